@@ -1,0 +1,11 @@
+/* Placeholder until the module lands: says so and exits 3. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_migrate(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    fprintf(stderr, "reel migrate: not implemented yet\n");
+    return 3;
+}

@@ -1,0 +1,11 @@
+/* Placeholder until the module lands: says so and exits 3. */
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+int cmd_worker(int argc, char **argv)
+{
+    (void)argc, (void)argv;
+    fprintf(stderr, "reel worker: not implemented yet\n");
+    return 3;
+}
