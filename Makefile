@@ -34,7 +34,9 @@ LIB_SRCS := $(filter-out src/cli/%,$(SRCS))
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 UNIT_SRCS := $(sort $(wildcard tests/unit/*.c))
 UNIT_OBJS := $(UNIT_SRCS:%.c=$(BUILD)/%.o)
-GEN_SRCS :=
+# Files compiled into the binary (core/embed.h).
+EMBED_FILES := $(sort $(wildcard schema/*.json) $(wildcard src/http/static/*))
+GEN_OBJS := $(BUILD)/gen/embedded.o
 
 REEL := $(BUILD)/reel
 UNIT := $(BUILD)/unit-tests
@@ -46,7 +48,14 @@ $(BUILD)/%.o: %.c
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/libreel.a: $(LIB_OBJS)
+$(BUILD)/gen/embedded.c: $(EMBED_FILES) scripts/embed.sh
+	@mkdir -p $(dir $@)
+	@scripts/embed.sh $(EMBED_FILES) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/gen/embedded.o: $(BUILD)/gen/embedded.c
+	@$(CC) $(filter-out -Werror,$(CFLAGS)) -c $< -o $@
+
+$(BUILD)/libreel.a: $(LIB_OBJS) $(GEN_OBJS)
 	@rm -f $@
 	@ar rcs $@ $^
 

@@ -1,0 +1,67 @@
+/*
+ * One decode pass over a media file that feeds many consumers at once
+ * (every analyser in media/analyze, every metric in eval): picture frames
+ * scaled by libswscale to a small analysis size, and sound resampled by
+ * libswresample to mono float at a fixed rate.
+ *
+ *   struct media_decode_opts o = MEDIA_DECODE_OPTS_INIT;
+ *   o.on_video = my_frame_cb; o.on_audio = my_audio_cb; o.ctx = state;
+ *   media_decode(path, &o, &err);
+ *
+ * Callbacks return 0 to go on, non-zero to stop early (media_decode then
+ * returns REEL_OK). The frame and sample buffers are borrowed for the call.
+ */
+#ifndef REEL_MEDIA_DECODE_H
+#define REEL_MEDIA_DECODE_H
+
+#include <stdint.h>
+
+#include "core/err.h"
+#include "media/probe.h"
+
+enum media_pixfmt { MEDIA_PIX_GRAY, MEDIA_PIX_RGB24 };
+
+struct media_frame {
+    double t;        /* presentation time, seconds from the start of the file */
+    long index;      /* 0-based frame number in decode order of presentation */
+    int width, height;
+    int stride;      /* bytes per row */
+    const uint8_t *gray; /* width*height luma (always present) */
+    const uint8_t *rgb;  /* 3*width per row, when opts.want_rgb */
+    int rgb_stride;
+};
+
+struct media_audio {
+    double t;            /* time of samples[0] */
+    const float *samples; /* mono, in [-1, 1] (may exceed on clipping) */
+    int n;
+    int sample_rate;
+    /* the original channels, interleaved float, for loudness/true peak */
+    const float *interleaved;
+    int channels;
+    int src_sample_rate; /* rate of `interleaved` (the file's own rate) */
+};
+
+struct media_decode_opts {
+    int analysis_width;  /* scale so that width is this (height keeps aspect); 0: native */
+    int analysis_height; /* if both set, exact size */
+    int want_rgb;        /* also produce rgb24 */
+    int sample_rate;     /* mono float rate (default 22050) */
+    int want_interleaved; /* also deliver the original channels as float at the source rate */
+    int threads;         /* decoder threads (0: auto) */
+    int (*on_video)(void *ctx, const struct media_frame *f);
+    int (*on_audio)(void *ctx, const struct media_audio *a);
+    void *ctx;
+    struct media_info *info_out; /* when set, filled with the probe of the file */
+};
+#define MEDIA_DECODE_OPTS_INIT {160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL}
+
+/*
+ * Decode the file once, calling the callbacks in presentation order
+ * (video and audio interleaved as they come). Files without a picture or
+ * without sound just never call that callback. Applies display rotation.
+ */
+enum reel_code media_decode(const char *path, const struct media_decode_opts *opts,
+                            struct reel_err *err);
+
+#endif
