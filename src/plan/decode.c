@@ -1172,11 +1172,9 @@ enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues
                                        "operations", "assets", NULL};
     check_keys(d, doc, "$", "a plan", keys);
     const char *s;
-    json_t *sv = json_object_get(doc, "schema");
     if (get_str(d, doc, "$", "schema", 1, 64, &s) == F_OK && strcmp(s, PLAN_SCHEMA_ID))
         plan_issues_add(issues, "$.schema", "unsupported",
                         "schema \"%.60s\" is not supported; this is \"" PLAN_SCHEMA_ID "\"", s);
-    (void)sv;
     if (get_str(d, doc, "$", "title", 0, 200, &s) == F_OK)
         p->title = xstrdup(s);
     if (get_str(d, doc, "$", "notes", 0, 20000, &s) == F_OK)

@@ -240,7 +240,10 @@ void plan_release(struct plan *p);
  * Decode a JSON document into *p, checking every field's type, range and
  * key (unknown keys are errors) and filling defaults. All problems go to
  * `issues`; returns REEL_OK only when there are none (REEL_EINVAL otherwise).
- * Does not need the assets (see plan_validate).
+ * Does not need the assets (see plan_validate). *p must come from
+ * plan_init (assets and a base dir set before decoding are kept: labels
+ * given by the caller win over the plan's "assets"). Whatever the result,
+ * release *p with plan_release.
  */
 enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues *issues);
 
