@@ -122,12 +122,17 @@ struct store_job_list {
 };
 void store_job_list_release(struct store_job_list *l);
 
+struct store_asset_new;
 struct store_job_new {
     const char *user_id;  /* NULL: STORE_LOCAL_USER */
     const char *title;    /* required, at most 255 characters */
     const json_t *brief;  /* NULL: {} */
     int max_attempts;     /* <= 0: 3 */
     int priority;         /* higher runs first; default 0 */
+    /* Assets created with the job, in the same transaction (so no worker
+     * sees the job without them); their job_id is ignored. */
+    const struct store_asset_new *assets;
+    size_t nassets;
 };
 /* Create a pending job with a new trace id; appends a "created" event.
  * id_out / trace_id_out may be NULL. */
@@ -389,6 +394,18 @@ enum reel_code store_events_since(struct store *s, const char *job_id, int64_t a
  * *ready = 1 when there is one. */
 enum reel_code store_events_wait(struct store *s, int64_t after_id, int timeout_ms, int *ready,
                                  struct reel_err *err);
+
+/* ---- JSON views (for --json output and the HTTP API; owned results) ----
+ * Times are ISO 8601 UTC strings ("2026-01-02T03:04:05.678Z"), null when unset. */
+
+json_t *store_job_to_json(const struct store_job *j);
+json_t *store_asset_to_json(const struct store_asset *a);
+json_t *store_plan_to_json(const struct store_plan *p, int with_data);
+json_t *store_span_to_json(const struct store_span *sp);
+json_t *store_render_to_json(const struct store_render *r);
+json_t *store_event_to_json(const struct store_event *e);
+/* ms since the epoch -> "YYYY-MM-DDTHH:MM:SS.mmmZ" ("" for 0). */
+void store_time_iso(int64_t ms, char out[32]);
 
 /* ---- raw access for tests and benchmarks ---- */
 
