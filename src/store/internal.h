@@ -26,6 +26,8 @@ struct store_backend {
     const char *const *scheme; /* URL prefixes, NULL-terminated */
     /* Dialect pieces used by the template expander (sql_expand). */
     const char *now_sql;       /* current time as the timestamp column type */
+    const char *clock_sql;     /* the same, but advancing within a transaction */
+    const char *seq_col;       /* insertion order tie-breaker column */
     const char *ms_fmt;        /* printf with %s = column: epoch ms as integer */
     const char *plus_s_fmt;    /* printf with %s = a parameter: now + N seconds */
     const char *begin_write;   /* BEGIN a transaction that will write */
@@ -54,7 +56,7 @@ struct store {
     int64_t last_sweep_ms;
 };
 
-/* Expand a template: {now}, {ms:COL}, {plus_s:$N}, {for_update}. */
+/* Expand a template: {now}, {clock}, {seq}, {ms:COL}, {plus_s:$N}, {for_update}. */
 void sql_expand(const struct store *s, const char *tmpl, struct buf *out);
 /* Expand and run. */
 enum reel_code sql_q(struct store *s, const char *tmpl, const char *const *params, int nparams,

@@ -429,10 +429,19 @@ enum reel_code store_job_claim(struct store *s, const char *worker, int lease_s,
     if (r.nrows) {
         job_from_row(&r, 0, out);
         *claimed = 1;
-    } else if (!sweep) {
-        s->last_sweep_ms = 0; /* nothing runnable: sweep on the next try */
     }
     store_rows_release(&r);
+    if (!*claimed && !sweep) {
+        /* Nothing runnable: fail what expired with no attempts left now,
+         * rather than on the next timed sweep. */
+        if (store_is_pg(s))
+            return sweep_expired(s, err);
+        if ((rc = store_tx_begin(s, err)))
+            return rc;
+        if ((rc = sweep_expired(s, err)))
+            goto fail;
+        return store_tx_commit(s, err);
+    }
     return REEL_OK;
 fail:
     store_tx_rollback(s);
@@ -603,9 +612,9 @@ enum reel_code store_stage_put(struct store *s, const char *job_id, const char *
     if (worker && (rc = check_lease(s, job_id, worker, err)))
         goto fail;
     if ((rc = sql_q(s,
-                    "INSERT INTO job_stages (job_id, stage, result) VALUES ($1, $2, $3) "
-                    "ON CONFLICT (job_id, stage) DO UPDATE SET result = excluded.result, "
-                    "created_at = {now}",
+                    "INSERT INTO job_stages (job_id, stage, result, created_at) VALUES ($1, $2, $3, "
+                    "{clock}) ON CONFLICT (job_id, stage) DO UPDATE SET result = excluded.result, "
+                    "created_at = {clock}",
                     p, 3, NULL, err)))
         goto fail;
     if ((rc = event_insert(s, job_id, "stage", ev, NULL, err)))

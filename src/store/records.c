@@ -90,8 +90,8 @@ enum reel_code store_asset_add(struct store *s, const struct store_asset_new *na
     const char *p[] = {id,        jid,       na->storage_url, na->asset_type, meta,
                        na->label, na->sha256 && *na->sha256 ? na->sha256 : NULL};
     rc = sql_q(s,
-               "INSERT INTO assets (id, job_id, storage_url, asset_type, metadata, label, sha256) "
-               "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+               "INSERT INTO assets (id, job_id, storage_url, asset_type, metadata, label, sha256, "
+               "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, {clock})",
                p, 7, NULL, err);
     free(meta);
     if (rc == REEL_ENOTFOUND)
@@ -132,7 +132,7 @@ enum reel_code store_asset_list(struct store *s, const char *job_id, struct stor
         return rc;
     const char *p[] = {jid};
     struct store_rows r;
-    if ((rc = sql_q(s, "SELECT " ASSET_COLS " FROM assets WHERE job_id = $1 ORDER BY created_at, id",
+    if ((rc = sql_q(s, "SELECT " ASSET_COLS " FROM assets WHERE job_id = $1 ORDER BY created_at, {seq}",
                     p, 1, &r, err)))
         return rc;
     out->v = xcalloc(r.nrows + 1, sizeof(*out->v));
@@ -395,8 +395,8 @@ enum reel_code store_span_insert(struct store *s, const char *job_id, const char
                        parent_span_id && *parent_span_id ? parent_span_id : NULL};
     rc = sql_q(s,
                "INSERT INTO traces (id, job_id, trace_id, step_name, span_id, parent_span_id, "
-               "started_at, status, is_failure) VALUES ($1, $2, $3, $4, $5, $6, {now}, 'running', "
-               "'false')",
+               "started_at, created_at, status, is_failure) VALUES ($1, $2, $3, $4, $5, $6, {clock}, "
+               "{clock}, 'running', 'false')",
                p, 6, NULL, err);
     if (rc == REEL_ENOTFOUND)
         rc = reel_fail(err, REEL_ENOTFOUND, NULL, "no job %s", jid);
@@ -423,7 +423,7 @@ enum reel_code store_span_finish(struct store *s, const char *row_id,
     struct store_rows r;
     rc = sql_q(s,
                "UPDATE traces SET ffmpeg_args = $2, render_time_ms = CAST($3 AS integer), logs = "
-               "$4, payload = $5, is_failure = $6, status = $7, ended_at = {now} WHERE id = $1 "
+               "$4, payload = $5, is_failure = $6, status = $7, ended_at = {clock} WHERE id = $1 "
                "RETURNING id",
                p, 7, &r, err);
     free(payload);
@@ -447,7 +447,7 @@ enum reel_code store_span_list(struct store *s, const char *job_id, struct store
     struct store_rows r;
     if ((rc = sql_q(s,
                     "SELECT " SPAN_COLS " FROM traces WHERE job_id = $1 ORDER BY "
-                    "coalesce(started_at, created_at), created_at, id",
+                    "coalesce(started_at, created_at), created_at, {seq}",
                     p, 1, &r, err)))
         return rc;
     out->v = xcalloc(r.nrows + 1, sizeof(*out->v));
@@ -524,8 +524,9 @@ enum reel_code store_render_add(struct store *s, const struct store_render_new *
                        nr->sha256 && *nr->sha256 ? nr->sha256 : NULL, score_str(sc, nr->score),
                        report};
     rc = sql_q(s,
-               "INSERT INTO renders (id, job_id, plan_version, path, sha256, score, report) "
-               "VALUES ($1, $2, CAST($3 AS integer), $4, $5, CAST($6 AS double precision), $7)",
+               "INSERT INTO renders (id, job_id, plan_version, path, sha256, score, report, "
+               "created_at) VALUES ($1, $2, CAST($3 AS integer), $4, $5, CAST($6 AS double "
+               "precision), $7, {clock})",
                p, 7, NULL, err);
     free(report);
     if (rc == REEL_ENOTFOUND)
@@ -547,7 +548,7 @@ enum reel_code store_render_list(struct store *s, const char *job_id,
     struct store_rows r;
     if ((rc = sql_q(s,
                     "SELECT id, job_id, plan_version, path, sha256, score, golden, report, "
-                    "{ms:created_at} FROM renders WHERE job_id = $1 ORDER BY created_at, id",
+                    "{ms:created_at} FROM renders WHERE job_id = $1 ORDER BY created_at, {seq}",
                     p, 1, &r, err)))
         return rc;
     out->v = xcalloc(r.nrows + 1, sizeof(*out->v));

@@ -216,6 +216,10 @@ void sql_expand(const struct store *s, const char *t, struct buf *out)
         }
         if (!strncmp(br + 1, "now}", 4))
             buf_adds(out, be->now_sql);
+        else if (!strncmp(br + 1, "clock}", 6))
+            buf_adds(out, be->clock_sql);
+        else if (!strncmp(br + 1, "seq}", 4))
+            buf_adds(out, be->seq_col);
         else if (!strncmp(br + 1, "ms:", 3))
             buf_addf(out, be->ms_fmt, arg);
         else if (!strncmp(br + 1, "plus_s:", 7))
