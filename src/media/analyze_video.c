@@ -23,7 +23,7 @@
 const int an_lags[AN_NLAG] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64};
 
 #define T_HARD 0.30   /* minimum distance for a hard cut */
-#define T_GRAD 0.25   /* minimum plateau height for a gradual transition */
+#define T_GRAD 0.35   /* minimum plateau height for a gradual transition */
 #define SAMPLE_CAP 240
 #define EXTRA_CAP 300
 #define DARK_LEVEL 26 /* gray level under which a pixel counts as black (0.1 of full scale) */
@@ -298,9 +298,13 @@ void an_detect_cuts(const struct an_video *v, struct an_cut **cuts_out, size_t *
         if (s < 2.5f * med + 0.08f)
             continue;
         int flash = 0;
-        for (int m = 1; m <= 6 && k + m < n; m++) {
+        for (int m = 1; m <= 6; m++) {
             float back = fdist(v, k - 1, k + m);
             if (back >= 0 && back < 0.5f * s && back < T_HARD)
+                flash = 1;
+            /* the end of a flash: the picture is back to what it was before it */
+            float before = fdist(v, k - 1 - m, k);
+            if (before >= 0 && before < 0.5f * s && before < T_HARD)
                 flash = 1;
         }
         if (flash)
@@ -365,6 +369,14 @@ void an_detect_cuts(const struct an_video *v, struct an_cut **cuts_out, size_t *
             if (p - side < 0.15f || p - side < 0.5f * p)
                 continue;
             float level = (p + side) / 2;
+            /* a transition keeps G high for about 2w frames; a flash only
+             * while one end of the comparison sits on it */
+            int wide = 0;
+            for (long j = k - w; j <= k + w; j++)
+                if (j >= 0 && j < n && G[j] >= level)
+                    wide++;
+            if (wide < w)
+                continue;
             double xl = k, xr = k;
             for (long j = k; j > k - 3 * w && j > 0; j--)
                 if (G[j - 1] >= 0 && G[j - 1] < level) {
