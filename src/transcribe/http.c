@@ -33,21 +33,31 @@ struct http_state {
     double retry_after; /* seconds, from the last answer; < 0 if none */
 };
 
-void tr_redact(char *s, size_t cap, const char *secret)
+/* A copy of s with every occurrence of secret replaced. */
+static char *redact_dup(const char *s, const char *secret)
 {
     if (!secret || !*secret)
-        return;
-    static const char mark[] = "[redacted]";
-    size_t sl = strlen(secret), ml = sizeof(mark) - 1;
-    char *p;
-    while ((p = strstr(s, secret))) {
-        size_t tail = strlen(p + sl);
-        if ((size_t)(p - s) + ml + tail + 1 > cap)
-            tail = cap - (size_t)(p - s) - ml - 1;
-        memmove(p + ml, p + sl, tail);
-        p[ml + tail] = 0;
-        memcpy(p, mark, ml);
+        return xstrdup(s);
+    size_t sl = strlen(secret);
+    struct buf b = BUF_INIT;
+    const char *p = s, *q;
+    while ((q = strstr(p, secret))) {
+        buf_add(&b, p, (size_t)(q - p));
+        buf_adds(&b, "[redacted]");
+        p = q + sl;
     }
+    buf_adds(&b, p);
+    return buf_detach(&b);
+}
+
+void tr_redact(char *s, size_t cap, const char *secret)
+{
+    if (!cap)
+        return;
+    /* cut to fit after replacing, so what is cut never holds part of the key */
+    char *r = redact_dup(s, secret);
+    snprintf(s, cap, "%s", r);
+    free(r);
 }
 
 char *tr_http_endpoint(const char *base)
@@ -174,12 +184,14 @@ static void body_excerpt(const struct http_state *h, char *out, size_t cap)
         if (m)
             text = m;
     }
+    /* redact the whole text first: a cut could leave part of the key */
+    char *r = redact_dup(text, h->o->api_key);
     size_t k = 0;
-    for (const char *p = text; *p && k + 1 < cap && k < 200; p++)
+    for (const char *p = r; *p && k + 1 < cap && k < 200; p++)
         out[k++] = isprint((unsigned char)*p) ? *p : ' ';
     out[k] = 0;
+    free(r);
     json_decref(j);
-    tr_redact(out, cap, h->o->api_key);
 }
 
 static int retryable_curl(CURLcode c)
@@ -465,7 +477,10 @@ enum reel_code transcribe_parse_response(const char *body, size_t len, double of
         json_decref(j);
         return reel_fail(err, REEL_EINVAL, "$", "the transcription answer is not a JSON object");
     }
-    set_language(t, json_get_str(j, "language", NULL));
+    const char *lang = json_get_str(j, "language", NULL);
+    if (!lang) /* whisper.cpp's own JSON */
+        lang = json_get_str(json_object_get(j, "result"), "language", NULL);
+    set_language(t, lang);
     const json_t *words = json_object_get(j, "words");
     const json_t *segs = json_object_get(j, "segments");
     if (!json_is_array(segs))
