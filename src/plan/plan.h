@@ -105,7 +105,8 @@ struct plan_op {
     char *asset;
 
     /* cut */
-    double in, out;     /* source times; out < 0 when absent (images) */
+    double in, out;     /* cut: source times, < 0 when absent (image cuts);
+                           overlay, audio: `in` is the source start (0) */
     double duration;    /* cut: images only (< 0 when absent); transition, fade: 0.5 */
     double speed;       /* 1.0 */
     double volume_db;   /* cut, overlay?, audio: 0 */
@@ -178,6 +179,7 @@ struct plan_output {
     double true_peak_dbtp;  /* -1 */
     enum plan_container container;
     struct plan_color background; /* #000000 */
+    int bad;                /* a field of output had a decode error */
 };
 
 /* One asset a plan may name: its label and what probing found. */
