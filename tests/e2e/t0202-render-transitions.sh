@@ -28,22 +28,22 @@ test_expect_success 'a plan with every transition renders to the exact length' '
 mid() { awk -v k=$1 "BEGIN { printf \"%.4f\", (18 * (k + 1) + 6) / 30 }"; }
 L=80:180:0:0; R=80:180:240:0; T=320:40:0:0; B=320:40:0:140; C=40:40:140:70; K=30:30:0:0
 test_expect_success 'crossfade: half of each picture' '
-    set -- $(frame_rgb "$TMP/t.mp4" $(mid 0))
+    set -- $(rgb "$TMP/t.mp4" $(mid 0))
     near $1 128 40 && near $3 128 40 && near $2 0 30
 '
 # xfade's fadeblack/fadewhite pass through black/white around the middle:
 # far darker (lighter) than a crossfade, which is (128, 0, 128)
 test_expect_success 'fade_black: dark at the midpoint' '
-    set -- $(frame_rgb "$TMP/t.mp4" $(mid 1))
+    set -- $(rgb "$TMP/t.mp4" $(mid 1))
     less $(($1 + $2 + $3)) 130
 '
 test_expect_success 'fade_white: light at the midpoint' '
-    set -- $(frame_rgb "$TMP/t.mp4" $(mid 2))
+    set -- $(rgb "$TMP/t.mp4" $(mid 2))
     less 120 $2 && less 400 $(($1 + $2 + $3))
 '
 differ() { # FILE T REGION1 REGION2: one region red, the other blue
     local a b
-    a=$(frame_rgb "$1" "$2" "$3"); b=$(frame_rgb "$1" "$2" "$4")
+    a=$(rgb "$1" "$2" "$3"); b=$(rgb "$1" "$2" "$4")
     { rgb_is "$a" 255 0 0 60 && rgb_is "$b" 0 0 255 60; } ||
         { rgb_is "$a" 0 0 255 60 && rgb_is "$b" 255 0 0 60; }
 }
@@ -53,12 +53,12 @@ test_expect_success 'slide_left: the two sides differ' 'differ "$TMP/t.mp4" $(mi
 test_expect_success 'slide_up: top and bottom differ' 'differ "$TMP/t.mp4" $(mid 6) $T $B'
 test_expect_success 'circle_open: centre and corner differ' 'differ "$TMP/t.mp4" $(mid 7) $C $K'
 test_expect_success 'dissolve: a mix of both pictures' '
-    set -- $(frame_rgb "$TMP/t.mp4" $(mid 8))
+    set -- $(rgb "$TMP/t.mp4" $(mid 8))
     near $1 128 50 && near $3 128 50
 '
 test_expect_success 'outside transitions each cut is pure' '
-    rgb_is "$(frame_rgb "$TMP/t.mp4" 0.3)" 255 0 0 40 &&
-    rgb_is "$(frame_rgb "$TMP/t.mp4" $(awk "BEGIN{print (18+15)/30}"))" 0 0 255 40
+    rgb_is "$(rgb "$TMP/t.mp4" 0.3)" 255 0 0 40 &&
+    rgb_is "$(rgb "$TMP/t.mp4" $(awk "BEGIN{print (18+15)/30}"))" 0 0 255 40
 '
 test_expect_success 'sound crossfades too: the audio lasts exactly as long' '
     near "$(audio_seconds "$TMP/t.mp4")" 6.4 0.03
