@@ -8,9 +8,15 @@
 #include "core/config.h"
 #include "core/json.h"
 #include "core/util.h"
+#include "core/log.h"
+#include "media/analyze.h"
 #include "media/probe.h"
 #include "planner/planner.h"
 #include "core/banned.h"
+
+/* Analysis is another module: used when it is linked into the binary,
+ * else planning works from the probe alone. */
+#pragma weak media_analyze
 
 const char *const usage_plan_make =
     "usage: reel plan --brief TEXT [LABEL=]FILE... [-o plan.json] [options]\n"
@@ -22,6 +28,7 @@ const char *const usage_plan_make =
     "  assets: labels come from file names unless given as LABEL=FILE;\n"
     "    --type LABEL=raw_footage|b-roll|audio|image|logo|lut\n"
     "    --analysis LABEL=FILE.json  --transcript LABEL=FILE.json   facts to plan from\n"
+    "    (default: reel analyses each file itself; --no-analyze plans from the probe alone)\n"
     "  planner: rules (default, offline) or llm (when REEL_LLM_BASE_URL and REEL_LLM_MODEL\n"
     "    are set, or --planner llm):\n"
     "    --planner rules|llm  --base-url URL  --model NAME  --max-attempts N (3)\n"
@@ -108,6 +115,65 @@ static void print_issues(const json_t *issues)
     }
 }
 
+static int same_aspect(const struct media_info *m, const char *aspect)
+{
+    int w, h, a = 16, b = 9;
+    media_display_size(m, &w, &h);
+    if (!w || !h || !*aspect)
+        return 1;
+    if (sscanf(aspect, "%d:%d", &a, &b) != 2 || !a || !b)
+        return 1;
+    double q = ((double)w / h) / ((double)a / b);
+    return q > 0.98 && q < 1.02;
+}
+
+/*
+ * Facts the user did not give: the analysis of each video and audio file
+ * (when the analysis module is linked) and, for videos that must be
+ * reframed, where the action is. Failures only cost facts: planning goes
+ * on from what there is.
+ */
+static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned, size_t *nowned,
+                         const struct planner_brief *brief, const struct reel_config *cfg,
+                         int no_analyze)
+{
+    for (size_t i = 0; i < n; i++) {
+        struct planner_asset *a = &assets[i];
+        if (a->probe.kind != MEDIA_VIDEO && a->probe.kind != MEDIA_AUDIO)
+            continue;
+        json_t *an = (json_t *)a->analysis;
+        if (!an && !no_analyze && media_analyze) {
+            struct media_analyze_opts ao = MEDIA_ANALYZE_OPTS_INIT;
+            ao.data_dir = cfg->data_dir;
+            ao.use_cache = 1;
+            struct reel_err e = REEL_ERR_INIT;
+            if (media_analyze(a->path, &ao, &an, &e) == REEL_OK) {
+                owned[(*nowned)++] = an;
+                a->analysis = an;
+            } else {
+                an = NULL;
+                log_warn("reel plan: could not analyse %s (%s); planning from its probe", a->path,
+                         e.msg);
+            }
+        }
+        if (a->probe.kind == MEDIA_VIDEO && !no_analyze && brief->aspect[0] &&
+            !same_aspect(&a->probe, brief->aspect) && !json_object_get(an, "activity")) {
+            json_t *track = NULL;
+            struct reel_err e = REEL_ERR_INIT;
+            if (planner_activity_track(a->path, &track, &e) == REEL_OK) {
+                if (!an) {
+                    an = json_object();
+                    owned[(*nowned)++] = an;
+                    a->analysis = an;
+                }
+                json_object_set_new(an, "activity", track);
+            } else {
+                log_warn("reel plan: no activity track for %s (%s)", a->path, e.msg);
+            }
+        }
+    }
+}
+
 enum {
     OPT_DURATION = 1000,
     OPT_ASPECT,
@@ -136,6 +202,7 @@ enum {
     OPT_REVISE,
     OPT_FEEDBACK,
     OPT_JSON,
+    OPT_NO_ANALYZE,
 };
 
 int cmd_plan_make(int argc, char **argv)
@@ -170,6 +237,7 @@ int cmd_plan_make(int argc, char **argv)
         {"revise", required_argument, NULL, OPT_REVISE},
         {"feedback", required_argument, NULL, OPT_FEEDBACK},
         {"json", no_argument, NULL, OPT_JSON},
+        {"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -180,7 +248,7 @@ int cmd_plan_make(int argc, char **argv)
     kv_vec typev = VEC_INIT, anv = VEC_INIT, trv = VEC_INIT;
     const char *out_path = NULL, *style_path = NULL, *record_path = NULL, *replay_path = NULL;
     const char *revise_path = NULL, *feedback_path = NULL;
-    int want_json = 0, rc = 0, have_brief = 0;
+    int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0;
     struct planner_asset *assets = NULL;
     char **labels = NULL, **paths = NULL;
     json_t **owned = NULL; /* analysis / transcript documents */
@@ -336,6 +404,9 @@ int cmd_plan_make(int argc, char **argv)
         case OPT_JSON:
             want_json = 1;
             break;
+        case OPT_NO_ANALYZE:
+            no_analyze = 1;
+            break;
         case 'h':
             fputs(usage_plan_make, stdout);
             goto out;
@@ -419,6 +490,7 @@ int cmd_plan_make(int argc, char **argv)
             a->transcript = owned[nowned++];
         }
     }
+    gather_facts(assets, nassets, owned, &nowned, &brief, &cfg, no_analyze);
     for (size_t i = 0; i < anv.n; i++)
         if (!has_label(assets, nassets, anv.v[i].key)) {
             rc = cli_usage_error("plan", "--analysis: no asset labelled '%s'", anv.v[i].key);

@@ -88,6 +88,15 @@ void planner_label_from_path(const char *path, const char *const *taken, size_t 
 /* Is s a valid label ([a-z0-9_-]{1,63})? */
 int planner_label_valid(const char *s);
 
+/*
+ * Facts helper for reframing: where the action is in a video, per second,
+ * as [{"t": second, "x", "y": 0..1 centroid of frame-to-frame change, "w":
+ * how much changed}] (new ref in *out; [] for a still picture). The rules
+ * planner reads it from analysis["activity"] to set each cut's `focus`.
+ * Errors: those of media_decode.
+ */
+enum reel_code planner_activity_track(const char *path, json_t **out, struct reel_err *err);
+
 /* ---- recording (traces) and prices ---- */
 
 /*

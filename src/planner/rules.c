@@ -375,13 +375,25 @@ static void select_segments(const struct planner_asset *assets, seg_vec *all, do
         order[i] = &all->v[i];
     qsort(order, all->n, sizeof(*order), cmp_score);
     double sum = 0;
-    for (size_t i = 0; i < all->n; i++) {
-        double len = order[i]->out - order[i]->in;
-        if (sum + len <= target + 0.01) {
-            order[i]->chosen = 1;
+    /* first pass: no two windows that continue each other (they would
+     * merge into one long shot); second pass: fill what is left */
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < all->n; i++) {
+            struct seg *s = order[i];
+            double len = s->out - s->in;
+            if (s->chosen || sum + len > target + 0.01)
+                continue;
+            int adjacent = 0;
+            for (size_t j = 0; pass == 0 && j < all->n; j++) {
+                const struct seg *o = &all->v[j];
+                adjacent |= o->chosen && o->asset == s->asset &&
+                            (fabs(o->out - s->in) < 1e-6 || fabs(o->in - s->out) < 1e-6);
+            }
+            if (adjacent)
+                continue;
+            s->chosen = 1;
             sum += len;
         }
-    }
     double rem = target - sum;
     if (rem > 0.25) {
         for (size_t i = 0; i < all->n; i++) {

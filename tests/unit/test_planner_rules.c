@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/proc.h"
 #include "planner/planner.h"
 #include "test.h"
 #include "core/banned.h"
@@ -572,4 +573,35 @@ TEST(planner_revise_validation_and_render)
     CHECK(!json_equal(p, f.plan));
     json_decref(p);
     fixture_release(&f);
+}
+
+TEST(planner_activity_finds_the_action)
+{
+    /* a white square moving in the left part of a black frame */
+    char path[512];
+    snprintf(path, sizeof(path), "%s/act.mp4", test_tmpdir());
+    struct argv av = ARGV_INIT;
+    argv_pushv(&av, (const char *const[]){
+                        "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
+                        "color=c=black:s=320x180:r=25:d=2", "-f", "lavfi", "-i",
+                        "color=c=white:s=24x24:r=25:d=2", "-filter_complex",
+                        "[0][1]overlay=x='40+30*sin(t*5)':y='70+20*cos(t*5)'", "-c:v",
+                        "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL});
+    argv_push(&av, path);
+    int st = -1;
+    REQUIRE(proc_run(&av, NULL, NULL, 0, &st, NULL) == REEL_OK && st == 0);
+    argv_release(&av);
+    json_t *track = NULL;
+    REQUIRE(planner_activity_track(path, &track, NULL) == REEL_OK);
+    CHECK(json_array_size(track) >= 1);
+    size_t i;
+    json_t *p;
+    json_array_foreach(track, i, p)
+    {
+        double x = json_number_value(json_object_get(p, "x"));
+        double y = json_number_value(json_object_get(p, "y"));
+        CHECK(x > 0.05 && x < 0.35);
+        CHECK(y > 0.25 && y < 0.75);
+    }
+    json_decref(track);
 }
