@@ -20,6 +20,14 @@ void transcribe_opts_from_config(struct transcribe_opts *o, const struct reel_co
     o->url = c->transcribe_url;
     o->api_key = c->transcribe_api_key;
     o->model = c->transcribe_model;
+    /* Two knobs only the environment sets (tests, slow servers). */
+    long v;
+    const char *e = getenv("REEL_TRANSCRIBE_RETRIES");
+    if (e && parse_long(e, &v) && v >= 0 && v <= 20)
+        o->max_retries = (int)v;
+    e = getenv("REEL_TRANSCRIBE_TIMEOUT");
+    if (e && parse_long(e, &v) && v > 0 && v <= 86400)
+        o->timeout_s = v;
 }
 
 struct job {
