@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include <pocketsphinx.h>
@@ -159,6 +160,12 @@ static enum reel_code decode(ps_decoder_t *ps, const int16_t *pcm, size_t n, dou
 static enum reel_code sphinx_open(const struct transcribe_opts *o, void **state,
                                   struct reel_err *err)
 {
+    if (o->language && *o->language && strcasecmp(o->language, "en") &&
+        strncasecmp(o->language, "en-", 3))
+        return reel_fail(err, REEL_EINVAL, NULL,
+                         "the offline engine knows only English, not '%s'; set "
+                         "REEL_TRANSCRIBE_URL to use a Whisper server",
+                         o->language);
     /* Fail early (before any decoding) when the model is missing. */
     const char *dir = model_dir(o);
     char *lm = xasprintf("%s/en-us.lm.bin", dir);
