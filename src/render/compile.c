@@ -183,7 +183,10 @@ static void fit_chain(struct ctx *c, const struct media_info *mi, enum plan_fit 
 /* [k:v] of a still image as an endless stream on the output frame grid */
 static void still_chain(struct ctx *c)
 {
-    buf_addf(&c->g, "loop=loop=-1:size=1,settb=%d/%d,setpts=N,", c->tl.g.den, c->tl.g.num);
+    /* fps= keeps the timestamps and sets the link's frame rate, which
+     * xfade compares between its inputs */
+    buf_addf(&c->g, "loop=loop=-1:size=1,settb=%d/%d,setpts=N,fps=%d/%d,", c->tl.g.den, c->tl.g.num,
+             c->tl.g.num, c->tl.g.den);
 }
 
 static void atempo_chain(struct buf *g, double speed)
