@@ -1240,7 +1240,8 @@ static int fix_logo(json_t *plan, const struct rules_params *p,
         buf_addf(why, "added the logo '%s' %s; ", logo->label, p->logo_position);
         return 1;
     }
-    const char *pos = json_get_str(op, "position", "center");
+    char pos[32]; /* a copy: the op's string is replaced below */
+    snprintf(pos, sizeof(pos), "%s", json_get_str(op, "position", "center"));
     size_t k = 0;
     while (k < ARRAY_SIZE(corners) && strcmp(corners[k], pos))
         k++;
