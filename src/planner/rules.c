@@ -209,6 +209,39 @@ static void talking_segments(const struct planner_asset *a, size_t ai, int pace,
         }
         VEC_FREE(&sp);
     }
+    /* Silences the analysis heard inside what the words kept (loose word
+     * times): none longer than 0.5 s stays. */
+    ival_vec sil = VEC_INIT;
+    intervals(json_object_get(a->analysis, "silence"), &sil);
+    for (size_t k = 0; k < sil.n; k++) {
+        for (size_t i = 0; i < keep.n; i++) {
+            double os = fmax(sil.v[k].s, keep.v[i].s), oe = fmin(sil.v[k].e, keep.v[i].e);
+            if (oe - os <= 0.5)
+                continue;
+            struct ival left = {keep.v[i].s, os + 0.1}, right = {oe - 0.1, keep.v[i].e};
+            if (os <= keep.v[i].s + 1e-9)
+                left.e = left.s; /* silence at the start: nothing on the left */
+            if (oe >= keep.v[i].e - 1e-9)
+                right.s = right.e;
+            int l_ok = left.e - left.s >= MIN_SEG, r_ok = right.e - right.s >= MIN_SEG;
+            if (l_ok && r_ok) {
+                keep.v[i] = left;
+                VEC_PUSH(&keep, right);
+                memmove(&keep.v[i + 2], &keep.v[i + 1], (keep.n - i - 2) * sizeof(*keep.v));
+                keep.v[i + 1] = right;
+                i++;
+            } else if (l_ok) {
+                keep.v[i] = left;
+            } else if (r_ok) {
+                keep.v[i] = right;
+            } else {
+                memmove(&keep.v[i], &keep.v[i + 1], (keep.n - i - 1) * sizeof(*keep.v));
+                keep.n--;
+                i--;
+            }
+        }
+    }
+    VEC_FREE(&sil);
     /* Split stretches longer than the pace allows at their longest pause. */
     double maxlen = pace_talk_max[pace];
     for (size_t i = 0; i < keep.n; i++) {
