@@ -444,6 +444,30 @@ static void select_segments(const struct planner_asset *assets, seg_vec *all, do
     free(order);
     if (out->n)
         qsort(out->v, out->n, sizeof(*out->v), cmp_time);
+    /* Still short (the candidates ran out): widen footage windows into the
+     * unused source around them. Talk is not widened: that adds silence. */
+    sum = 0;
+    for (size_t i = 0; i < out->n; i++)
+        sum += out->v[i].out - out->v[i].in;
+    rem = target - sum;
+    for (int side = 0; side < 2 && rem > 0.05; side++)
+        for (size_t i = 0; i < out->n && rem > 0.05; i++) {
+            struct seg *s = &out->v[i];
+            if (s->talking || assets[s->asset].probe.kind != MEDIA_VIDEO)
+                continue;
+            int same_next = i + 1 < out->n && out->v[i + 1].asset == s->asset;
+            int same_prev = i > 0 && out->v[i - 1].asset == s->asset;
+            double room = side == 0 ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
+                                    : s->in - (same_prev ? out->v[i - 1].out : 0);
+            double grow = fmin(fmax(0, room), rem);
+            if (grow <= 0)
+                continue;
+            if (side == 0)
+                s->out += grow;
+            else
+                s->in -= grow;
+            rem -= grow;
+        }
 }
 
 /* ---- output geometry ---- */
