@@ -390,14 +390,7 @@ int ctx_on_audio(void *ctx, const struct media_audio *a)
     const float *data = a->interleaved && a->channels > 0 ? a->interleaved : a->samples;
     int ch = a->interleaved && a->channels > 0 ? a->channels : 1;
     int rate = a->interleaved && a->channels > 0 ? a->src_sample_rate : a->sample_rate;
-    size_t frames = 0;
-    if (a->interleaved && a->channels > 0) {
-        /* n counts mono samples at sample_rate; the interleaved block covers
-         * the same time at the source rate. */
-        frames = (size_t)llround((double)a->n * rate / (a->sample_rate > 0 ? a->sample_rate : rate));
-    } else {
-        frames = (size_t)a->n;
-    }
+    size_t frames = a->interleaved && a->channels > 0 ? (size_t)a->n_interleaved : (size_t)a->n;
     if (!c->audio_seen) {
         c->audio_seen = 1;
         c->ebur_channels = ch;

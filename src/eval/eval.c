@@ -256,10 +256,10 @@ static void main_evidence(const json_t *m, struct buf *out)
         const json_t *r = json_object_get(e, "render");
         const json_t *s = json_object_get(e, "sharpness");
         const json_t *b = json_object_get(e, "best_source");
-        buf_addf(out, "%lldx%lld %.2f fps %s, %.3f bpp, sharpness %.2f",
+        buf_addf(out, "%lldx%lld %.2f fps %s, %.3f bpp, detail %.2f",
                  json_get_int(r, "width", 0), json_get_int(r, "height", 0),
                  json_get_num(r, "fps", 0), json_get_str(r, "video_codec", ""),
-                 json_get_num(e, "bits_per_pixel", 0), json_get_num(s, "median_ratio", -1));
+                 json_get_num(e, "bits_per_pixel", 0), json_get_num(s, "detail_ratio", -1));
         if (b)
             buf_addf(out, ", best source %lldx%lld", json_get_int(b, "width", 0),
                      json_get_int(b, "height", 0));

@@ -190,8 +190,9 @@ double ncc_at(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, 
 /* Best NCC in a window [x0..x1] x [y0..y1] (top-left positions); fills bx, by. */
 double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, int th, int x0,
                   int y0, int x1, int y1, int step, int *bx, int *by);
-/* Sharpness: median over textured blocks of var(lap(DU(x))) / var(lap(x)),
- * where DU is a 2x downscale then bilinear upscale. -1 when no textured block. */
+/* Sharpness: median over blocks with detail of |x - DU2(x)|^2 / |x - DU4(x)|^2
+ * (DUk: k-times downscale, then upscale back): low when the picture was
+ * upscaled. -1 when too few blocks have detail. */
 double upscale_ratio(const uint8_t *gray, int w, int h, int stride);
 /* Levenshtein distance between two UTF-8 strings in code points. */
 size_t utf8_levenshtein(const char *a, const char *b);

@@ -10,10 +10,10 @@
 #include "eval/internal.h"
 #include "core/banned.h"
 
-/* Above this median ratio the picture has (almost) no detail finer than
- * half its own resolution: it was upscaled. Native footage measures
- * 0.1-0.45, a 2x upscale 0.6+, a 4x upscale 0.85+ (docs/eval.md). */
-#define UPSCALE_RATIO 0.6
+/* Below this median ratio the picture has (almost) no detail in its top
+ * octave: it was upscaled. Native footage measures 0.25-0.45, pictures
+ * upscaled 3x or 4x 0.15-0.19 (docs/eval.md). */
+#define UPSCALE_RATIO 0.2
 
 static const char *vcodec_name(enum plan_vcodec v)
 {
@@ -124,16 +124,15 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
         sr[i] = c->sharp_ratio.v[i];
     double med = c->sharp_ratio.n >= 3 ? percentile(sr, c->sharp_ratio.n, 50) : -1;
     free(sr);
-    int measured_up = med > UPSCALE_RATIO;
+    int measured_up = med >= 0 && med < UPSCALE_RATIO;
     json_object_set_new(ev, "sharpness",
-                        json_pack("{s:o, s:f, s:i, s:b, s:i}", "median_ratio", json_round(med, 3),
+                        json_pack("{s:o, s:f, s:i, s:b, s:i}", "detail_ratio", json_round(med, 3),
                                   "threshold", UPSCALE_RATIO, "samples", (int)c->sharp_ratio.n,
                                   "upscaled", measured_up, "analysis_width", c->aw));
     if (measured_up)
         advise(m,
-               "the picture looks upscaled (it keeps %.0f%% of its fine detail when halved and "
-               "regrown; native footage keeps under %.0f%%): lower the output size or replace "
-               "the soft source",
+               "the picture looks upscaled: its finest octave holds %.0f%% of its detail (native "
+               "footage: over %.0f%%): lower the output size or replace the soft source",
                med * 100, UPSCALE_RATIO * 100);
 
     /* bits per pixel */
@@ -186,7 +185,7 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
                c->ts_gaps, c->ts_dups, c->ts_back, decoded);
 
     double up_score = best_label ? (best_factor <= 1.05 ? 1 : 1 / best_factor) : 1;
-    double sharp_score = med < 0 ? 1 : med <= UPSCALE_RATIO ? 1 : clamp01(1 - (med - UPSCALE_RATIO) * 2.5);
+    double sharp_score = med < 0 || med >= UPSCALE_RATIO ? 1 : clamp01(med / UPSCALE_RATIO - 0.3);
     double bpp_score = bpp < 0 ? 1 : clamp01(0.5 + 0.5 * (bpp - floor_bpp) / floor_bpp);
     if (bpp >= 0 && bpp < floor_bpp)
         bpp_score = 0.5 * bpp / floor_bpp;
@@ -201,7 +200,7 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
               !bars_bad && timing_ok;
     json_object_set_new(m->threshold,
                         "max_scale_factor", json_real(1.05));
-    json_object_set_new(m->threshold, "max_sharpness_ratio", json_real(UPSCALE_RATIO));
+    json_object_set_new(m->threshold, "min_detail_ratio", json_real(UPSCALE_RATIO));
     json_object_set_new(m->threshold, "min_bits_per_pixel", json_round(floor_bpp, 4));
     json_object_set_new(m->threshold, "max_timing_anomalies",
                         json_integer((json_int_t)fmax(1, 0.005 * decoded)));
