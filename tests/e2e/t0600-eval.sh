@@ -69,7 +69,7 @@ render() {
         none) fc+="[cap]null[out];" ;;
     esac
     if [ "$audio" = hot ]; then
-        fc+="[$n:a]atrim=0:$dur,volume=24dB,aformat=sample_fmts=s16:channel_layouts=stereo[a]"
+        fc+="[$n:a]atrim=0:$dur,volume=18dB,aformat=sample_fmts=s16:channel_layouts=stereo[a]"
     else
         fc+="[$n:a]atrim=0:$dur,loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]"
     fi
