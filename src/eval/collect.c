@@ -497,9 +497,24 @@ double motion_at(const struct eval_ctx *c, size_t i)
 
 size_t plan_cut_times(const struct plan *p, double **out, double *duration)
 {
-    double t = 0;
     double *v = NULL;
     size_t n = 0;
+    /* the renderer's frame-exact view when the plan is validated */
+    struct plan_timeline tl;
+    if (p->output.fps > 0 && plan_timeline(p, &tl, NULL) == REEL_OK) {
+        for (size_t i = 0; i < tl.nspans && i < p->nops; i++)
+            if (p->ops[tl.spans[i].op_index].kind == OP_CUT) {
+                v = xrealloc(v, (n + 1) * sizeof(double));
+                v[n++] = tl.spans[i].start_frame / tl.fps;
+            }
+        if (duration)
+            *duration = tl.duration;
+        plan_timeline_release(&tl);
+        *out = v;
+        return n;
+    }
+    /* otherwise add up the cuts (transitions overlap their neighbours) */
+    double t = 0;
     for (size_t i = 0; i < p->nops; i++) {
         const struct plan_op *op = &p->ops[i];
         if (op->kind == OP_CUT) {

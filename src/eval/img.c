@@ -104,29 +104,35 @@ void gray_resize(const uint8_t *src, int sw, int sh, int sstride, uint8_t *dst, 
     }
 }
 
-double ncc_at(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, int th, int x,
-              int y)
+double ncc_at(const uint8_t *img, int iw, int ih, const uint8_t *templ, const uint8_t *mask, int tw,
+              int th, int x, int y)
 {
     if (x < 0 || y < 0 || x + tw > iw || y + th > ih)
         return -1;
     double si = 0, st = 0, sii = 0, stt = 0, sit = 0;
-    double n = (double)tw * th;
+    double n = 0;
     for (int j = 0; j < th; j++) {
         const uint8_t *a = img + (size_t)(y + j) * iw + x;
         const uint8_t *b = templ + (size_t)j * tw;
+        const uint8_t *m = mask ? mask + (size_t)j * tw : NULL;
         for (int i = 0; i < tw; i++) {
+            if (m && !m[i])
+                continue;
             double p = a[i], q = b[i];
             si += p, st += q, sii += p * p, stt += q * q, sit += p * q;
+            n += 1;
         }
     }
+    if (n < 16)
+        return 0;
     double vi = sii - si * si / n, vt = stt - st * st / n;
     if (vi <= 1e-6 * n || vt <= 1e-6 * n)
         return 0;
     return (sit - si * st / n) / sqrt(vi * vt);
 }
 
-double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, int th, int x0,
-                  int y0, int x1, int y1, int step, int *bx, int *by)
+double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, const uint8_t *mask,
+                  int tw, int th, int x0, int y0, int x1, int y1, int step, int *bx, int *by)
 {
     double best = -2;
     int cx = x0, cy = y0;
@@ -140,7 +146,7 @@ double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, int 
         y1 = ih - th;
     for (int y = y0; y <= y1; y += step)
         for (int x = x0; x <= x1; x += step) {
-            double v = ncc_at(img, iw, ih, templ, tw, th, x, y);
+            double v = ncc_at(img, iw, ih, templ, mask, tw, th, x, y);
             if (v > best)
                 best = v, cx = x, cy = y;
         }
@@ -148,7 +154,7 @@ double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, int 
         int rx = cx, ry = cy;
         for (int y = ry - step + 1; y < ry + step; y++)
             for (int x = rx - step + 1; x < rx + step; x++) {
-                double v = ncc_at(img, iw, ih, templ, tw, th, x, y);
+                double v = ncc_at(img, iw, ih, templ, mask, tw, th, x, y);
                 if (v > best)
                     best = v, cx = x, cy = y;
             }

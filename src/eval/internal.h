@@ -184,12 +184,23 @@ void rgb_to_lab(double r, double g, double b, double lab[3]);
 int parse_hex_color(const char *s, uint8_t rgb[3]);
 /* Bilinear resize of a gray image. */
 void gray_resize(const uint8_t *src, int sw, int sh, int sstride, uint8_t *dst, int dw, int dh);
-/* Normalised cross-correlation of templ (tw x th) at (x, y) in img. */
-double ncc_at(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, int th, int x,
-              int y);
+/* Normalised cross-correlation of templ (tw x th) at (x, y) in img, over
+ * the template pixels whose mask is non-zero (mask NULL: all). */
+double ncc_at(const uint8_t *img, int iw, int ih, const uint8_t *templ, const uint8_t *mask, int tw,
+              int th, int x, int y);
 /* Best NCC in a window [x0..x1] x [y0..y1] (top-left positions); fills bx, by. */
-double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, int tw, int th, int x0,
-                  int y0, int x1, int y1, int step, int *bx, int *by);
+double ncc_search(const uint8_t *img, int iw, int ih, const uint8_t *templ, const uint8_t *mask,
+                  int tw, int th, int x0, int y0, int x1, int y1, int step, int *bx, int *by);
+
+/* The logo image as RGBA (logo.c). */
+struct logo_image {
+    int w, h;
+    uint8_t *rgba;
+};
+enum reel_code logo_load(const char *path, struct logo_image *out, struct reel_err *err);
+/* Gray template and opacity mask (alpha >= 160) at w x h. */
+void logo_template(const struct logo_image *img, int w, int h, uint8_t *gray, uint8_t *mask);
+void logo_image_release(struct logo_image *img);
 /* Sharpness: median over blocks with detail of |x - DU2(x)|^2 / |x - DU4(x)|^2
  * (DUk: k-times downscale, then upscale back): low when the picture was
  * upscaled. -1 when too few blocks have detail. */

@@ -15,23 +15,6 @@
 #define PALETTE_DE 20.0  /* CIE76 distance that counts as "a palette colour" */
 #define PALETTE_MIN 0.4
 
-struct logo_img {
-    uint8_t *gray;
-    int w, h;
-};
-
-static int on_logo_frame(void *ctx, const struct media_frame *f)
-{
-    struct logo_img *l = ctx;
-    if (l->gray)
-        return 1;
-    l->w = f->width, l->h = f->height;
-    l->gray = xmalloc((size_t)f->width * f->height);
-    for (int y = 0; y < f->height; y++)
-        memcpy(l->gray + (size_t)y * f->width, f->gray + (size_t)y * f->stride, f->width);
-    return 1;
-}
-
 static void anchor_box(enum plan_anchor a, double px, double py, int W, int H, int tw, int th,
                        double margin, int *x, int *y)
 {
@@ -68,27 +51,23 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
     int W = c->aw, H = c->ah;
     json_object_set_new(out, "label", json_string(l->label ? l->label : ""));
     json_object_set_new(out, "position", json_string(anchor_name(op->position.anchor)));
-    struct logo_img img = {NULL, 0, 0};
+    struct logo_image img = {0, 0, NULL};
     if (l->path) {
-        struct media_decode_opts o = MEDIA_DECODE_OPTS_INIT;
-        o.analysis_width = 0;
-        o.on_video = on_logo_frame;
-        o.ctx = &img;
         struct reel_err e = REEL_ERR_INIT;
-        if (media_decode(l->path, &o, &e) != REEL_OK)
+        if (logo_load(l->path, &img, &e) != REEL_OK)
             snprintf(l->why, sizeof(l->why), "%s", e.msg);
     }
-    if (!img.gray || W <= 0) {
+    if (!img.rgba || W <= 0) {
         json_object_set_new(out, "error",
                             json_string(l->why[0] ? l->why : "the logo image could not be read"));
-        free(img.gray);
+        logo_image_release(&img);
         return 0;
     }
     int tw = (int)lround(op->width * W);
     int th = (int)lround((double)tw * img.h / img.w);
     if (tw < 6 || th < 6 || tw >= W || th >= H) {
         json_object_set_new(out, "error", json_string("the logo is too small or too large to check"));
-        free(img.gray);
+        logo_image_release(&img);
         return 0;
     }
     int ex, ey;
@@ -110,15 +89,17 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
             int w = (int)lround(tw * scales[k]), h = (int)lround(th * scales[k]);
             if (w < 4 || h < 4 || w >= W || h >= H)
                 continue;
-            uint8_t *t = xmalloc((size_t)w * h);
-            gray_resize(img.gray, img.w, img.h, img.w, t, w, h);
+            uint8_t *t = xmalloc((size_t)w * h), *mk = xmalloc((size_t)w * h);
+            logo_template(&img, w, h, t, mk);
             int x, y;
             /* centre the window on the expected box's centre at this scale */
             int cx = ex + tw / 2 - w / 2, cy = ey + th / 2 - h / 2;
-            double v = ncc_search(s->gray, W, H, t, w, h, cx - R, cy - R, cx + R, cy + R, 2, &x, &y);
+            double v = ncc_search(s->gray, W, H, t, mk, w, h, cx - R, cy - R, cx + R, cy + R, 2, &x,
+                                  &y);
             if (v > best)
                 best = v, best_scale = scales[k], bx = x, by = y;
             free(t);
+            free(mk);
         }
         int bw = (int)lround(tw * best_scale), bh = (int)lround(th * best_scale);
         int found = best >= LOGO_NCC;
@@ -133,19 +114,20 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
             json_object_set_new(ck, "in_safe_area", json_boolean(safe));
         } else {
             /* where is it then? look at the other anchors */
-            uint8_t *t = xmalloc((size_t)tw * th);
-            gray_resize(img.gray, img.w, img.h, img.w, t, tw, th);
+            uint8_t *t = xmalloc((size_t)tw * th), *mk = xmalloc((size_t)tw * th);
+            logo_template(&img, tw, th, t, mk);
             double where_best = -2;
             enum plan_anchor where = POS_XY;
             for (int a = POS_TOP_LEFT; a <= POS_BOTTOM_RIGHT; a++) {
                 int ax, ay, x, y;
                 anchor_box((enum plan_anchor)a, 0, 0, W, H, tw, th, op->margin, &ax, &ay);
-                double v = ncc_search(s->gray, W, H, t, tw, th, ax - R, ay - R, ax + R, ay + R, 2,
-                                      &x, &y);
+                double v = ncc_search(s->gray, W, H, t, mk, tw, th, ax - R, ay - R, ax + R,
+                                      ay + R, 2, &x, &y);
                 if (v > where_best)
                     where_best = v, where = (enum plan_anchor)a;
             }
             free(t);
+            free(mk);
             if (where_best >= LOGO_NCC) {
                 json_object_set_new(ck, "found_at", json_string(anchor_name(where)));
                 advise(m, "the logo '%s' is %s at %.2f s, the plan puts it %s", l->label,
@@ -165,7 +147,7 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
             ok++;
         json_array_append_new(checks, ck);
     }
-    free(img.gray);
+    logo_image_release(&img);
     json_object_set_new(out, "checks", checks);
     return n ? (double)ok / n : 0;
 }

@@ -89,7 +89,7 @@ TEST(eval_ncc_finds_a_template)
     for (int y = 0; y < th; y++)
         memcpy(img + (size_t)(50 + y) * W + 130, t + y * tw, tw);
     int bx, by;
-    double v = ncc_search(img, W, H, t, tw, th, 100, 30, 160, 80, 2, &bx, &by);
+    double v = ncc_search(img, W, H, t, NULL, tw, th, 100, 30, 160, 80, 2, &bx, &by);
     CHECK(v > 0.99);
     CHECK(bx == 130 && by == 50);
     free(img), free(t);
