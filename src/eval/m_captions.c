@@ -75,14 +75,65 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     int rx0, ry0, rx1, ry1;
     region_for(ti, W, H, &rx0, &ry0, &rx1, &ry1);
 
-    /* rows holding text-coloured pixels; the densest group of rows is the text */
-    int rh = ry1 - ry0 + 1;
+    /* Text pixels: the text's colour and, when the style has an outline,
+     * within 3 px of the outline's colour: a bright sky behind white text
+     * is not text, its outlined letters are. */
+    int rw = rx1 - rx0 + 1, rh = ry1 - ry0 + 1;
+    uint8_t *tm = xcalloc((size_t)rw * rh, 1);
+    for (int y = 0; y < rh; y++)
+        for (int x = 0; x < rw; x++)
+            tm[(size_t)y * rw + x] =
+                color_dist(s->rgb + ((size_t)(ry0 + y) * W + rx0 + x) * 3, tc) <= INK_IN;
+    if (ti->style->outline.set) {
+        uint8_t oc[3] = {ti->style->outline.r, ti->style->outline.g, ti->style->outline.b};
+        uint8_t *near = xcalloc((size_t)rw * rh, 1);
+        const int R = 3;
+        for (int y = 0; y < rh; y++)
+            for (int x = 0; x < rw; x++) {
+                if (color_dist(s->rgb + ((size_t)(ry0 + y) * W + rx0 + x) * 3, oc) > 60)
+                    continue;
+                for (int dy = -R; dy <= R; dy++)
+                    for (int dx = -R; dx <= R; dx++) {
+                        int yy = y + dy, xx = x + dx;
+                        if (yy >= 0 && yy < rh && xx >= 0 && xx < rw)
+                            near[(size_t)yy * rw + xx] = 1;
+                    }
+            }
+        long kept = 0, all = 0;
+        for (size_t i = 0; i < (size_t)rw * rh; i++) {
+            all += tm[i];
+            tm[i] = tm[i] && near[i];
+            kept += tm[i];
+        }
+        free(near);
+        if (kept < all / 10) /* no outline to be seen: keep the colour alone */
+            for (size_t i = 0; i < (size_t)rw * rh; i++)
+                tm[i] = color_dist(s->rgb + ((size_t)(ry0 + i / rw) * W + rx0 + i % rw) * 3, tc) <= INK_IN;
+    }
+    /* Letters are short runs of text pixels along a row; a wall of the same
+     * colour (a yellow bar behind yellow text) is one long run. Keep the
+     * short runs, and count them per row: the group of rows with the most
+     * runs is the text. */
+    int maxrun = W / 25 > 6 ? W / 25 : 6;
     int *rows = xcalloc((size_t)rh, sizeof(int));
-    for (int y = ry0; y <= ry1; y++)
-        for (int x = rx0; x <= rx1; x++)
-            if (color_dist(s->rgb + ((size_t)y * W + x) * 3, tc) <= INK_IN)
-                rows[y - ry0]++;
-    int thr = W / 200 > 2 ? W / 200 : 2;
+    for (int y = 0; y < rh; y++) {
+        uint8_t *r = tm + (size_t)y * rw;
+        for (int x = 0; x < rw;) {
+            if (!r[x]) {
+                x++;
+                continue;
+            }
+            int e = x;
+            while (e < rw && r[e])
+                e++;
+            if (e - x > maxrun)
+                memset(r + x, 0, (size_t)(e - x));
+            else
+                rows[y]++;
+            x = e;
+        }
+    }
+    int thr = 2;
     int best_a = -1, best_b = -1;
     long best_mass = 0;
     for (int y = 0; y < rh;) {
@@ -107,16 +158,19 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
         y = b + 1;
     }
     free(rows);
-    if (best_mass < 30)
+    if (best_mass < 12) {
+        free(tm);
         return;
+    }
     int y0 = ry0 + best_a, y1 = ry0 + best_b;
     /* columns: from the 1st to the 99th percentile of text pixels */
     long *cols = xcalloc((size_t)W, sizeof(long));
     long tot = 0;
     for (int y = y0; y <= y1; y++)
         for (int x = rx0; x <= rx1; x++)
-            if (color_dist(s->rgb + ((size_t)y * W + x) * 3, tc) <= INK_IN)
+            if (tm[(size_t)(y - ry0) * rw + x - rx0])
                 cols[x]++, tot++;
+    free(tm);
     long acc = 0;
     int x0 = rx0, x1 = rx1;
     for (int x = rx0; x <= rx1; x++) {
