@@ -77,6 +77,7 @@ struct agent_request {
     char *pace;         /* "slow" "medium" "fast" */
     int captions;       /* 1 yes, -1 no, 0 let the planner decide */
     char *style_file;   /* brand style JSON */
+    int priority;       /* queue priority, higher first (not stored in the request JSON) */
     struct agent_input *inputs;
     size_t ninputs;
 };
@@ -209,13 +210,37 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
                          struct agent_result *res, struct reel_err *err);
 
 /*
- * Re-render the stored plan `version` (0: the best or final one) of a job
- * and compare the output's SHA-256 with the recorded render's. *identical
- * is 1 when they match; the hashes are written to the given buffers.
+ * Re-render the stored plan `version` (0: the job's best or final one) of a
+ * job with the recorded render options and compare the output's SHA-256
+ * with the recorded render's. The replayed file is removed when identical
+ * and kept (out->path) when not. REEL_ENOTFOUND when there is no recorded
+ * render for that version.
  */
-enum reel_code agent_replay(struct store *st, const char *job_id, int version, int *identical,
-                            char recorded_sha[65], char replay_sha[65], const struct agent_opts *o,
+struct agent_replay {
+    int version;
+    int identical;
+    char recorded_sha[65], replay_sha[65];
+    char *path; /* the differing replayed file, or NULL */
+    char *ffmpeg_args;
+};
+void agent_replay_release(struct agent_replay *r);
+enum reel_code agent_replay(struct store *st, const char *job_id, int version,
+                            const struct agent_opts *o, struct agent_replay *out,
                             struct reel_err *err);
+
+/*
+ * Show a job for people (json 0) or programs (json 1): the request, the
+ * assets, every plan version with a diff from the previous one, every
+ * validation / render / evaluation, and why the job ended as it did.
+ */
+enum reel_code agent_show(struct store *st, const char *job_id, FILE *out, int json, int color,
+                          struct reel_err *err);
+
+/* The worker's job handler (queue/queue.h): agent_run on each claimed job,
+ * its final status and reason handed to the queue. `arg` of the queue loop
+ * is a const struct agent_opts * (may be NULL; worker_id is filled in). */
+struct queue_handler;
+extern const struct queue_handler agent_queue_handler;
 
 /* Exit status of `reel edit` / `reel wait` for a final job status:
  * completed 0, review_required 1, failed the error's exit code (1 or 3). */
