@@ -7,6 +7,7 @@
 #   logo.png    a logo with an alpha channel
 # usage: scripts/demo-media.sh DIR [WIDTHxHEIGHT] [TALK_REPEAT]
 #   TALK_REPEAT: how many times the sentences are spoken (longer talk clip)
+#   DEMO_TALK_TEXT: what the talking clip says (default: three sentences, about 16 s)
 set -euo pipefail
 dir=${1:?usage: demo-media.sh DIR [WxH] [REPEAT]}
 size=${2:-640x360}
@@ -16,9 +17,9 @@ h=${size#*x}
 mkdir -p "$dir"
 ff() { ffmpeg -nostdin -v error -y "$@"; }
 
-text="Welcome to reel, the editing agent. It reads your footage and writes a plan.
+text=${DEMO_TALK_TEXT:-"Welcome to reel, the editing agent. It reads your footage and writes a plan.
 Then it renders the plan with one FFmpeg run. Every render is scored, and a weak one is revised.
-The best render is kept as the golden copy."
+The best render is kept as the golden copy."}
 all=$text
 for ((i = 1; i < repeat; i++)); do all="$all
 $text"; done
