@@ -40,6 +40,7 @@ struct media_audio {
     const float *interleaved;
     int channels;
     int src_sample_rate; /* rate of `interleaved` (the file's own rate) */
+    int n_interleaved;   /* frames (per channel) in `interleaved`; 0 when not wanted */
 };
 
 struct media_decode_opts {
@@ -53,8 +54,10 @@ struct media_decode_opts {
     int (*on_audio)(void *ctx, const struct media_audio *a);
     void *ctx;
     struct media_info *info_out; /* when set, filled with the probe of the file */
+    int fast;            /* allow decoder shortcuts that barely change a small picture
+                            (skip the H.264 loop filter): for analysis, not for metrics */
 };
-#define MEDIA_DECODE_OPTS_INIT {160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL}
+#define MEDIA_DECODE_OPTS_INIT {160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL, 0}
 
 /*
  * Decode the file once, calling the callbacks in presentation order
