@@ -109,7 +109,7 @@ struct plan_op {
                          overlay, audio: `in` is the source start (0) */
     double duration;  /* cut: images only (< 0 when absent); transition, fade: 0.5 */
     double speed;     /* 1.0 */
-    double volume_db; /* cut, overlay?, audio: 0 */
+    double volume_db; /* cut, audio: 0 */
     int mute;
     enum plan_fit fit;
     double focus_x, focus_y; /* 0.5, 0.5 */
