@@ -104,35 +104,44 @@ int http_range_parse(const char *hdr, uint64_t size, uint64_t *start, uint64_t *
     return 0;
 }
 
+static int addr4_public(uint32_t a) /* host byte order */
+{
+    uint8_t b0 = a >> 24, b1 = (a >> 16) & 0xff;
+    if (b0 == 0 || b0 == 10 || b0 == 127 || b0 >= 224)
+        return 0;
+    if (b0 == 169 && b1 == 254)
+        return 0;
+    if (b0 == 172 && (b1 & 0xf0) == 16)
+        return 0;
+    if (b0 == 192 && b1 == 168)
+        return 0;
+    if (b0 == 100 && (b1 & 0xc0) == 64) /* CGNAT 100.64/10 */
+        return 0;
+    if (b0 == 192 && b1 == 0 && ((a >> 8) & 0xff) == 0)
+        return 0;
+    if (b0 == 198 && (b1 == 18 || b1 == 19))
+        return 0;
+    return 1;
+}
+
 int http_addr_public(const void *sa_)
 {
-    const struct sockaddr *sa = sa_;
-    if (sa->sa_family == AF_INET) {
-        uint32_t a = ntohl(((const struct sockaddr_in *)sa)->sin_addr.s_addr);
-        uint8_t b0 = a >> 24, b1 = (a >> 16) & 0xff;
-        if (b0 == 0 || b0 == 10 || b0 == 127 || b0 >= 224)
-            return 0;
-        if (b0 == 169 && b1 == 254)
-            return 0;
-        if (b0 == 172 && (b1 & 0xf0) == 16)
-            return 0;
-        if (b0 == 192 && b1 == 168)
-            return 0;
-        if (b0 == 100 && (b1 & 0xc0) == 64) /* CGNAT 100.64/10 */
-            return 0;
-        if (b0 == 192 && b1 == 0 && ((a >> 8) & 0xff) == 0)
-            return 0;
-        if (b0 == 198 && (b1 == 18 || b1 == 19))
-            return 0;
-        return 1;
+    /* copies, not casts: the caller's object may be any sockaddr type */
+    sa_family_t fam;
+    memcpy(&fam, sa_, sizeof(fam));
+    if (fam == AF_INET) {
+        struct sockaddr_in v4;
+        memcpy(&v4, sa_, sizeof(v4));
+        return addr4_public(ntohl(v4.sin_addr.s_addr));
     }
-    if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a = &((const struct sockaddr_in6 *)sa)->sin6_addr;
+    if (fam == AF_INET6) {
+        struct sockaddr_in6 v6;
+        memcpy(&v6, sa_, sizeof(v6));
+        const struct in6_addr *a = &v6.sin6_addr;
         if (IN6_IS_ADDR_V4MAPPED(a) || IN6_IS_ADDR_V4COMPAT(a)) {
-            struct sockaddr_in v4 = {0};
-            v4.sin_family = AF_INET;
-            memcpy(&v4.sin_addr, a->s6_addr + 12, 4);
-            return http_addr_public(&v4);
+            uint32_t x;
+            memcpy(&x, a->s6_addr + 12, 4);
+            return addr4_public(ntohl(x));
         }
         if (IN6_IS_ADDR_UNSPECIFIED(a) || IN6_IS_ADDR_LOOPBACK(a) || IN6_IS_ADDR_LINKLOCAL(a) ||
             IN6_IS_ADDR_SITELOCAL(a) || IN6_IS_ADDR_MULTICAST(a))
