@@ -19,7 +19,7 @@ char *sse_frame(const struct store_event *e)
 {
     json_t *j = store_event_to_json(e);
     struct buf b = BUF_INIT;
-    buf_addf(&b, "id: %lld\nevent: %s\ndata: ", (long long)e->id, e->kind);
+    buf_addf(&b, "id: %lld\ndata: ", (long long)e->id);
     json_dump_buf(j, &b, 0);
     buf_adds(&b, "\n\n");
     json_decref(j);

@@ -340,7 +340,7 @@ static void api_suite(struct store *s, const char *url)
         CHECK(st_of("POST", body, ka, NULL) == 200);
         CHECK(st_of("POST", body, ka, NULL) == 409);
         curl_easy_perform(c);
-        CHECK(strstr(x.b.buf, "event: created") != NULL);
+        CHECK(strstr(x.b.buf, "\"kind\":\"created\"") != NULL);
         CHECK(strstr(x.b.buf, "cancelled via the API") != NULL);
         buf_release(&x.b);
         curl_easy_cleanup(c);
