@@ -329,6 +329,8 @@ static void check_keys(struct dec *d, const json_t *obj, const char *base, const
                 break;
             }
             size_t e = edit_distance(key, allowed[i]);
+            if (e > 1 && strlen(key) >= 3 && (starts_with(allowed[i], key) || starts_with(key, allowed[i])))
+                e = 1;
             if (e < best)
                 best = e, near = allowed[i];
         }

@@ -233,6 +233,12 @@ static void check_output_codecs(struct plan *p, struct plan_issues *is)
 /* Transition references: need ids only. */
 static void check_transitions_refs(struct plan *p, struct plan_issues *is, long last_cut)
 {
+    /* a cut (or an op of unknown kind) that failed to decode may carry the id
+     * a transition names: its own error says enough */
+    int bad_cut = 0;
+    for (size_t i = 0; i < p->nops; i++)
+        if (p->ops[i].kind == OP_CUT && p->ops[i].bad)
+            bad_cut = 1;
     for (size_t i = 0; i < p->nops; i++) {
         const struct plan_op *op = &p->ops[i];
         if (op->kind != OP_TRANSITION || op->bad || !op->after)
@@ -240,6 +246,8 @@ static void check_transitions_refs(struct plan *p, struct plan_issues *is, long 
         char path[PATHLEN];
         opath(path, i, "after");
         long target = plan_find_cut_id(p, op->after);
+        if (target < 0 && bad_cut)
+            continue;
         if (target < 0) {
             long other = -1;
             for (size_t j = 0; j < p->nops; j++)
@@ -327,7 +335,9 @@ enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
                                     "(seconds in the source), not 'duration'",
                                     label);
                 }
-                if (op->in < 0) {
+                if (op->duration >= 0) {
+                    /* reported above; in/out are then missing by the same mistake */
+                } else if (op->in < 0) {
                     opath(path, i, "in");
                     plan_issues_add(is, path, "required",
                                     "a cut of video '%s' needs 'in' (seconds in the source, 0 to "
@@ -339,7 +349,8 @@ enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
                                     "in %.2f is at or past the end of asset '%s' (%.2f s)", op->in,
                                     label, mi->duration);
                 }
-                if (op->out < 0) {
+                if (op->duration >= 0) {
+                } else if (op->out < 0) {
                     opath(path, i, "out");
                     plan_issues_add(is, path, "required",
                                     "a cut of video '%s' needs 'out' (seconds in the source, up to "
