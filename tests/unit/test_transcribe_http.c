@@ -25,7 +25,7 @@
 
 struct answer {
     int status;
-    char *body;        /* owned */
+    char *body; /* owned */
     const char *retry_after;
     int delay_ms;
 };
@@ -112,8 +112,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     pthread_mutex_unlock(&f->lock);
     if (a->delay_ms)
         usleep((useconds_t)a->delay_ms * 1000);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(a->body), (void *)a->body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(a->body), (void *)a->body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (a->retry_after)
         MHD_add_response_header(resp, "Retry-After", a->retry_after);
