@@ -44,8 +44,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct plan_args *
             a->normalize = 1;
         } else if (!strcmp(s, "--strict") && !strcmp(sub, "schema")) {
             a->strict = 1;
-        } else if ((!strcmp(s, "--asset") || starts_with(s, "--asset=")) &&
-                   strcmp(sub, "schema")) {
+        } else if ((!strcmp(s, "--asset") || starts_with(s, "--asset=")) && strcmp(sub, "schema")) {
             const char *v = s[7] == '=' ? s + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v)
                 return cli_usage_error("plan", "%s: --asset needs LABEL=PATH", sub);
@@ -94,7 +93,7 @@ static int load_plan(struct plan_args *a, struct plan *p, struct plan_issues *is
 {
     struct reel_err err = REEL_ERR_INIT;
     enum reel_code rc = plan_decode_file(a->file, p, is, &err);
-    if (rc != REEL_OK && rc != REEL_EINVAL) {
+    if (rc != REEL_OK && (rc != REEL_EINVAL || !is->n)) {
         reel_err_prefix(&err, "cannot read the plan");
         return 1000 + cli_fail(&err);
     }
