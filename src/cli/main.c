@@ -29,7 +29,8 @@ static const struct cli_command commands[] = {
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",
      "usage: reel analyze FILE... [--json]\n"},
     {"transcribe", cmd_transcribe, "speech to timed words",
-     "usage: reel transcribe FILE [--json|--srt|--vtt]\n"},
+     "usage: reel transcribe FILE [--json|--srt|--vtt] [-o OUT] [--language L] [--chunk SECONDS]\n"
+     "                       [--threads N] [--pause SECONDS]\n"},
     {"eval", cmd_eval, "score a render with the six metrics",
      "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"
