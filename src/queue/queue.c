@@ -225,6 +225,11 @@ enum reel_code queue_worker_run(struct store *s, const struct queue_handler *h, 
     enum reel_code rc = REEL_OK;
     int db_errors = 0;
     log_info("worker %s: started on %s", worker, store_url_display(s));
+    /* LISTEN before the first claim, so no submission slips between an
+     * empty claim and the first wait. */
+    struct reel_err lerr = REEL_ERR_INIT;
+    if (!o->once && !o->exit_when_empty && store_wait_jobs(s, 0, &lerr))
+        log_warn("worker %s: %s", worker, lerr.msg);
     while (!(o->stop && *o->stop)) {
         struct store_job job;
         int claimed = 0;

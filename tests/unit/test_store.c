@@ -510,3 +510,33 @@ TEST(store_url_password_hidden)
     CHECK(strstr(err.path, "s3cret") == NULL && strstr(err.msg, "s3cret") == NULL);
     (void)base;
 }
+
+TEST(store_sqlite_full_disk_gives_clear_error)
+{
+    char *url = xasprintf("sqlite:%s/full.db", test_tmpdir());
+    struct store *s;
+    struct reel_err err = REEL_ERR_INIT;
+    REQUIRE(store_open(url, &s, &err) == REEL_OK);
+    char id[STORE_ID_LEN];
+    struct store_job_new nj = {NULL, "fits", NULL, 0, 0, NULL, 0};
+    REQUIRE(store_job_create(s, &nj, id, NULL, &err) == REEL_OK);
+    /* No room for another page: what a full disk looks like to SQLite. */
+    REQUIRE(store_exec(s, "PRAGMA max_page_count = 1", &err) == REEL_OK);
+    json_t *big = json_object();
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < 20000; i++)
+        buf_addch(&b, 'x');
+    json_object_set_new(big, "blob", json_string(b.buf));
+    buf_release(&b);
+    CHECK(store_stage_put(s, id, "analysis", big, NULL, &err) == REEL_EDB);
+    CHECK(strstr(err.msg, "disk is full") != NULL);
+    json_decref(big);
+    /* Nothing half written: the job is as it was and still usable. */
+    json_t *out = NULL;
+    CHECK(store_stage_get(s, id, "analysis", &out, &err) == REEL_OK && out == NULL);
+    struct store_job j;
+    CHECK(store_job_get(s, id, &j, &err) == REEL_OK && j.status == JOB_PENDING);
+    store_job_release(&j);
+    store_close(s);
+    free(url);
+}
