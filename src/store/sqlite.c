@@ -37,8 +37,8 @@ static enum reel_code lite_fail(struct store *s, int rc, const char *what, struc
                          "job stays as it was, try again",
                          what, l ? l->busy_ms : 0);
     case SQLITE_FULL:
-        return reel_fail(err, REEL_EDB, s->url_display,
-                         "%s: the disk is full; nothing was written", what);
+        return reel_fail(err, REEL_EDB, s->url_display, "%s: the disk is full; nothing was written",
+                         what);
     case SQLITE_CONSTRAINT:
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
             return reel_fail(err, REEL_ENOTFOUND, s->url_display,

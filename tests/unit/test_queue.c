@@ -17,8 +17,8 @@ struct probe {
     volatile sig_atomic_t *stop_after_first;
 };
 
-static enum reel_code probe_run(struct store *s, const struct store_job *job,
-                                struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code probe_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                                void *arg, struct reel_err *err)
 {
     struct probe *p = arg;
     p->runs++;
@@ -48,7 +48,7 @@ static enum job_status status_of(struct store *s, const char *id, int *attempts,
     struct store_job j;
     struct reel_err err = REEL_ERR_INIT;
     if (store_job_get(s, id, &j, &err))
-        return (enum job_status)-1;
+        return (enum job_status) - 1;
     enum job_status st = j.status;
     if (attempts)
         *attempts = j.attempts;
@@ -159,8 +159,8 @@ struct slow {
     int renewed_seen;
 };
 
-static enum reel_code slow_run(struct store *s, const struct store_job *job,
-                               struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code slow_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                               void *arg, struct reel_err *err)
 {
     struct slow *sl = arg;
     /* Longer than the lease: only the renew thread keeps the job ours. */
