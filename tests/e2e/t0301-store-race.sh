@@ -36,6 +36,8 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
             pids="$pids $!"
         done
         for p in $pids; do wait $p; done
+        db_sql "SELECT status, count(*), max(attempts) FROM jobs GROUP BY status"
+        db_sql "SELECT kind, count(*) FROM job_events GROUP BY kind"
         test "$(db_sql "SELECT count(*) FROM jobs WHERE status = '"'"'completed'"'"'")" = $N
         test "$(db_sql "SELECT count(*) FROM job_events WHERE kind = '"'"'noop'"'"'")" = $N
         test "$(db_sql "SELECT count(DISTINCT job_id) FROM job_events WHERE kind = '"'"'noop'"'"'")" = $N
