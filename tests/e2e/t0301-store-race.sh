@@ -50,7 +50,7 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
         enqueue $N
         pids=
         for w in $(seq $W); do
-            REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=20 "$REEL" worker --noop --exit-when-empty --lease 3 --poll-ms 50 --worker-id "k$w" 2>>"$TMP/k.log" &
+            REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=20 "$REEL" worker --noop --exit-when-empty --lease 5 --poll-ms 50 --worker-id "k$w" 2>>"$TMP/k.log" &
             pids="$pids $!"
         done
         set -- $pids; victim=$1
@@ -60,7 +60,7 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
         done
         kill -9 $victim
         for p in $pids; do wait $p || true; done
-        sleep 3.1
+        sleep 5.1
         for i in $(seq 20); do
             REEL_NOOP_MARK=1 "$REEL" worker --noop --exit-when-empty
             test "$(db_sql "SELECT count(*) FROM jobs WHERE status = '"'"'completed'"'"'")" = $N && break
