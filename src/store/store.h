@@ -166,11 +166,14 @@ enum reel_code store_job_set_edit_plan(struct store *s, const char *id, const ch
 
 /*
  * Claim the oldest runnable job (highest priority first): pending, or
- * processing with an expired lease. It becomes processing, attempts + 1,
- * lease_owner = worker, lease for lease_s seconds (database clock). Jobs
- * whose lease expired with attempts >= max_attempts are first set failed
- * ("lease expired after N attempts"). PostgreSQL: one UPDATE ... FOR UPDATE
- * SKIP LOCKED; SQLite: BEGIN IMMEDIATE. Appends a "claimed" event.
+ * processing with an expired lease (those are looked for at most once a
+ * second per connection and whenever nothing is pending, ahead of pending
+ * jobs). It becomes processing, attempts + 1, lease_owner = worker, lease
+ * for lease_s seconds (database clock). Jobs whose lease expired with
+ * attempts >= max_attempts are set failed ("lease expired after N attempts
+ * (last worker W)"). PostgreSQL: UPDATE ... FOR UPDATE SKIP LOCKED in one
+ * statement with its event; SQLite: one BEGIN IMMEDIATE transaction.
+ * Appends a "claimed" event {worker, attempt}.
  * Returns REEL_OK with *claimed = 1 and *out filled, or *claimed = 0.
  */
 enum reel_code store_job_claim(struct store *s, const char *worker, int lease_s, int *claimed,
