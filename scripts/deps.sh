@@ -5,6 +5,11 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 want=$(sed -e 's/#.*//' "$here"/deps.d/*.txt | tr -s ' \t' '\n' | grep -v '^$' | sort -u)
+# A machine that already has node and npm (e.g. from NodeSource, whose nodejs
+# conflicts with Debian's npm) keeps them.
+if command -v node >/dev/null && command -v npm >/dev/null; then
+    want=$(grep -vxE 'nodejs|npm' <<<"$want" || true)
+fi
 missing=()
 for p in $want; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

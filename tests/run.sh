@@ -17,14 +17,17 @@ if [ -x tests/services.sh ]; then
     trap 'tests/services.sh stop >/dev/null 2>&1; rm -rf "$log"' EXIT
 fi
 
-count() { # file -> adds to counters from "N passed, N failed, N skipped"
-    local line
-    line=$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)
-    local p f s
-    p=$(sed -E 's/.*[^0-9]?([0-9]+) passed.*/\1/' <<<"$line")
-    f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-    s=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
-    passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0})); skipped=$((skipped + ${s:-0}))
+# "N passed, N failed[, N skipped]" -> the three numbers
+nums() {
+    local line=$1
+    _p=$(grep -oE '[0-9]+ passed' <<<"$line" | grep -oE '[0-9]+' | tail -n 1)
+    _f=$(grep -oE '[0-9]+ failed' <<<"$line" | grep -oE '[0-9]+' | tail -n 1)
+    _s=$(grep -oE '[0-9]+ skipped' <<<"$line" | grep -oE '[0-9]+' | tail -n 1)
+    _p=${_p:-0}; _f=${_f:-0}; _s=${_s:-0}
+}
+count() { # file -> adds to counters from its last "N passed, N failed, N skipped"
+    nums "$(grep -E '[0-9]+ passed, [0-9]+ failed' "$1" | tail -n 1)"
+    passed=$((passed + _p)); failed=$((failed + _f)); skipped=$((skipped + _s))
 }
 
 echo "== unit tests"
@@ -55,12 +58,8 @@ if [ -n "$scripts" ]; then
         echo "-- $s"
         cat "$out"
         if grep -qE '^# .*: [0-9]+ passed, [0-9]+ failed' "$out"; then
-            line=$(grep -E '^# .*: [0-9]+ passed, [0-9]+ failed' "$out" | tail -n 1)
-            p=$(sed -E 's/.*: ([0-9]+) passed.*/\1/' <<<"$line")
-            f=$(sed -E 's/.* ([0-9]+) failed.*/\1/' <<<"$line")
-            sk=$(sed -nE 's/.* ([0-9]+) skipped.*/\1/p' <<<"$line")
-            passed=$((passed + p)); failed=$((failed + f)); skipped=$((skipped + ${sk:-0}))
-            if [ "$f" -eq 0 ] && ! grep -q '^# exit 0 ' "$out"; then
+            count "$out"
+            if [ "$_f" -eq 0 ] && ! grep -q '^# exit 0 ' "$out"; then
                 echo "$s exited non-zero"; failed=$((failed + 1))
             fi
         else

@@ -7,6 +7,15 @@
  * every field of the model is meaningful after a successful decode.
  * Times are seconds (double) as written in the plan; plan_timeline() gives
  * the snapped, frame-exact view the renderer uses.
+ *
+ * Null and absent: every optional field may be absent or JSON null. For a
+ * field whose spec type includes null (end, style.outline, style.box,
+ * style.highlight, audio.loudness_lufs, duck, lut) null keeps its spec
+ * meaning ("none" / "until the end"); for every other optional field null
+ * means "the default". This is what lets the strict variant of the schema
+ * (plan_schema_strict: every property required, optional ones nullable, as
+ * OpenAI structured outputs want) and hand-written plans that omit keys
+ * decode to the same model.
  */
 #ifndef REEL_PLAN_PLAN_H
 #define REEL_PLAN_PLAN_H
@@ -96,8 +105,9 @@ struct plan_op {
     char *asset;
 
     /* cut */
-    double in, out;     /* source times; out < 0 when absent (images) */
-    double duration;    /* images (cut); transition; fade. < 0 when absent */
+    double in, out;     /* cut: source times, < 0 when absent (image cuts);
+                           overlay, audio: `in` is the source start (0) */
+    double duration;    /* cut: images only (< 0 when absent); transition, fade: 0.5 */
     double speed;       /* 1.0 */
     double volume_db;   /* cut, overlay?, audio: 0 */
     int mute;
@@ -141,6 +151,10 @@ struct plan_op {
 
     /* fade */
     int fade_out_kind; /* 0: "in", 1: "out" */
+
+    /* set by plan_decode when this op had a decode error; plan_validate then
+     * skips the cross-field checks that would only repeat it */
+    int bad;
 };
 
 enum plan_vcodec { VCODEC_H264, VCODEC_HEVC, VCODEC_VP9, VCODEC_AV1 };
@@ -150,6 +164,9 @@ enum plan_container { CONT_MP4, CONT_MOV, CONT_MKV, CONT_WEBM };
 struct plan_output {
     int width, height;     /* 0 until resolved from the first cut's asset */
     double fps;            /* 0 until resolved */
+    int fps_num, fps_den;  /* fps as an exact rational (30000/1001 for 29.97); 0/0 until resolved */
+    int size_given;        /* width/height came from the plan (else resolved by plan_validate) */
+    int fps_given;         /* fps came from the plan */
     char aspect[8];        /* "" when absent */
     enum plan_vcodec vcodec;
     int crf;               /* 20 */
@@ -162,14 +179,17 @@ struct plan_output {
     double true_peak_dbtp;  /* -1 */
     enum plan_container container;
     struct plan_color background; /* #000000 */
+    int bad;                /* a field of output had a decode error */
 };
 
 /* One asset a plan may name: its label and what probing found. */
 struct plan_asset {
     char *label;
-    char *path;             /* path or URL */
+    char *path;             /* path or URL; relative plan paths resolved against base_dir */
     struct media_info info; /* valid when `probed` */
     int probed;
+    int from_plan;          /* 1: from the plan's "assets" object; 0: given by the caller */
+    int probe_failed;       /* plan_validate tried and failed (reported once) */
 };
 
 struct plan {
@@ -180,6 +200,7 @@ struct plan {
     size_t nops;
     struct plan_asset *assets; /* from the plan's "assets" object and --asset flags */
     size_t nassets;
+    char *base_dir; /* directory relative asset paths of the plan resolve against; NULL: cwd */
 };
 
 /* ---- validation errors: every problem at once ---- */
@@ -187,7 +208,8 @@ struct plan {
 /* Codes (documented in docs/plan-errors.md; the list is fixed):
  * required, unknown_key, wrong_type, out_of_range, bad_value, unknown_asset,
  * wrong_asset_kind, bad_reference, duplicate_id, overlap, too_long,
- * unsupported, empty_timeline, past_end, aspect_mismatch, bad_json, too_large */
+ * unsupported, empty_timeline, past_end, aspect_mismatch, bad_json, too_large,
+ * asset_unreadable */
 struct plan_issue {
     char path[160];
     char code[32];
@@ -219,9 +241,27 @@ void plan_release(struct plan *p);
  */
 enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues *issues);
 
-/* Parse text (with line/column for malformed JSON, size cap) then decode. */
+/* Parse text (with line/column for malformed JSON, size cap) then decode.
+ * Malformed JSON is one issue with code bad_json and path "SOURCE:LINE:COL";
+ * over PLAN_MAX_BYTES is too_large. */
 enum reel_code plan_decode_text(const char *text, size_t len, const char *source, struct plan *p,
                                 struct plan_issues *issues);
+
+#define PLAN_MAX_BYTES (4u << 20) /* a plan file over 4 MiB is refused (too_large) */
+
+/*
+ * Read a plan file (size cap), set base_dir to its directory, then decode.
+ * A file that cannot be read (missing, a directory) returns REEL_ENOTFOUND
+ * or REEL_ESYS in err and adds no issue; a plan that does not decode (or is
+ * over PLAN_MAX_BYTES: too_large) returns REEL_EINVAL with issues. On any
+ * failure *p may hold a partial plan: plan_release it.
+ */
+enum reel_code plan_decode_file(const char *path, struct plan *p, struct plan_issues *issues,
+                                struct reel_err *err);
+
+/* Set the directory relative paths in the plan's "assets" object resolve
+ * against (paths already added from the plan are re-resolved). */
+void plan_set_base_dir(struct plan *p, const char *dir);
 
 /*
  * Add or replace an asset label -> path (command-line --asset wins over the
@@ -230,6 +270,10 @@ enum reel_code plan_decode_text(const char *text, size_t len, const char *source
 void plan_set_asset(struct plan *p, const char *label, const char *path);
 /* Find an asset by label, or NULL. */
 struct plan_asset *plan_find_asset(const struct plan *p, const char *label);
+/* Add or replace an asset whose facts are already known (a job's cached
+ * probe, tests, the fuzzer): plan_validate will not probe it. `path` may be NULL. */
+void plan_set_asset_info(struct plan *p, const char *label, const char *path,
+                         const struct media_info *info);
 
 /*
  * Probe every asset the plan names (skips ones already probed) and check the
@@ -245,12 +289,28 @@ json_t *plan_encode(const struct plan *p);
 
 /* The JSON Schema (draft 2020-12) text, compiled into the binary. */
 const char *plan_schema_text(void);
+/*
+ * The same schema made fit for OpenAI strict structured outputs: every
+ * property listed in `required`, optional ones made nullable (null means
+ * the default, see the top of this file), keywords strict mode rejects
+ * removed, and the "assets" map left out (a model names labels, never
+ * paths). New reference.
+ */
+json_t *plan_schema_strict(void);
+
+/* FFmpeg encoder reel uses for a codec ("libx264", "libx265", "libvpx-vp9",
+ * the first installed of "libsvtav1" "libaom-av1" "librav1e"; "aac",
+ * "libopus"), or NULL when the installed FFmpeg has none. */
+const char *plan_video_encoder(enum plan_vcodec c);
+const char *plan_audio_encoder(enum plan_acodec c);
 
 /* ---- the timeline: every time snapped to the output frame grid ---- */
 
 struct plan_span {
     size_t op_index;
-    long start_frame, end_frame; /* [start, end) on the timeline */
+    long start_frame, end_frame; /* [start, end) on the timeline; transition: the overlap;
+                                    fade: its ramp; end null resolves to D */
+    double start, end;           /* the same in seconds (frame / fps) */
     /* cuts: source frames of in/out after snapping; others -1 */
     long in_frame, out_frame;
 };
@@ -270,7 +330,15 @@ void plan_timeline_release(struct plan_timeline *tl);
 /* Snap seconds to the frame grid: round(t * fps) / fps. */
 double plan_snap(double t, double fps);
 
+/* Timeline as JSON: {"fps","total_frames","duration","spans":[{op,id,start_frame,...}]}. */
+json_t *plan_timeline_to_json(const struct plan *p, const struct plan_timeline *tl);
+
 const char *plan_op_kind_name(enum plan_op_kind k);
 const char *plan_transition_name(enum plan_transition_kind k);
+const char *plan_fit_name(enum plan_fit f);
+const char *plan_anchor_name(enum plan_anchor a); /* "top-left"...; "xy" for POS_XY */
+const char *plan_vcodec_name(enum plan_vcodec c);  /* "h264" ... */
+const char *plan_acodec_name(enum plan_acodec c);  /* "aac", "opus" */
+const char *plan_container_name(enum plan_container c); /* "mp4" ... */
 
 #endif

@@ -1,0 +1,47 @@
+/* Private to src/transcribe (and its unit tests). */
+#ifndef REEL_TRANSCRIBE_INTERNAL_H
+#define REEL_TRANSCRIBE_INTERNAL_H
+
+#include "transcribe/transcribe.h"
+
+/*
+ * An engine turns one chunk of 16 kHz mono int16 into words. `open` runs
+ * once per worker thread (a pocketsphinx decoder, a curl handle); `run`
+ * appends the chunk's words to `out` with `offset` seconds added.
+ */
+struct tr_engine {
+    const char *name;
+    enum reel_code (*open)(const struct transcribe_opts *o, void **state, struct reel_err *err);
+    enum reel_code (*run)(void *state, const int16_t *pcm, size_t n, double offset,
+                          struct transcript *out, struct reel_err *err);
+    void (*close)(void *state);
+    const char *(*model)(const struct transcribe_opts *o); /* for transcript.model */
+    double default_chunk_s;
+};
+
+extern const struct tr_engine tr_engine_sphinx;
+extern const struct tr_engine tr_engine_http;
+
+/* A chunk: samples [start, end) of the whole. */
+struct tr_chunk {
+    size_t start, end;
+};
+
+/*
+ * Cut n samples (16 kHz) into chunks of about `target` seconds, each cut at
+ * the quietest 200 ms between 2/3 and 4/3 of the target from the chunk's
+ * start. One chunk when n is under 4/3 of the target. Returns the count;
+ * *out is the caller's (free).
+ */
+size_t tr_plan_chunks(const int16_t *pcm, size_t n, double target, struct tr_chunk **out);
+
+/* A 16 kHz mono 16-bit PCM WAV file of the samples, appended to out. */
+void tr_wav_encode(const int16_t *pcm, size_t n, struct buf *out);
+
+/* The endpoint URL for a base: adds /v1/audio/transcriptions as needed. */
+char *tr_http_endpoint(const char *base);
+
+/* Replace every occurrence of secret (if non-empty) in s with "[redacted]". */
+void tr_redact(char *s, size_t cap, const char *secret);
+
+#endif

@@ -1,0 +1,195 @@
+/*
+ * The offline engine: pocketsphinx (5prealpha) with Debian's en-us model.
+ * One decoder per worker thread (a decoder is not thread-safe); words come
+ * from the best path of the lattice, times from its 10 ms frames and the
+ * confidence from the word's lattice posterior.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <pocketsphinx.h>
+#include <sphinxbase/err.h>
+
+#include "core/log.h"
+#include "transcribe/internal.h"
+#include "core/banned.h"
+
+#define DEFAULT_MODEL_DIR "/usr/share/pocketsphinx/model/en-us"
+#define FRAME_S 0.01
+
+/* The library logs a lot to stderr; keep its errors, and the rest at debug. */
+static void sphinx_log(void *user, err_lvl_t lvl, const char *fmt, ...)
+{
+    (void)user;
+    if (lvl == ERR_INFOCONT && log_get_level() < LOG_DEBUG)
+        return;
+    enum log_level want = lvl >= ERR_ERROR ? LOG_WARN : LOG_DEBUG;
+    if (log_get_level() < want)
+        return;
+    char msg[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    size_t n = strlen(msg);
+    while (n && (msg[n - 1] == '\n' || msg[n - 1] == ' '))
+        msg[--n] = 0;
+    if (n)
+        log_msg(want, "pocketsphinx: %s", msg);
+}
+
+static pthread_once_t log_once = PTHREAD_ONCE_INIT;
+static void log_setup(void)
+{
+    err_set_callback(sphinx_log, NULL);
+    /* cmd_ln prints its whole configuration straight to the log stream. */
+    err_set_logfp(NULL);
+}
+
+/* Model loading reads shared tables; do it one decoder at a time. */
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *model_dir(const struct transcribe_opts *o)
+{
+    if (o->model_dir && *o->model_dir)
+        return o->model_dir;
+    const char *e = getenv("REEL_POCKETSPHINX_MODEL");
+    return e && *e ? e : DEFAULT_MODEL_DIR;
+}
+
+static int exists(const char *path)
+{
+    struct stat st;
+    return stat(path, &st) == 0;
+}
+
+static enum reel_code decoder_new(const struct transcribe_opts *o, void **state,
+                                  struct reel_err *err)
+{
+    pthread_once(&log_once, log_setup);
+    const char *dir = model_dir(o);
+    char *hmm = xasprintf("%s/en-us", dir), *lm = xasprintf("%s/en-us.lm.bin", dir);
+    char *dict = xasprintf("%s/cmudict-en-us.dict", dir);
+    enum reel_code rc = REEL_OK;
+    if (!exists(hmm) || !exists(lm) || !exists(dict)) {
+        rc = reel_fail(err, REEL_ENOTFOUND, dir,
+                       "the pocketsphinx en-us model is not installed here (Debian package "
+                       "pocketsphinx-en-us; or set REEL_TRANSCRIBE_URL to use a Whisper server)");
+        goto out;
+    }
+    pthread_mutex_lock(&init_lock);
+    char *args[] = {"-hmm", hmm, "-lm", lm, "-dict", dict, "-samprate", "16000"};
+    int nargs = (int)ARRAY_SIZE(args);
+    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), nargs, args, TRUE);
+    ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
+    if (cfg)
+        cmd_ln_free_r(cfg); /* the decoder keeps its own reference */
+    pthread_mutex_unlock(&init_lock);
+    if (!ps) {
+        rc = reel_fail(err, REEL_ESYS, dir, "pocketsphinx could not load its model");
+        goto out;
+    }
+    *state = ps;
+out:
+    free(hmm);
+    free(lm);
+    free(dict);
+    return rc;
+}
+
+/* "<s>", "<sil>", "[NOISE]", "++BREATH++" are not words. */
+static int is_word(const char *w)
+{
+    return w && *w && *w != '<' && *w != '[' && *w != '+';
+}
+
+/*
+ * Each chunk gets a fresh decoder: 5prealpha counts a reused decoder's
+ * segment frames from its first utterance, and carries the cepstral mean
+ * of one utterance into the next, so a reused decoder would make a chunk's
+ * words depend on which chunk the thread decoded before. Loading the model
+ * costs well under a second per chunk of 30 s.
+ */
+static enum reel_code decode(ps_decoder_t *ps, const int16_t *pcm, size_t n, double offset,
+                             struct transcript *out, struct reel_err *err)
+{
+    if (ps_start_utt(ps) < 0)
+        return reel_fail(err, REEL_ESYS, NULL, "pocketsphinx could not start an utterance");
+    /* Feed in pieces of 1 s, as a live stream would arrive. */
+    for (size_t i = 0; i < n; i += TRANSCRIBE_RATE) {
+        size_t k = n - i < TRANSCRIBE_RATE ? n - i : TRANSCRIBE_RATE;
+        if (ps_process_raw(ps, pcm + i, k, FALSE, FALSE) < 0) {
+            ps_end_utt(ps);
+            return reel_fail(err, REEL_ESYS, NULL, "pocketsphinx failed while decoding");
+        }
+    }
+    if (ps_end_utt(ps) < 0)
+        return reel_fail(err, REEL_ESYS, NULL, "pocketsphinx could not end the utterance");
+    int32 score;
+    if (!ps_get_hyp(ps, &score))
+        return REEL_OK; /* nothing recognised */
+    ps_get_prob(ps); /* computes the lattice posteriors used by ps_seg_prob */
+    logmath_t *lmath = ps_get_logmath(ps);
+    for (ps_seg_t *seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
+        const char *w = ps_seg_word(seg);
+        if (!is_word(w))
+            continue;
+        int sf, ef;
+        ps_seg_frames(seg, &sf, &ef);
+        int32 ascr, lscr, lback;
+        double conf = logmath_exp(lmath, ps_seg_prob(seg, &ascr, &lscr, &lback));
+        /* Alternative pronunciations are spelt "word(2)". */
+        const char *paren = strchr(w, '(');
+        char *clean = xstrndup(w, paren ? (size_t)(paren - w) : strlen(w));
+        transcript_add_word(out, offset + sf * FRAME_S, offset + (ef + 1) * FRAME_S, clean, conf);
+        free(clean);
+    }
+    return REEL_OK;
+}
+
+static enum reel_code sphinx_open(const struct transcribe_opts *o, void **state,
+                                  struct reel_err *err)
+{
+    /* Fail early (before any decoding) when the model is missing. */
+    const char *dir = model_dir(o);
+    char *lm = xasprintf("%s/en-us.lm.bin", dir);
+    int ok = exists(lm);
+    free(lm);
+    if (!ok)
+        return reel_fail(err, REEL_ENOTFOUND, dir,
+                         "the pocketsphinx en-us model is not installed here (Debian package "
+                         "pocketsphinx-en-us; or set REEL_TRANSCRIBE_URL to use a Whisper server)");
+    *state = (void *)o;
+    return REEL_OK;
+}
+
+static enum reel_code sphinx_run(void *state, const int16_t *pcm, size_t n, double offset,
+                                 struct transcript *out, struct reel_err *err)
+{
+    ps_decoder_t *ps = NULL;
+    enum reel_code rc = decoder_new(state, (void **)&ps, err);
+    if (rc)
+        return rc;
+    rc = decode(ps, pcm, n, offset, out, err);
+    ps_free(ps);
+    return rc;
+}
+
+static void sphinx_close(void *state)
+{
+    (void)state; /* the options, borrowed */
+}
+
+static const char *sphinx_model(const struct transcribe_opts *o)
+{
+    return o->model && *o->model ? o->model : "en-us";
+}
+
+const struct tr_engine tr_engine_sphinx = {
+    "pocketsphinx", sphinx_open, sphinx_run, sphinx_close, sphinx_model, 30.0,
+};

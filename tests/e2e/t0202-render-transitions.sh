@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Every transition kind, checked at its midpoint: ten cuts alternating red
+# and blue, nine transitions of 0.4 s (12 frames at 30 fps).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/render-lib.sh"
+
+kinds="crossfade fade_black fade_white wipe_left wipe_right slide_left slide_up circle_open dissolve"
+test_expect_success 'a plan with every transition renders to the exact length' '
+    clip "$TMP/red.mp4" red 1.2 440
+    clip "$TMP/blue.mp4" blue 1.2 880
+    {
+        echo "{\"schema\":\"reel.editplan/1\",\"assets\":{\"red\":\"red.mp4\",\"blue\":\"blue.mp4\"},"
+        echo " \"output\":{\"width\":320,\"height\":180,\"fps\":30,\"audio\":{\"loudness_lufs\":null}},\"operations\":["
+        k=0
+        for kind in $kinds x; do
+            c=red; [ $((k % 2)) = 1 ] && c=blue
+            echo "{\"op\":\"cut\",\"id\":\"c$k\",\"asset\":\"$c\",\"in\":0,\"out\":1},"
+            [ $kind = x ] && break
+            echo "{\"op\":\"transition\",\"after\":\"c$k\",\"kind\":\"$kind\",\"duration\":0.4},"
+            k=$((k + 1))
+        done | sed "\$ s/,\$//"
+        echo "]}"
+    } >"$TMP/plan.json"
+    render "$TMP/plan.json" "$TMP/t.mp4"
+    test "$(frames "$TMP/t.mp4")" = $((10 * 30 - 9 * 12))
+'
+# midpoint of transition k: frame 18 (k + 1) + 6
+mid() { awk -v k=$1 "BEGIN { printf \"%.4f\", (18 * (k + 1) + 6) / 30 }"; }
+L=80:180:0:0; R=80:180:240:0; T=320:40:0:0; B=320:40:0:140; C=40:40:140:70; K=30:30:0:0
+test_expect_success 'crossfade: half of each picture' '
+    set -- $(rgb "$TMP/t.mp4" $(mid 0))
+    near $1 128 40 && near $3 128 40 && near $2 0 30
+'
+# xfade's fadeblack/fadewhite pass through black/white around the middle:
+# far darker (lighter) than a crossfade, which is (128, 0, 128)
+test_expect_success 'fade_black: dark at the midpoint' '
+    set -- $(rgb "$TMP/t.mp4" $(mid 1))
+    less $(($1 + $2 + $3)) 130
+'
+test_expect_success 'fade_white: light at the midpoint' '
+    set -- $(rgb "$TMP/t.mp4" $(mid 2))
+    less 120 $2 && less 400 $(($1 + $2 + $3))
+'
+differ() { # FILE T REGION1 REGION2: one region red, the other blue
+    local a b
+    a=$(rgb "$1" "$2" "$3"); b=$(rgb "$1" "$2" "$4")
+    { rgb_is "$a" 255 0 0 60 && rgb_is "$b" 0 0 255 60; } ||
+        { rgb_is "$a" 0 0 255 60 && rgb_is "$b" 255 0 0 60; }
+}
+test_expect_success 'wipe_left: the two sides differ' 'differ "$TMP/t.mp4" $(mid 3) $L $R'
+test_expect_success 'wipe_right: the two sides differ' 'differ "$TMP/t.mp4" $(mid 4) $L $R'
+test_expect_success 'slide_left: the two sides differ' 'differ "$TMP/t.mp4" $(mid 5) $L $R'
+test_expect_success 'slide_up: top and bottom differ' 'differ "$TMP/t.mp4" $(mid 6) $T $B'
+test_expect_success 'circle_open: centre and corner differ' 'differ "$TMP/t.mp4" $(mid 7) $C $K'
+test_expect_success 'dissolve: a mix of both pictures' '
+    set -- $(rgb "$TMP/t.mp4" $(mid 8))
+    near $1 128 50 && near $3 128 50
+'
+test_expect_success 'outside transitions each cut is pure' '
+    rgb_is "$(rgb "$TMP/t.mp4" 0.3)" 255 0 0 40 &&
+    rgb_is "$(rgb "$TMP/t.mp4" $(awk "BEGIN{print (18+15)/30}"))" 0 0 255 40
+'
+test_expect_success 'sound crossfades too: the audio lasts exactly as long' '
+    near "$(audio_seconds "$TMP/t.mp4")" 6.4 0.03
+'
+test_done
