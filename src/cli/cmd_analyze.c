@@ -137,8 +137,8 @@ int cmd_analyze(int argc, char **argv)
                                        "--only takes a comma list of shots, loudness, speech, "
                                        "beats, motion, thumbnails; got '%s'",
                                        v);
-            else if (!strcmp(a, "--threads") && (parse_long(v, &threads) || threads < 0 ||
-                                                  threads > 256))
+            else if (!strcmp(a, "--threads") &&
+                     (parse_long(v, &threads) || threads < 0 || threads > 256))
                 return cli_usage_error("analyze", "--threads takes 0..256, got '%s'", v);
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("analyze", "unknown option '%s'", a);
