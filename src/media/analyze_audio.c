@@ -155,7 +155,7 @@ void an_audio_samples(struct an_audio *a, const struct media_audio *m)
     }
     if (a->which & MEDIA_AN_LOUDNESS)
         loudness_feed(a, m);
-    if (a->speech_on) {
+    if (a->speech_on && m->n > 0) {
         if (a->npend + m->n > a->pend_cap) {
             a->pend_cap = (a->npend + m->n) * 2;
             a->pend = xrealloc(a->pend, sizeof(float) * a->pend_cap);
