@@ -27,7 +27,8 @@ static const struct cli_command commands[] = {
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",
-     "usage: reel analyze FILE... [--json]\n"},
+     "usage: reel analyze FILE... [--json] [--only shots,loudness,speech,beats,motion,thumbnails]\n"
+     "                    [--thumbs DIR | --no-thumbs] [--no-cache] [--threads N]\n"},
     {"transcribe", cmd_transcribe, "speech to timed words",
      "usage: reel transcribe FILE [--json|--srt|--vtt] [-o OUT] [--language L] [--chunk SECONDS]\n"
      "                       [--threads N] [--pause SECONDS]\n"},
