@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Load, bounded in time: 200 concurrent event streams held open while wrk
+# reads a job at >= 500 requests/s for a few seconds with no errors; then
+# an event reaches all 200 streams. LOAD_SECONDS (default 5) sets the span.
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/store-lib.sh"
+. "$(dirname "$0")/http-lib.sh"
+trap 'serve_stop; [ -n "${SPID:-}" ] && kill $SPID 2>/dev/null; rm -rf "$TMP"' EXIT
+
+if ! command -v wrk >/dev/null || ! command -v node >/dev/null; then
+    test_skip "load" "wrk or node is not installed (scripts/deps.d/http.txt)"
+    test_done
+    exit
+fi
+export SECS=${LOAD_SECONDS:-5}
+ulimit -n 4096 2>/dev/null || true
+
+for backend in sqlite pg; do
+    if ! use_backend $backend; then
+        test_skip "$backend: load" "REEL_TEST_PG_URL is not set (no PostgreSQL)"
+        continue
+    fi
+    export B=$backend
+    export KEY=$("$REEL" keys create --user 44444444-4444-4444-8444-444444444444 2>/dev/null)
+    REEL_HTTP_RATE=1000000 serve_start || echo "# reel serve did not start"
+    export BASE
+    export JOB=$(curl -sf -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d '{"brief":"load"}' $BASE/api/jobs | jq -r .id)
+    test_expect_success "$B: 200 event streams + job reads at >= 500/s for ${SECS}s, no errors" '
+        N=200 WANT="cancelled via the API" READY="$TMP/ready" TIMEOUT_MS=$(( (SECS + 20) * 1000 )) \
+            node "$ROOT/tests/npm-http/streams.js" >"$TMP/streams.out" 2>&1 &
+        spid=$!
+        for i in $(seq 200); do [ -f "$TMP/ready" ] && break; sleep 0.1; done
+        test -f "$TMP/ready"
+        wrk -t2 -c16 -d${SECS}s --latency -H "Authorization: Bearer $KEY" "$BASE/api/jobs/$JOB" >"$TMP/wrk.out" 2>&1
+        cat "$TMP/wrk.out"
+        ! grep -q "Non-2xx\|Socket errors" "$TMP/wrk.out"
+        rps=$(sed -n "s/^Requests\/sec: *\([0-9.]*\).*/\1/p" "$TMP/wrk.out")
+        echo "requests/s: $rps"
+        awk -v r="$rps" "BEGIN { exit !(r >= 500) }"
+        curl -sf -X POST -H "Authorization: Bearer $KEY" $BASE/api/jobs/$JOB/cancel >/dev/null
+        wait $spid
+        cat "$TMP/streams.out"
+        grep -q "opened 200, received 200, errors 0" "$TMP/streams.out"
+    '
+    echo "# $B: $(grep -h "Requests/sec\|99%" "$TMP/wrk.out" | tr -s " " | tr "\n" " ")$(cat "$TMP/streams.out" 2>/dev/null)"
+    serve_stop
+done
+test_done
