@@ -44,7 +44,8 @@ const char *const usage_plan_make =
     "    --record CALLS.json   write every model call (request, response, tokens)\n"
     "    --replay CALLS.json   plan again from recorded calls, without a network\n"
     "  revise a plan: --revise PLAN.json --feedback FEEDBACK.json\n"
-    "  output: the plan to -o FILE (default stdout); --json prints the planning report\n";
+    "  output: the plan to -o FILE (default stdout); --json prints the planning report;\n"
+    "    --transcripts-out FILE.json  the transcripts used, for reel render --transcripts\n";
 
 struct kv {
     char *key, *val;
@@ -247,6 +248,7 @@ enum {
     OPT_JSON,
     OPT_NO_ANALYZE,
     OPT_NO_TRANSCRIBE,
+    OPT_TRANSCRIPTS_OUT,
 };
 
 int cmd_plan_make(int argc, char **argv)
@@ -283,6 +285,7 @@ int cmd_plan_make(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
         {"no-transcribe", no_argument, NULL, OPT_NO_TRANSCRIBE},
+        {"transcripts-out", required_argument, NULL, OPT_TRANSCRIPTS_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -292,7 +295,7 @@ int cmd_plan_make(int argc, char **argv)
     struct reel_err err = REEL_ERR_INIT;
     kv_vec typev = VEC_INIT, anv = VEC_INIT, trv = VEC_INIT;
     const char *out_path = NULL, *style_path = NULL, *record_path = NULL, *replay_path = NULL;
-    const char *revise_path = NULL, *feedback_path = NULL;
+    const char *revise_path = NULL, *feedback_path = NULL, *transcripts_out = NULL;
     int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0, no_transcribe = 0;
     struct planner_asset *assets = NULL;
     char **labels = NULL, **paths = NULL;
@@ -455,6 +458,9 @@ int cmd_plan_make(int argc, char **argv)
         case OPT_NO_TRANSCRIBE:
             no_transcribe = 1;
             break;
+        case OPT_TRANSCRIPTS_OUT:
+            transcripts_out = optarg;
+            break;
         case 'h':
             fputs(usage_plan_make, stdout);
             goto out;
@@ -550,6 +556,19 @@ int cmd_plan_make(int argc, char **argv)
             rc = cli_usage_error("plan", "--transcript: no asset labelled '%s'", trv.v[i].key);
             goto out;
         }
+
+    if (transcripts_out) {
+        json_t *m = json_object();
+        for (size_t i = 0; i < nassets; i++)
+            if (assets[i].transcript)
+                json_object_set(m, assets[i].label, (json_t *)assets[i].transcript);
+        enum reel_code wrc = json_write_file(m, transcripts_out, &err);
+        json_decref(m);
+        if (wrc) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+    }
 
     /* Planner options. */
     opts.base_url = cfg.llm_base_url;

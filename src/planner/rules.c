@@ -157,88 +157,86 @@ static int is_talking(const struct planner_asset *a)
     return d > 0 && s > 0.25 * d;
 }
 
-/* Talking footage: spoken stretches, fillers and long pauses removed. */
+static int cmp_ival(const void *a, const void *b)
+{
+    const struct ival *x = a, *y = b;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Remove [s, e) from every interval of v; pieces shorter than MIN_SEG go. */
+static void subtract(ival_vec *v, double s, double e)
+{
+    ival_vec out = VEC_INIT;
+    for (size_t i = 0; i < v->n; i++) {
+        struct ival k = v->v[i];
+        if (e <= k.s || s >= k.e) {
+            VEC_PUSH(&out, k);
+            continue;
+        }
+        if (s - k.s >= MIN_SEG)
+            VEC_PUSH(&out, ((struct ival){k.s, s}));
+        if (k.e - e >= MIN_SEG)
+            VEC_PUSH(&out, ((struct ival){e, k.e}));
+    }
+    VEC_FREE(v);
+    *v = out;
+}
+
+/*
+ * Talking footage: what is spoken, from both the transcript's words and
+ * the analysis' speech regions (either may miss some: a recogniser drops
+ * words it cannot read, a detector drops quiet syllables), merged across
+ * short pauses; then the filler words and every silence the analysis heard
+ * longer than 0.5 s are cut out.
+ */
 static void talking_segments(const struct planner_asset *a, size_t ai, int pace, seg_vec *out)
 {
     double dur = asset_duration(a);
-    ival_vec keep = VEC_INIT;
+    double lim = dur > 0 ? dur : 1e9;
+    ival_vec raw = VEC_INIT, keep = VEC_INIT;
     const json_t *words = words_of(a);
-    if (words) {
-        int open = 0, brk = 0;
-        struct ival cur = {0, 0};
-        double last_end = 0;
-        size_t i;
-        json_t *w;
-        json_array_foreach(words, i, w)
-        {
-            double s = facts_num(w, "start", -1), e = facts_num(w, "end", -1);
-            if (s < 0 || e < s)
-                continue;
-            if (is_filler(w)) {
-                brk = 1;
-                continue;
-            }
-            double ps = fmax(0, s - PAD), pe = fmin(dur > 0 ? dur : 1e9, e + PAD);
-            if (open && !brk && s - last_end <= MERGE_GAP) {
-                cur.e = pe;
-            } else {
-                if (open)
-                    VEC_PUSH(&keep, cur);
-                if (keep.n && ps < keep.v[keep.n - 1].e)
-                    ps = keep.v[keep.n - 1].e;
-                cur = (struct ival){ps, pe};
-                open = 1;
-            }
-            brk = 0;
-            last_end = e;
-        }
-        if (open)
-            VEC_PUSH(&keep, cur);
-    } else {
-        ival_vec sp = VEC_INIT;
-        intervals(json_object_get(a->analysis, "speech"), &sp);
-        for (size_t i = 0; i < sp.n; i++) {
-            double ps = fmax(0, sp.v[i].s - 0.1), pe = fmin(dur, sp.v[i].e + 0.1);
-            if (keep.n && sp.v[i].s - sp.v[i - 1].e <= 0.4)
-                keep.v[keep.n - 1].e = pe;
-            else {
-                if (keep.n && ps < keep.v[keep.n - 1].e)
-                    ps = keep.v[keep.n - 1].e;
-                VEC_PUSH(&keep, ((struct ival){ps, pe}));
-            }
-        }
-        VEC_FREE(&sp);
+    size_t i;
+    json_t *w;
+    json_array_foreach(words, i, w)
+    {
+        double s = facts_num(w, "start", -1), e = facts_num(w, "end", -1);
+        if (s >= 0 && e >= s && !is_filler(w))
+            VEC_PUSH(&raw, ((struct ival){fmax(0, s - PAD), fmin(lim, e + PAD)}));
     }
-    /* Silences the analysis heard inside what the words kept (loose word
-     * times): none longer than 0.5 s stays. */
+    ival_vec sp = VEC_INIT;
+    intervals(json_object_get(a->analysis, "speech"), &sp);
+    for (i = 0; i < sp.n; i++)
+        VEC_PUSH(&raw, ((struct ival){fmax(0, sp.v[i].s - 0.1), fmin(lim, sp.v[i].e + 0.1)}));
+    VEC_FREE(&sp);
+    if (raw.n)
+        qsort(raw.v, raw.n, sizeof(*raw.v), cmp_ival);
+    /* padded intervals closer than this keep the pause between them:
+     * at most MERGE_GAP of silence inside a stretch */
+    double join = MERGE_GAP - 2 * PAD;
+    for (i = 0; i < raw.n; i++) {
+        if (keep.n && raw.v[i].s - keep.v[keep.n - 1].e <= join)
+            keep.v[keep.n - 1].e = fmax(keep.v[keep.n - 1].e, raw.v[i].e);
+        else
+            VEC_PUSH(&keep, raw.v[i]);
+    }
+    VEC_FREE(&raw);
+    /* fillers out */
+    json_array_foreach(words, i, w) if (is_filler(w))
+        subtract(&keep, facts_num(w, "start", 0), facts_num(w, "end", 0));
+    /* silences the analysis heard inside what is kept (loose word times):
+     * none longer than 0.5 s stays; 0.1 s of it stays at each side */
     ival_vec sil = VEC_INIT;
     intervals(json_object_get(a->analysis, "silence"), &sil);
     for (size_t k = 0; k < sil.n; k++) {
-        for (size_t i = 0; i < keep.n; i++) {
-            double os = fmax(sil.v[k].s, keep.v[i].s), oe = fmin(sil.v[k].e, keep.v[i].e);
+        double s = sil.v[k].s, e = sil.v[k].e;
+        for (size_t j = 0; j < keep.n; j++) {
+            double os = fmax(s, keep.v[j].s), oe = fmin(e, keep.v[j].e);
             if (oe - os <= 0.5)
                 continue;
-            struct ival left = {keep.v[i].s, os + 0.1}, right = {oe - 0.1, keep.v[i].e};
-            if (os <= keep.v[i].s + 1e-9)
-                left.e = left.s; /* silence at the start: nothing on the left */
-            if (oe >= keep.v[i].e - 1e-9)
-                right.s = right.e;
-            int l_ok = left.e - left.s >= MIN_SEG, r_ok = right.e - right.s >= MIN_SEG;
-            if (l_ok && r_ok) {
-                keep.v[i] = left;
-                VEC_PUSH(&keep, right);
-                memmove(&keep.v[i + 2], &keep.v[i + 1], (keep.n - i - 2) * sizeof(*keep.v));
-                keep.v[i + 1] = right;
-                i++;
-            } else if (l_ok) {
-                keep.v[i] = left;
-            } else if (r_ok) {
-                keep.v[i] = right;
-            } else {
-                memmove(&keep.v[i], &keep.v[i + 1], (keep.n - i - 1) * sizeof(*keep.v));
-                keep.n--;
-                i--;
-            }
+            double cs = os <= keep.v[j].s + 1e-9 ? os : os + 0.1;
+            double ce = oe >= keep.v[j].e - 1e-9 ? oe : oe - 0.1;
+            subtract(&keep, cs, ce);
+            j = (size_t)-1; /* the list changed: look again */
         }
     }
     VEC_FREE(&sil);
@@ -729,6 +727,7 @@ struct storyline {
     int talking;
     int beats_snapped;
     double removed_s; /* talking footage: seconds of pauses and fillers cut */
+    int from_words;   /* talking footage cut by transcript words (else speech regions) */
     long total_f;
 };
 
@@ -763,6 +762,7 @@ static enum reel_code build_storyline(const struct rules_params *p,
             continue;
         if (is_talking(&assets[i])) {
             size_t before = talk.n;
+            sl->from_words |= words_of(&assets[i]) != NULL;
             talking_segments(&assets[i], i, p->pace, &talk);
             for (size_t k = before; k < talk.n; k++)
                 talk_total += talk.v[k].out - talk.v[k].in;
@@ -1005,7 +1005,8 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
     if (b->duration > 0)
         buf_addf(&notes, " (target %.2f s)", b->duration);
     if (sl.talking)
-        buf_addf(&notes, "; talking footage: %.1f s of pauses and fillers removed", sl.removed_s);
+        buf_addf(&notes, "; talking footage cut by %s: %.1f s of pauses and fillers removed",
+                 sl.from_words ? "transcript words" : "speech regions", sl.removed_s);
     if (music)
         buf_addf(&notes, "; music '%s'%s", music->label,
                  sl.beats_snapped ? ", cuts on its beats" : " (no beat facts: cuts not on beats)");
