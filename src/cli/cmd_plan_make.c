@@ -620,10 +620,10 @@ int cmd_plan_make(int argc, char **argv)
     }
     if (want_json) {
         json_t *rep = planner_result_to_json(&res);
+        json_object_set(rep, "plan", res.plan ? res.plan : json_null());
         struct buf b = BUF_INIT;
         json_dump_buf(rep, &b, 1);
-        if (out_path || !res.plan)
-            printf("%s\n", b.buf);
+        printf("%s\n", b.buf);
         buf_release(&b);
         json_decref(rep);
     }

@@ -150,6 +150,7 @@ struct convo {
     struct planner_result *res;
     char url[1024];
     enum rf_mode mode;
+    int no_temperature; /* the server refused the parameter (some reasoning models) */
     json_t *schema;
     json_t *history;   /* messages after the system message */
     size_t replay_pos; /* next recorded call */
@@ -178,7 +179,7 @@ static json_t *build_request(struct convo *c)
     json_array_append_new(msgs, sys);
     json_array_extend(msgs, c->history);
     json_object_set_new(req, "messages", msgs);
-    if (c->o->temperature >= 0)
+    if (c->o->temperature >= 0 && !c->no_temperature)
         json_object_set_new(req, "temperature", json_real(c->o->temperature));
     if (c->mode == RF_SCHEMA) {
         json_t *rf = json_object(), *js = json_object();
@@ -331,6 +332,14 @@ static enum reel_code converse(struct convo *c, json_t **body_out, struct reel_e
             log_info("planner: the server rejected response_format %s; trying %s",
                      rf_names[c->mode], rf_names[c->mode + 1]);
             c->mode++;
+            buf_release(&r.body);
+            json_decref(resp);
+            continue;
+        }
+        if (r.status == 400 && !c->no_temperature && c->o->temperature >= 0 &&
+            strstr(r.body.buf, "temperature")) {
+            log_info("planner: the server rejected temperature; sending none");
+            c->no_temperature = 1;
             buf_release(&r.body);
             json_decref(resp);
             continue;
