@@ -12,18 +12,8 @@
 #include "media/analyze.h"
 #include "media/probe.h"
 #include "planner/planner.h"
-#include "core/banned.h"
-
-/* Analysis and transcription are other modules: used when they are in the
- * build, else planning works from what there is. */
-#pragma weak media_analyze
-#if defined(__has_include)
-#if __has_include("transcribe/transcribe.h")
 #include "transcribe/transcribe.h"
-#define HAVE_TRANSCRIBE 1
-#pragma weak transcribe_file
-#endif
-#endif
+#include "core/banned.h"
 
 const char *const usage_plan_make =
     "usage: reel plan --brief TEXT [LABEL=]FILE... [-o plan.json] [options]\n"
@@ -98,8 +88,7 @@ static int has_label(const struct planner_asset *a, size_t n, const char *label)
     return 0;
 }
 
-static const char *const types[] = {"raw_footage", "b-roll", "audio", "image", "logo", "lut",
-                                    NULL};
+static const char *const types[] = {"raw_footage", "b-roll", "audio", "image", "logo", "lut", NULL};
 
 static int type_valid(const char *t)
 {
@@ -138,7 +127,7 @@ static int same_aspect(const struct media_info *m, const char *aspect)
 
 /* Share of the file that the analysis found to be speech (1 without analysis:
  * the transcript decides). */
-static double __attribute__((unused)) speech_share(const json_t *an, double dur)
+static double speech_share(const json_t *an, double dur)
 {
     const json_t *sp = json_object_get(an, "speech");
     if (!an || !json_is_array(sp))
@@ -165,7 +154,7 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
         if (a->probe.kind != MEDIA_VIDEO && a->probe.kind != MEDIA_AUDIO)
             continue;
         json_t *an = (json_t *)a->analysis;
-        if (!an && !no_analyze && media_analyze) {
+        if (!an && !no_analyze) {
             struct media_analyze_opts ao = MEDIA_ANALYZE_OPTS_INIT;
             ao.data_dir = cfg->data_dir;
             ao.use_cache = 1;
@@ -179,9 +168,8 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
                          e.msg);
             }
         }
-#ifdef HAVE_TRANSCRIBE
         /* talking footage: words for silence/filler cuts and captions */
-        if (!a->transcript && !no_transcribe && transcribe_file && a->probe.kind == MEDIA_VIDEO &&
+        if (!a->transcript && !no_transcribe && a->probe.kind == MEDIA_VIDEO &&
             a->probe.has_audio && (!a->asset_type || !strcmp(a->asset_type, "raw_footage")) &&
             (brief->captions > 0 || speech_share(an, a->probe.duration) > 0.25)) {
             struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
@@ -197,9 +185,6 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
             }
             transcript_release(&t);
         }
-#else
-        (void)no_transcribe;
-#endif
         if (a->probe.kind == MEDIA_VIDEO && !no_analyze && brief->aspect[0] &&
             !same_aspect(&a->probe, brief->aspect) && !json_object_get(an, "activity")) {
             json_t *track = NULL;
@@ -395,7 +380,8 @@ int cmd_plan_make(int argc, char **argv)
             }
             if (c == OPT_TYPE && !type_valid(kv.val)) {
                 rc = cli_usage_error(
-                    "plan", "--type: '%s' is not one of raw_footage, b-roll, audio, image, logo, lut",
+                    "plan",
+                    "--type: '%s' is not one of raw_footage, b-roll, audio, image, logo, lut",
                     kv.val);
                 free(kv.key);
                 free(kv.val);
@@ -648,9 +634,10 @@ int cmd_plan_make(int argc, char **argv)
         printf("%s\n", b.buf);
         buf_release(&b);
     }
-    fprintf(stderr, "reel plan: %s planner (%s), %zu attempt%s, %d prompt + %d completion tokens, $%.4f\n",
-            res.strategy, res.model, res.nattempts, res.nattempts == 1 ? "" : "s", res.prompt_tokens,
-            res.completion_tokens, res.cost_usd);
+    fprintf(stderr,
+            "reel plan: %s planner (%s), %zu attempt%s, %d prompt + %d completion tokens, $%.4f\n",
+            res.strategy, res.model, res.nattempts, res.nattempts == 1 ? "" : "s",
+            res.prompt_tokens, res.completion_tokens, res.cost_usd);
 
 out:
     planner_result_release(&res);

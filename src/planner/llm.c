@@ -49,7 +49,7 @@ static const char system_prompt[] =
 /* ---- transport: libcurl or a replay of recorded calls ---- */
 
 struct http_reply {
-    long status;     /* 0 when no reply */
+    long status; /* 0 when no reply */
     struct buf body;
     int timed_out;
     int conn_failed; /* could not connect / connection dropped */
@@ -297,9 +297,9 @@ static enum reel_code converse(struct convo *c, json_t **body_out, struct reel_e
             /* the request as sent, with where it went; the key never is in it */
             json_t *rec = json_object(), *hdr = json_object();
             json_object_set_new(rec, "url", json_string(c->url));
-            json_object_set_new(hdr, "Authorization",
-                                json_string(o->api_key && *o->api_key ? "Bearer [REDACTED]"
-                                                                      : "(none)"));
+            json_object_set_new(
+                hdr, "Authorization",
+                json_string(o->api_key && *o->api_key ? "Bearer [REDACTED]" : "(none)"));
             json_object_set_new(rec, "headers", hdr);
             json_object_set(rec, "body", req);
             o->recorder->on_call(o->recorder->ctx, rec, resp, latency_ms, pt, ct, c->attempt,
@@ -349,8 +349,8 @@ static enum reel_code converse(struct convo *c, json_t **body_out, struct reel_e
             rc = reel_fail(err, REEL_ETIMEOUT, c->url, "the model did not answer: %s (%d tries)",
                            errmsg, retry + 1);
         else if (r.conn_failed)
-            rc = reel_fail(err, REEL_ENET, c->url, "cannot reach the model: %s (%d tries)",
-                           errmsg, retry + 1);
+            rc = reel_fail(err, REEL_ENET, c->url, "cannot reach the model: %s (%d tries)", errmsg,
+                           retry + 1);
         else if (r.status == 401 || r.status == 403)
             rc = reel_fail(err, REEL_EAUTH, c->url,
                            "the model endpoint refused the credentials (HTTP %ld); check "
@@ -775,20 +775,19 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
         c->res->cost_usd += cost;
         if (rc) {
             if (c->prompt_tokens || c->completion_tokens) {
-                struct planner_attempt *a =
-                    planner_result_add(c->res, NULL, one_issue("no_reply", err ? err->msg : ""),
-                                       0, model);
+                struct planner_attempt *a = planner_result_add(
+                    c->res, NULL, one_issue("no_reply", err ? err->msg : ""), 0, model);
                 a->prompt_tokens = c->prompt_tokens;
                 a->completion_tokens = c->completion_tokens;
                 a->cost_usd = cost;
             }
             return rc;
         }
-        const json_t *msg = json_object_get(json_array_get(json_object_get(body, "choices"), 0),
-                                            "message");
+        const json_t *msg =
+            json_object_get(json_array_get(json_object_get(body, "choices"), 0), "message");
         const char *refusal = json_get_str(msg, "refusal", NULL);
-        const char *finish = json_get_str(json_array_get(json_object_get(body, "choices"), 0),
-                                          "finish_reason", "");
+        const char *finish =
+            json_get_str(json_array_get(json_object_get(body, "choices"), 0), "finish_reason", "");
         struct buf tmp = BUF_INIT;
         const char *content = message_content(msg, &tmp);
         json_t *plan = NULL, *issues = NULL, *fb = NULL;
@@ -802,8 +801,7 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
             a->cost_usd = cost;
             if (o->recorder && o->recorder->on_attempt)
                 o->recorder->on_attempt(o->recorder->ctx, c->attempt, NULL, a->issues);
-            rc = reel_fail(err, REEL_EINVAL, "model", "the model refused to plan: %.300s",
-                           refusal);
+            rc = reel_fail(err, REEL_EINVAL, "model", "the model refused to plan: %.300s", refusal);
             buf_release(&tmp);
             json_decref(body);
             return rc;
@@ -875,8 +873,8 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
         buf_release(&tmp);
         json_decref(body);
     }
-    return reel_fail(err, REEL_EINVAL, "plan", "no valid plan after %d attempt%s",
-                     o->max_attempts, o->max_attempts == 1 ? "" : "s");
+    return reel_fail(err, REEL_EINVAL, "plan", "no valid plan after %d attempt%s", o->max_attempts,
+                     o->max_attempts == 1 ? "" : "s");
 }
 
 static void convo_init(struct convo *c, const struct planner_opts *o, struct planner_result *res)
@@ -900,8 +898,8 @@ static void convo_release(struct convo *c)
 }
 
 enum reel_code llm_plan(const struct planner_brief *brief, const struct planner_asset *assets,
-                        size_t nassets, const struct planner_opts *opts,
-                        struct planner_result *res, struct reel_err *err)
+                        size_t nassets, const struct planner_opts *opts, struct planner_result *res,
+                        struct reel_err *err)
 {
     struct convo c;
     convo_init(&c, opts, res);

@@ -28,13 +28,13 @@
 #include "planner/internal.h"
 #include "core/banned.h"
 
-#define PAD 0.08        /* kept around each word */
-#define MERGE_GAP 0.45  /* pauses up to this stay inside a segment */
+#define PAD 0.08       /* kept around each word */
+#define MERGE_GAP 0.45 /* pauses up to this stay inside a segment */
 #define MIN_SEG 0.3
 
 struct rules_params {
     const struct planner_brief *brief;
-    int pace;                /* 0 very fast, 1 fast, 2 medium, 3 slow */
+    int pace; /* 0 very fast, 1 fast, 2 medium, 3 slow */
     double loudness_lufs;
     double true_peak_dbtp;
     char logo_position[16];
@@ -117,8 +117,8 @@ static int is_filler(const json_t *w)
         if (isalpha((unsigned char)*s))
             t[o++] = (char)tolower((unsigned char)*s);
     t[o] = 0;
-    static const char *const fillers[] = {"um", "umm", "uh", "uhm", "uhh", "erm", "er",
-                                          "ah", "hmm", "mm", "mhm"};
+    static const char *const fillers[] = {"um", "umm", "uh",  "uhm", "uhh", "erm",
+                                          "er", "ah",  "hmm", "mm",  "mhm"};
     for (size_t i = 0; i < ARRAY_SIZE(fillers); i++)
         if (!strcmp(t, fillers[i]))
             return 1;
@@ -455,8 +455,10 @@ static void select_segments(const struct planner_asset *assets, seg_vec *all, do
                 continue;
             int same_next = i + 1 < out->n && out->v[i + 1].asset == s->asset;
             int same_prev = i > 0 && out->v[i - 1].asset == s->asset;
-            double room = side == 0 ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
-                                    : s->in - (same_prev ? out->v[i - 1].out : 0);
+            double room =
+                side == 0
+                    ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
+                    : s->in - (same_prev ? out->v[i - 1].out : 0);
             double grow = fmin(fmax(0, room), rem);
             if (grow <= 0)
                 continue;
@@ -566,8 +568,7 @@ static void beat_times(const struct planner_asset *music, double horizon, dbl_ve
     const json_t *times = json_object_get(beats, "times");
     size_t i;
     json_t *v;
-    json_array_foreach(times, i, v) if (json_is_number(v))
-        VEC_PUSH(out, json_number_value(v));
+    json_array_foreach(times, i, v) if (json_is_number(v)) VEC_PUSH(out, json_number_value(v));
     double bpm = facts_num(beats, "bpm", 0);
     if (!out->n && bpm > 20 && bpm < 400) {
         double period = 60.0 / bpm;
@@ -629,7 +630,8 @@ static int snap_to_beats(seg_vec *cuts, const struct planner_asset *assets, doub
     struct seg *last = &cuts->v[cuts->n - 1];
     long src_max = (long)floor(asset_duration(&assets[last->asset]) * fps + 1e-6);
     long want = target_f - cur;
-    if (want >= min_f && last->in_f + want <= src_max && assets[last->asset].probe.kind == MEDIA_VIDEO)
+    if (want >= min_f && last->in_f + want <= src_max &&
+        assets[last->asset].probe.kind == MEDIA_VIDEO)
         last->len_f = want;
     return snapped;
 }
@@ -751,7 +753,8 @@ static enum reel_code build_storyline(const struct rules_params *p,
                          "nothing to put on the timeline: give at least one video or image");
     int sw = 0, sh = 0;
     media_display_size(&first_pic->probe, &sw, &sh);
-    snprintf(sl->aspect, sizeof(sl->aspect), "%s", b->aspect[0] ? b->aspect : nearest_aspect(sw, sh));
+    snprintf(sl->aspect, sizeof(sl->aspect), "%s",
+             b->aspect[0] ? b->aspect : nearest_aspect(sw, sh));
     output_size(sl->aspect, sw, sh, &sl->width, &sl->height);
     sl->fps = pick_fps(first ? first->probe.fps : 30);
 
@@ -934,7 +937,9 @@ static json_t *captions_op(const struct rules_params *p, const struct storyline 
     json_t *st = text_style(p->brief->style, "captions", p->cap_color, p->cap_outline, p->cap_box,
                             p->cap_size);
     int maxc = p->cap_max_chars ? p->cap_max_chars
-                                : (sl->width < sl->height ? 24 : sl->width == sl->height ? 30 : 38);
+                                : (sl->width < sl->height    ? 24
+                                   : sl->width == sl->height ? 30
+                                                             : 38);
     json_object_set_new(st, "max_chars_per_line", json_integer(maxc));
     json_object_set_new(st, "max_lines", json_integer(2));
     const char *hl = style_str(p->brief->style, "captions", "highlight", NULL);
@@ -969,16 +974,16 @@ static json_t *title_op(const struct rules_params *p, const char *title, double 
     json_object_set_new(op, "end", jnum(fmin(2.5, D * 0.5)));
     json_object_set_new(op, "position", json_string("center"));
     const json_t *pal = json_object_get(p->brief->style, "palette");
-    const char *color = style_str(p->brief->style, "title", "color",
-                                  json_is_string(json_array_get(pal, 0))
-                                      ? json_string_value(json_array_get(pal, 0))
-                                      : "#FFFFFF");
-    json_object_set_new(op, "style",
-                        text_style(p->brief->style, "title", color,
-                                   style_str(p->brief->style, "title", "outline", "#000000"),
-                                   style_str(p->brief->style, "title", "box", "#00000099"),
-                                   facts_num(json_object_get(p->brief->style, "title"), "size",
-                                             0.08)));
+    const char *color =
+        style_str(p->brief->style, "title", "color",
+                  json_is_string(json_array_get(pal, 0)) ? json_string_value(json_array_get(pal, 0))
+                                                         : "#FFFFFF");
+    json_object_set_new(
+        op, "style",
+        text_style(p->brief->style, "title", color,
+                   style_str(p->brief->style, "title", "outline", "#000000"),
+                   style_str(p->brief->style, "title", "box", "#00000099"),
+                   facts_num(json_object_get(p->brief->style, "title"), "size", 0.08)));
     return op;
 }
 
@@ -1016,7 +1021,8 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
     const char *title = b->title;
     char deft[96];
     if (!title) {
-        snprintf(deft, sizeof(deft), "Edit of %s", sl.cuts.v[0].asset < n ? assets[sl.cuts.v[0].asset].label : "footage");
+        snprintf(deft, sizeof(deft), "Edit of %s",
+                 sl.cuts.v[0].asset < n ? assets[sl.cuts.v[0].asset].label : "footage");
     }
     json_object_set_new(plan, "title", json_string(title ? title : deft));
 
@@ -1285,9 +1291,8 @@ static int fix_captions(json_t *plan, const struct rules_params *p, struct buf *
     return 1;
 }
 
-static int fix_logo(json_t *plan, const struct rules_params *p,
-                    const struct planner_asset *assets, size_t n, const json_t *ev,
-                    struct buf *why)
+static int fix_logo(json_t *plan, const struct rules_params *p, const struct planner_asset *assets,
+                    size_t n, const json_t *ev, struct buf *why)
 {
     json_t *op = find_op(plan, "overlay", "logo");
     if (!op) {
@@ -1352,7 +1357,8 @@ static int fix_retention(json_t *plan, const struct rules_params *p, struct buf 
 {
     json_t *t = find_op(plan, "text", NULL);
     if (!t || facts_num(t, "start", 0) > 0.5) {
-        const char *title = p->brief->title ? p->brief->title : json_get_str(plan, "title", "Watch this");
+        const char *title =
+            p->brief->title ? p->brief->title : json_get_str(plan, "title", "Watch this");
         json_array_append_new(json_object_get(plan, "operations"), title_op(p, title, 6));
         buf_adds(why, "a title in the first seconds as a hook; ");
         return 1;
@@ -1537,9 +1543,9 @@ static int fix_render(json_t *plan, const json_t *lines, struct buf *why)
     static const struct {
         const char *needle, *kind;
     } map[] = {
-        {"xfade", "transition"}, {"lut3d", "color"}, {"drawtext", "text"},
-        {"subtitles", "captions"}, {"ass", "captions"}, {"font", "text"},
-        {"amix", "audio"},       {"sidechain", "audio"}, {"overlay", "overlay"},
+        {"xfade", "transition"},   {"lut3d", "color"},     {"drawtext", "text"},
+        {"subtitles", "captions"}, {"ass", "captions"},    {"font", "text"},
+        {"amix", "audio"},         {"sidechain", "audio"}, {"overlay", "overlay"},
     };
     int changed = 0;
     json_t *ops = json_object_get(plan, "operations");
@@ -1659,8 +1665,8 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
             else if (metric_is(m->name, punch)) {
                 static const char *const have_k[] = {"cuts_per_minute", "cut_density",
                                                      "cuts_per_min", NULL};
-                static const char *const want_k[] = {"target_cuts_per_minute", "target",
-                                                     "expected", NULL};
+                static const char *const want_k[] = {"target_cuts_per_minute", "target", "expected",
+                                                     NULL};
                 double have = ev_num(m->evidence, have_k, NAN);
                 double want = ev_num(m->evidence, want_k, NAN);
                 const char *dir = json_get_str(m->evidence, "direction", NULL);

@@ -277,8 +277,7 @@ TEST(planner_llm_valid_first_answer)
     free(dump);
     const json_t *c0 = json_array_get(x.calls, 0);
     CHECK(json_integer_value(json_object_get(c0, "prompt_tokens")) == 1000);
-    CHECK(json_integer_value(
-              json_object_get(json_object_get(c0, "response"), "status")) == 200);
+    CHECK(json_integer_value(json_object_get(json_object_get(c0, "response"), "status")) == 200);
     fixture_stop(&x);
 }
 
@@ -358,10 +357,8 @@ TEST(planner_llm_429_then_success)
     CHECK(x.r.nattempts == 1);
     CHECK(x.r.calls == 3);
     REQUIRE(json_array_size(x.calls) == 3); /* each retry is its own recorded call */
-    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 0), "error")),
-              "HTTP 429");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 1), "error")),
-              "HTTP 503");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 0), "error")), "HTTP 429");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 1), "error")), "HTTP 503");
     CHECK(json_is_null(json_object_get(json_array_get(x.calls, 2), "error")));
     CHECK(json_equal(req_body(&x, 0), req_body(&x, 2))); /* the same request again */
     fixture_stop(&x);
@@ -408,17 +405,15 @@ TEST(planner_llm_no_json_schema_support)
     CHECK(x.r.valid);
     CHECK(x.r.nattempts == 2);
     REQUIRE(json_array_size(x.f.requests) == 3);
-    CHECK_STR(json_string_value(json_object_get(
-                  json_object_get(req_body(&x, 0), "response_format"), "type")),
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(req_body(&x, 0), "response_format"), "type")),
               "json_schema");
     /* JSON mode from then on, with the schema in the system message */
     for (size_t i = 1; i < 3; i++) {
         const json_t *b = req_body(&x, i);
-        CHECK_STR(json_string_value(json_object_get(json_object_get(b, "response_format"),
-                                                    "type")),
+        CHECK_STR(json_string_value(json_object_get(json_object_get(b, "response_format"), "type")),
                   "json_object");
-        const char *sys =
-            msg_text(json_array_get(json_object_get(b, "messages"), 0));
+        const char *sys = msg_text(json_array_get(json_object_get(b, "messages"), 0));
         REQUIRE(sys);
         CHECK(strstr(sys, "JSON Schema") != NULL);
     }
@@ -461,10 +456,9 @@ TEST(planner_llm_images)
     char path[512];
     snprintf(path, sizeof(path), "%s/clip.mp4", test_tmpdir());
     struct argv av = ARGV_INIT;
-    argv_pushv(&av, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-y", "-f",
-                                          "lavfi", "-i", "testsrc2=s=160x90:r=10:d=3", "-c:v",
-                                          "libx264", "-preset", "ultrafast", "-pix_fmt",
-                                          "yuv420p", NULL});
+    argv_pushv(&av, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+                                          "-i", "testsrc2=s=160x90:r=10:d=3", "-c:v", "libx264",
+                                          "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL});
     argv_push(&av, path);
     int st = -1;
     CHECK(proc_run(&av, NULL, NULL, 0, &st, NULL) == REEL_OK && st == 0);
@@ -479,8 +473,8 @@ TEST(planner_llm_images)
                        NULL),
              0);
     CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
-    const json_t *content = json_object_get(
-        json_array_get(json_object_get(req_body(&x, 0), "messages"), 1), "content");
+    const json_t *content =
+        json_object_get(json_array_get(json_object_get(req_body(&x, 0), "messages"), 1), "content");
     REQUIRE(json_is_array(content));
     size_t i, nimg = 0;
     json_t *p;
@@ -628,4 +622,22 @@ TEST(planner_llm_needs_endpoint)
     o.strategy = "nope";
     CHECK(planner_plan(&b, &a, 1, &o, &r, &err) == REEL_EUSAGE);
     planner_result_release(&r);
+}
+
+TEST(planner_llm_server_refuses_temperature)
+{
+    struct llm_fixture x;
+    REQUIRE(fixture_start(&x) == 0);
+    fake_add(&x.f, 400,
+             xstrdup("{\"error\":{\"message\":\"Unsupported parameter: 'temperature' is not "
+                     "supported with this model.\"}}"),
+             0);
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
+    CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
+    REQUIRE(json_array_size(x.f.requests) == 2);
+    CHECK(json_object_get(req_body(&x, 0), "temperature") != NULL);
+    CHECK(json_object_get(req_body(&x, 1), "temperature") == NULL);
+    /* structured outputs stay on */
+    CHECK(json_object_get(req_body(&x, 1), "response_format") != NULL);
+    fixture_stop(&x);
 }

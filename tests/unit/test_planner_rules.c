@@ -96,8 +96,7 @@ static void fill_video(struct planner_asset *a, const char *label, double dur, i
 
 static json_t *make_broll_analysis(double dur)
 {
-    json_t *an = json_object(), *shots = json_array(), *motion = json_array(),
-           *act = json_array();
+    json_t *an = json_object(), *shots = json_array(), *motion = json_array(), *act = json_array();
     for (double s = 0; s < dur; s += 5) {
         json_t *sh = json_object();
         json_object_set_new(sh, "start", json_real(s));
@@ -156,8 +155,9 @@ static const json_t *find_op(const json_t *plan, const char *kind)
 {
     size_t i;
     json_t *op;
-    json_array_foreach(json_object_get(plan, "operations"), i, op) if (
-        !strcmp(json_string_value(json_object_get(op, "op")), kind)) return op;
+    json_array_foreach(
+        json_object_get(plan, "operations"), i,
+        op) if (!strcmp(json_string_value(json_object_get(op, "op")), kind)) return op;
     return NULL;
 }
 
@@ -499,8 +499,8 @@ TEST(planner_revise_captions_logo_pace)
     fixture_init(&f);
     REQUIRE(f.plan);
     REQUIRE(op_by_id(f.plan, "captions"));
-    CHECK(json_is_null(json_object_get(json_object_get(op_by_id(f.plan, "captions"), "style"),
-                                       "box")));
+    CHECK(json_is_null(
+        json_object_get(json_object_get(op_by_id(f.plan, "captions"), "style"), "box")));
     json_t *p = revise(&f, "{\"evaluation\":{\"metrics\":[{\"name\":\"caption_readability\","
                            "\"score\":0.4,\"passed\":false,\"evidence\":{\"contrast\":2.1}}]}}");
     REQUIRE(p);
@@ -581,12 +581,28 @@ TEST(planner_activity_finds_the_action)
     char path[512];
     snprintf(path, sizeof(path), "%s/act.mp4", test_tmpdir());
     struct argv av = ARGV_INIT;
-    argv_pushv(&av, (const char *const[]){
-                        "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                        "color=c=black:s=320x180:r=25:d=2", "-f", "lavfi", "-i",
-                        "color=c=white:s=24x24:r=25:d=2", "-filter_complex",
-                        "[0][1]overlay=x='40+30*sin(t*5)':y='70+20*cos(t*5)'", "-c:v",
-                        "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL});
+    argv_pushv(&av, (const char *const[]){"ffmpeg",
+                                          "-nostdin",
+                                          "-v",
+                                          "error",
+                                          "-y",
+                                          "-f",
+                                          "lavfi",
+                                          "-i",
+                                          "color=c=black:s=320x180:r=25:d=2",
+                                          "-f",
+                                          "lavfi",
+                                          "-i",
+                                          "color=c=white:s=24x24:r=25:d=2",
+                                          "-filter_complex",
+                                          "[0][1]overlay=x='40+30*sin(t*5)':y='70+20*cos(t*5)'",
+                                          "-c:v",
+                                          "libx264",
+                                          "-preset",
+                                          "ultrafast",
+                                          "-pix_fmt",
+                                          "yuv420p",
+                                          NULL});
     argv_push(&av, path);
     int st = -1;
     REQUIRE(proc_run(&av, NULL, NULL, 0, &st, NULL) == REEL_OK && st == 0);
