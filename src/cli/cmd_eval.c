@@ -1,11 +1,175 @@
-/* Placeholder until the module lands: says so and exits 3. */
+/*
+ * reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]
+ *                  [--pace slow|medium|fast] [--style STYLE.json] [--weights SPEC]
+ *
+ * Scores a render with the six metrics (src/eval). Exit status: 0 when the
+ * render was evaluated, golden or not (the verdict is in the report and in
+ * its "golden" field); 1 for invalid input (a bad plan, a render that is not
+ * a video, a bad style file or weights); 2 usage; 3 a decoder or OCR failure.
+ */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
+#include "core/json.h"
+#include "core/util.h"
+#include "eval/eval.h"
+#include "plan/plan.h"
+#include "core/banned.h"
+
+static int label_ok(const char *s, size_t n)
+{
+    if (n < 1 || n > 64)
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static const char *opt_value(int argc, char **argv, int *i, const char *name)
+{
+    size_t n = strlen(name);
+    const char *s = argv[*i];
+    if (s[n] == '=')
+        return s + n + 1;
+    return *i + 1 < argc ? argv[++*i] : NULL;
+}
+
+static int is_opt(const char *s, const char *name)
+{
+    size_t n = strlen(name);
+    return !strncmp(s, name, n) && (s[n] == 0 || s[n] == '=');
+}
 
 int cmd_eval(int argc, char **argv)
 {
-    (void)argc, (void)argv;
-    fprintf(stderr, "reel eval: not implemented yet\n");
-    return 3;
+    const char *render = NULL, *plan_file = NULL, *pace = NULL, *style_file = NULL,
+               *weights = NULL;
+    int as_json = 0;
+    VEC(const char *) assets = VEC_INIT;
+    int st = 0;
+    for (int i = 1; i < argc; i++) {
+        const char *s = argv[i];
+        const char *v;
+        if (!strcmp(s, "--json")) {
+            as_json = 1;
+        } else if (is_opt(s, "--plan")) {
+            if (!(plan_file = opt_value(argc, argv, &i, "--plan"))) {
+                st = cli_usage_error("eval", "--plan needs a file");
+                goto out;
+            }
+        } else if (is_opt(s, "--pace")) {
+            pace = opt_value(argc, argv, &i, "--pace");
+            if (!pace || (strcmp(pace, "slow") && strcmp(pace, "medium") && strcmp(pace, "fast"))) {
+                st = cli_usage_error("eval", "--pace must be slow, medium or fast");
+                goto out;
+            }
+        } else if (is_opt(s, "--style")) {
+            if (!(style_file = opt_value(argc, argv, &i, "--style"))) {
+                st = cli_usage_error("eval", "--style needs a file");
+                goto out;
+            }
+        } else if (is_opt(s, "--weights")) {
+            if (!(weights = opt_value(argc, argv, &i, "--weights"))) {
+                st = cli_usage_error("eval", "--weights needs NAME=VALUE,...");
+                goto out;
+            }
+        } else if (is_opt(s, "--asset")) {
+            v = opt_value(argc, argv, &i, "--asset");
+            const char *eq = v ? strchr(v, '=') : NULL;
+            if (!eq || !eq[1] || !label_ok(v, (size_t)(eq - v))) {
+                st = cli_usage_error("eval",
+                                     "--asset '%s' must be LABEL=PATH with a label of a-z 0-9 _ - "
+                                     "(1 to 64 characters)",
+                                     v ? v : "");
+                goto out;
+            }
+            VEC_PUSH(&assets, v);
+        } else if (s[0] == '-' && s[1]) {
+            st = cli_usage_error("eval", "unknown option '%s'", s);
+            goto out;
+        } else if (!render) {
+            render = s;
+        } else {
+            st = cli_usage_error("eval", "unexpected argument '%s'", s);
+            goto out;
+        }
+    }
+    if (!render) {
+        st = cli_usage_error("eval", "which render? give RENDER");
+        goto out;
+    }
+    if (!plan_file) {
+        st = cli_usage_error("eval", "--plan PLAN.json is required (what the render was meant to be)");
+        goto out;
+    }
+
+    struct reel_err err = REEL_ERR_INIT;
+    struct plan p;
+    struct plan_issues is = PLAN_ISSUES_INIT;
+    json_t *style = NULL, *report = NULL;
+    plan_init(&p);
+    enum reel_code rc = plan_decode_file(plan_file, &p, &is, &err);
+    if (rc != REEL_OK && rc != REEL_EINVAL) {
+        reel_err_prefix(&err, "cannot read the plan");
+        st = cli_fail(&err);
+        goto done;
+    }
+    for (size_t i = 0; i < assets.n; i++) {
+        const char *eq = strchr(assets.v[i], '=');
+        char *label = xstrndup(assets.v[i], (size_t)(eq - assets.v[i]));
+        plan_set_asset(&p, label, eq + 1);
+        free(label);
+    }
+    if (rc == REEL_OK)
+        plan_validate(&p, &is);
+    if (is.n) {
+        for (size_t i = 0; i < is.n; i++)
+            fprintf(stderr, "%s: %s: %s\n", is.v[i].path, is.v[i].code, is.v[i].message);
+        fprintf(stderr, "reel eval: %s is not a valid plan (%zu problem%s)\n", plan_file, is.n,
+                is.n == 1 ? "" : "s");
+        st = 1;
+        goto done;
+    }
+    if (style_file) {
+        rc = json_parse_file(style_file, 1 << 20, &style, &err);
+        if (rc == REEL_OK && !json_is_object(style))
+            rc = reel_fail(&err, REEL_EINVAL, style_file, "a style file is a JSON object");
+        if (rc != REEL_OK) {
+            reel_err_prefix(&err, "cannot read the style file");
+            st = cli_fail(&err);
+            goto done;
+        }
+    }
+    struct eval_opts o = EVAL_OPTS_INIT;
+    o.pace = pace;
+    o.style = style;
+    o.weights_spec = weights ? weights : getenv("REEL_EVAL_WEIGHTS");
+    rc = eval_render(render, &p, &o, &report, &err);
+    if (rc != REEL_OK) {
+        st = cli_fail(&err);
+        goto done;
+    }
+    struct buf b = BUF_INIT;
+    if (as_json) {
+        json_dump_buf(report, &b, 1);
+        buf_addch(&b, '\n');
+    } else {
+        eval_report_format(report, &b, cli_isatty(1));
+    }
+    fwrite(b.buf, 1, b.len, stdout);
+    buf_release(&b);
+    st = 0;
+done:
+    json_decref(report);
+    json_decref(style);
+    plan_issues_release(&is);
+    plan_release(&p);
+out:
+    VEC_FREE(&assets);
+    return st;
 }

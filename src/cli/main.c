@@ -31,7 +31,9 @@ static const struct cli_command commands[] = {
     {"transcribe", cmd_transcribe, "speech to timed words",
      "usage: reel transcribe FILE [--json|--srt|--vtt]\n"},
     {"eval", cmd_eval, "score a render with the six metrics",
-     "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"},
+     "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
+     "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"
+     "exit 0 when evaluated (golden or not: see the report), 1 invalid input, 3 failure\n"},
     {"submit", cmd_submit, "queue an edit job and print its id",
      "usage: reel submit --brief TEXT ASSET... [same flags as edit]\n"},
     {"worker", cmd_worker, "run queued jobs",

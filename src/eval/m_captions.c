@@ -1,0 +1,421 @@
+/*
+ * Caption readability: for each burned-in text the plan asked for (caption
+ * cues and text ops), one kept frame from the middle of its time on screen:
+ * find the text by its colour in the region its position names, OCR it
+ * (character error rate against the plan's text), measure the WCAG contrast
+ * of the text against the pixels right around it (outline or background),
+ * check the box is inside the title-safe area. Reading speed and line
+ * length come from the plan's text and times.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/internal.h"
+#include "core/banned.h"
+
+#define MAX_CPS 20.0
+#define MAX_LINE 42
+#define MIN_CONTRAST 4.5
+#define MAX_MEAN_CER 0.2
+#define MAX_CER 0.4
+#define TITLE_SAFE 0.05 /* margin on each side: the 90% title-safe area */
+#define INK_IN 40       /* colour distance counted as the text colour */
+#define INK_OUT 110     /* beyond this, not text */
+
+struct found {
+    int ok;
+    int x0, y0, x1, y1; /* box, inclusive */
+    double text_lum, back_lum, contrast;
+    double cer;
+    char *ocr;
+    int conf;
+};
+
+static int color_dist(const uint8_t *p, const uint8_t tc[3])
+{
+    int d0 = abs(p[0] - tc[0]), d1 = abs(p[1] - tc[1]), d2 = abs(p[2] - tc[2]);
+    int d = d0 > d1 ? d0 : d1;
+    return d > d2 ? d : d2;
+}
+
+static void region_for(const struct text_item *ti, int W, int H, int *x0, int *y0, int *x1, int *y1)
+{
+    *x0 = 0, *x1 = W - 1, *y0 = 0, *y1 = H - 1;
+    enum plan_anchor a = ti->anchor;
+    if (ti->is_caption) {
+        if (a == POS_TOP)
+            *y1 = H * 45 / 100;
+        else if (a == POS_CENTER)
+            *y0 = H / 4, *y1 = H * 3 / 4;
+        else
+            *y0 = H * 55 / 100;
+        return;
+    }
+    if (a == POS_TOP_LEFT || a == POS_TOP || a == POS_TOP_RIGHT)
+        *y1 = H / 2;
+    if (a == POS_BOTTOM_LEFT || a == POS_BOTTOM || a == POS_BOTTOM_RIGHT)
+        *y0 = H / 2;
+    if (a == POS_LEFT || a == POS_CENTER || a == POS_RIGHT)
+        *y0 = H / 5, *y1 = H * 4 / 5;
+    if (a == POS_TOP_LEFT || a == POS_LEFT || a == POS_BOTTOM_LEFT)
+        *x1 = W * 6 / 10;
+    if (a == POS_TOP_RIGHT || a == POS_RIGHT || a == POS_BOTTOM_RIGHT)
+        *x0 = W * 4 / 10;
+}
+
+static void look(const struct still *s, const struct text_item *ti, void *ocr, struct found *fd)
+{
+    memset(fd, 0, sizeof(*fd));
+    fd->cer = 1;
+    if (!s->rgb || s->t < 0)
+        return;
+    int W = s->w, H = s->h;
+    uint8_t tc[3] = {ti->style->color.r, ti->style->color.g, ti->style->color.b};
+    int rx0, ry0, rx1, ry1;
+    region_for(ti, W, H, &rx0, &ry0, &rx1, &ry1);
+
+    /* Text pixels: the text's colour and, when the style has an outline,
+     * within 3 px of the outline's colour: a bright sky behind white text
+     * is not text, its outlined letters are. */
+    int rw = rx1 - rx0 + 1, rh = ry1 - ry0 + 1;
+    uint8_t *tm = xcalloc((size_t)rw * rh, 1);
+    for (int y = 0; y < rh; y++)
+        for (int x = 0; x < rw; x++)
+            tm[(size_t)y * rw + x] =
+                color_dist(s->rgb + ((size_t)(ry0 + y) * W + rx0 + x) * 3, tc) <= INK_IN;
+    if (ti->style->outline.set) {
+        uint8_t oc[3] = {ti->style->outline.r, ti->style->outline.g, ti->style->outline.b};
+        uint8_t *near = xcalloc((size_t)rw * rh, 1);
+        const int R = 3;
+        for (int y = 0; y < rh; y++)
+            for (int x = 0; x < rw; x++) {
+                if (color_dist(s->rgb + ((size_t)(ry0 + y) * W + rx0 + x) * 3, oc) > 60)
+                    continue;
+                for (int dy = -R; dy <= R; dy++)
+                    for (int dx = -R; dx <= R; dx++) {
+                        int yy = y + dy, xx = x + dx;
+                        if (yy >= 0 && yy < rh && xx >= 0 && xx < rw)
+                            near[(size_t)yy * rw + xx] = 1;
+                    }
+            }
+        long kept = 0, all = 0;
+        for (size_t i = 0; i < (size_t)rw * rh; i++) {
+            all += tm[i];
+            tm[i] = tm[i] && near[i];
+            kept += tm[i];
+        }
+        free(near);
+        if (kept < all / 10) /* no outline to be seen: keep the colour alone */
+            for (size_t i = 0; i < (size_t)rw * rh; i++)
+                tm[i] = color_dist(s->rgb + ((size_t)(ry0 + i / rw) * W + rx0 + i % rw) * 3, tc) <= INK_IN;
+    }
+    /* Letters are short runs of text pixels along a row; a wall of the same
+     * colour (a yellow bar behind yellow text) is one long run. Keep the
+     * short runs, and count them per row: the group of rows with the most
+     * runs is the text. */
+    int maxrun = W / 25 > 6 ? W / 25 : 6;
+    int *rows = xcalloc((size_t)rh, sizeof(int));
+    for (int y = 0; y < rh; y++) {
+        uint8_t *r = tm + (size_t)y * rw;
+        for (int x = 0; x < rw;) {
+            if (!r[x]) {
+                x++;
+                continue;
+            }
+            int e = x;
+            while (e < rw && r[e])
+                e++;
+            if (e - x > maxrun)
+                memset(r + x, 0, (size_t)(e - x));
+            else
+                rows[y]++;
+            x = e;
+        }
+    }
+    int thr = 2;
+    int best_a = -1, best_b = -1;
+    long best_mass = 0;
+    for (int y = 0; y < rh;) {
+        if (rows[y] < thr) {
+            y++;
+            continue;
+        }
+        /* a group: runs of text rows separated by gaps shorter than the run */
+        int a = y, b = y, gap = 0;
+        long mass = 0;
+        for (int k = y; k < rh; k++) {
+            if (rows[k] >= thr) {
+                b = k;
+                gap = 0;
+                mass += rows[k];
+            } else if (++gap > (b - a + 1) / 2 + 2) {
+                break;
+            }
+        }
+        if (mass > best_mass)
+            best_mass = mass, best_a = a, best_b = b;
+        y = b + 1;
+    }
+    free(rows);
+    if (best_mass < 12) {
+        free(tm);
+        return;
+    }
+    int y0 = ry0 + best_a, y1 = ry0 + best_b;
+    /* columns: from the 1st to the 99th percentile of text pixels */
+    long *cols = xcalloc((size_t)W, sizeof(long));
+    long tot = 0;
+    for (int y = y0; y <= y1; y++)
+        for (int x = rx0; x <= rx1; x++)
+            if (tm[(size_t)(y - ry0) * rw + x - rx0])
+                cols[x]++, tot++;
+    free(tm);
+    long acc = 0;
+    int x0 = rx0, x1 = rx1;
+    for (int x = rx0; x <= rx1; x++) {
+        acc += cols[x];
+        if (acc <= tot / 100)
+            x0 = x + 1;
+        if (acc < tot - tot / 100)
+            x1 = x + 1;
+    }
+    free(cols);
+    if (x1 > rx1)
+        x1 = rx1;
+    if (x0 > x1)
+        return;
+    fd->ok = 1;
+    fd->x0 = x0, fd->x1 = x1, fd->y0 = y0, fd->y1 = y1;
+
+    /* contrast: the text's own pixels against the ring 1-3 px around them */
+    int mg = 6;
+    int bx0 = x0 - mg < 0 ? 0 : x0 - mg, by0 = y0 - mg < 0 ? 0 : y0 - mg;
+    int bx1 = x1 + mg >= W ? W - 1 : x1 + mg, by1 = y1 + mg >= H ? H - 1 : y1 + mg;
+    int bw = bx1 - bx0 + 1, bh = by1 - by0 + 1;
+    uint8_t *mask = xcalloc((size_t)bw * bh, 1), *dil = xcalloc((size_t)bw * bh, 1);
+    uint8_t *ink = xmalloc((size_t)bw * bh);
+    double tl = 0;
+    long tn = 0;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            const uint8_t *p = s->rgb + ((size_t)(by0 + y) * W + bx0 + x) * 3;
+            int d = color_dist(p, tc);
+            mask[y * bw + x] = d <= INK_OUT / 2;
+            if (d <= INK_IN / 2)
+                tl += rel_luminance(p[0], p[1], p[2]), tn++;
+            double v = d <= INK_IN ? 0 : d >= INK_OUT ? 255 : (d - INK_IN) * 255.0 / (INK_OUT - INK_IN);
+            ink[y * bw + x] = (uint8_t)v;
+        }
+    const int R = 3;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++) {
+            if (!mask[y * bw + x])
+                continue;
+            for (int dy = -R; dy <= R; dy++)
+                for (int dx = -R; dx <= R; dx++) {
+                    int yy = y + dy, xx = x + dx;
+                    if (yy >= 0 && yy < bh && xx >= 0 && xx < bw)
+                        dil[yy * bw + xx] = 1;
+                }
+        }
+    size_t nring = 0;
+    double *ring = xmalloc((size_t)bw * bh * sizeof(double));
+    double ring_sum = 0;
+    for (int y = 0; y < bh; y++)
+        for (int x = 0; x < bw; x++)
+            if (dil[y * bw + x] && !mask[y * bw + x]) {
+                const uint8_t *p = s->rgb + ((size_t)(by0 + y) * W + bx0 + x) * 3;
+                ring[nring] = rel_luminance(p[0], p[1], p[2]);
+                ring_sum += ring[nring++];
+            }
+    fd->text_lum = tn ? tl / tn : rel_luminance(tc[0], tc[1], tc[2]);
+    if (nring) {
+        /* light text: what matters is the darkest quarter around it (an
+         * outline or a shadow); dark text: the lightest quarter */
+        double mean = ring_sum / nring;
+        fd->back_lum = percentile(ring, nring, fd->text_lum >= mean ? 25 : 75);
+    } else {
+        fd->back_lum = fd->text_lum;
+    }
+    fd->contrast = wcag_contrast(fd->text_lum, fd->back_lum);
+    free(ring);
+    free(mask);
+    free(dil);
+
+    /* OCR: the ink map, grown so that a line is about 40 px high */
+    int lines = 1;
+    for (const char *q = ti->text; *q; q++)
+        lines += *q == '\n';
+    double line_h = (double)(y1 - y0 + 1) / lines;
+    double sc = line_h > 0 ? 40.0 / line_h : 1;
+    if (sc < 1)
+        sc = 1;
+    if (sc > 4)
+        sc = 4;
+    int ow = (int)(bw * sc), oh = (int)(bh * sc);
+    uint8_t *big = xmalloc((size_t)ow * oh);
+    gray_resize(ink, bw, bh, bw, big, ow, oh);
+    free(ink);
+    if (ocr) {
+        fd->ocr = ocr_read(ocr, big, ow, oh, &fd->conf);
+        char *a = text_normalize(fd->ocr ? fd->ocr : ""), *b = text_normalize(ti->text);
+        size_t lb = utf8_len(b);
+        fd->cer = lb ? (double)utf8_levenshtein(a, b) / lb : (utf8_len(a) ? 1 : 0);
+        if (fd->cer > 1)
+            fd->cer = 1;
+        free(a);
+        free(b);
+    }
+    free(big);
+}
+
+void metric_captions(struct eval_ctx *c, struct metric_out *m)
+{
+    json_t *ev = m->evidence;
+    if (!c->ntexts) {
+        m->applicable = 0;
+        json_object_set_new(ev, "note", json_string("the plan burns in no text"));
+        return;
+    }
+    m->applicable = 1;
+    struct reel_err e = REEL_ERR_INIT;
+    void *ocr = ocr_new(&e);
+    if (!ocr)
+        json_object_set_new(ev, "ocr_error", json_string(e.msg));
+
+    /* reading speed and line length, from the plan */
+    double max_cps = 0;
+    size_t fast = 0, long_lines = 0, too_many_lines = 0;
+    int max_line = 0;
+    for (size_t i = 0; i < c->ntexts; i++) {
+        const struct text_item *ti = &c->texts[i];
+        if (!ti->is_caption)
+            continue;
+        size_t chars = 0;
+        int line = 0, lines = 1, wrapped = 0;
+        int limit = ti->style->max_chars_per_line > 0 ? ti->style->max_chars_per_line : MAX_LINE;
+        for (const unsigned char *q = (const unsigned char *)ti->text; *q; q++) {
+            if ((*q & 0xC0) == 0x80)
+                continue;
+            if (*q == '\n') {
+                lines++;
+                line = 0;
+                continue;
+            }
+            chars++;
+            if (++line > max_line)
+                max_line = line;
+        }
+        wrapped = (int)ceil((double)chars / limit);
+        if (wrapped < lines)
+            wrapped = lines;
+        double dur = ti->end - ti->start;
+        double cps = dur > 0 ? chars / dur : 1e9;
+        if (cps > max_cps)
+            max_cps = cps;
+        if (cps > MAX_CPS) {
+            fast++;
+            advise(m, "caption at %.2f s reads at %.1f chars/s (guideline %.0f): show it for at "
+                      "least %.1f s or shorten it",
+                   ti->start, cps, MAX_CPS, chars / MAX_CPS);
+        }
+        int maxl = ti->style->max_lines > 0 ? ti->style->max_lines : 2;
+        if (line > MAX_LINE)
+            long_lines++;
+        if (wrapped > maxl)
+            too_many_lines++;
+    }
+    if (max_line > MAX_LINE) {
+        long_lines++;
+        advise(m, "a caption line has %d characters (guideline %d): break it", max_line, MAX_LINE);
+    }
+
+    /* what is on screen */
+    json_t *items = json_array();
+    double cer_sum = 0, cer_max = 0, min_contrast = 1e9, contrast_sum = 0;
+    size_t looked = 0, found = 0, unsafe = 0;
+    for (size_t si = 0; si < c->nstills; si++) {
+        const struct still *s = &c->stills[si];
+        if (s->purpose != STILL_TEXT)
+            continue;
+        const struct text_item *ti = &c->texts[s->item];
+        struct found fd;
+        look(s, ti, ocr, &fd);
+        looked++;
+        json_t *it = json_pack("{s:o, s:s, s:s}", "time_s", json_round(s->t, 3), "kind",
+                               ti->is_caption ? "caption" : "text", "expected", ti->text);
+        if (fd.ok) {
+            found++;
+            int safe = fd.x0 >= TITLE_SAFE * s->w && fd.x1 <= (1 - TITLE_SAFE) * s->w &&
+                       fd.y0 >= TITLE_SAFE * s->h && fd.y1 <= (1 - TITLE_SAFE) * s->h;
+            if (!safe) {
+                unsafe++;
+                advise(m, "the text at %.2f s reaches outside the title-safe area (%.0f%% of the "
+                          "frame): move it inward",
+                       s->t, 100 - 200 * TITLE_SAFE);
+            }
+            json_object_set_new(it, "box", json_pack("[i, i, i, i]", fd.x0, fd.y0,
+                                                     fd.x1 - fd.x0 + 1, fd.y1 - fd.y0 + 1));
+            json_object_set_new(it, "in_title_safe", json_boolean(safe));
+            json_object_set_new(it, "text_luminance", json_round(fd.text_lum, 3));
+            json_object_set_new(it, "background_luminance", json_round(fd.back_lum, 3));
+            json_object_set_new(it, "contrast", json_round(fd.contrast, 2));
+            if (fd.contrast < min_contrast)
+                min_contrast = fd.contrast;
+            contrast_sum += fd.contrast;
+            if (fd.contrast < MIN_CONTRAST)
+                advise(m, "text at %.2f s has contrast %.1f:1 against what is behind it (needs "
+                          "%.1f:1): add an outline or a box, or change its colour",
+                       s->t, fd.contrast, MIN_CONTRAST);
+        } else {
+            json_object_set_new(it, "box", json_null());
+            advise(m, "no text of colour #%02X%02X%02X found at %.2f s where the plan puts \"%.40s\"",
+                   ti->style->color.r, ti->style->color.g, ti->style->color.b, s->t, ti->text);
+        }
+        if (fd.ocr) {
+            char *o = fd.ocr;
+            size_t L = strlen(o);
+            while (L && (o[L - 1] == '\n' || o[L - 1] == ' '))
+                o[--L] = 0;
+        }
+        json_object_set_new(it, "ocr", fd.ocr ? json_string(fd.ocr) : json_null());
+        json_object_set_new(it, "cer", json_round(fd.cer, 3));
+        if (ocr && fd.ok && fd.cer > MAX_CER)
+            advise(m, "the text at %.2f s reads \"%.60s\" but the plan says \"%.60s\"", s->t,
+                   fd.ocr ? fd.ocr : "", ti->text);
+        json_array_append_new(items, it);
+        cer_sum += fd.cer;
+        if (fd.cer > cer_max)
+            cer_max = fd.cer;
+        free(fd.ocr);
+    }
+    ocr_free(ocr);
+    double cer_mean = looked ? cer_sum / looked : 1;
+    json_object_set_new(ev, "items", items);
+    json_object_set_new(ev, "mean_cer", json_round(cer_mean, 3));
+    json_object_set_new(ev, "max_cer", json_round(cer_max, 3));
+    json_object_set_new(ev, "min_contrast", found ? json_round(min_contrast, 2) : json_null());
+    json_object_set_new(ev, "max_chars_per_s", json_round(max_cps, 2));
+    json_object_set_new(ev, "max_line_chars", json_integer(max_line));
+    json_object_set_new(ev, "texts", json_integer((json_int_t)c->ntexts));
+    json_object_set_new(ev, "frames_checked", json_integer((json_int_t)looked));
+
+    double ocr_score = ocr ? 1 - cer_mean : 0.5;
+    double contrast_score = found ? clamp01((contrast_sum / found) / 7.0) : 0;
+    if (found && min_contrast < MIN_CONTRAST)
+        contrast_score = fmin(contrast_score, 0.5 * min_contrast / MIN_CONTRAST);
+    double speed_score = c->ntexts ? 1 - (double)fast / c->ntexts : 1;
+    double line_score = (long_lines || too_many_lines) ? 0.5 : 1;
+    double safe_score = found ? 1 - (double)unsafe / found : 0;
+    m->score = clamp01(0.35 * ocr_score + 0.25 * contrast_score + 0.15 * speed_score +
+                       0.1 * line_score + 0.15 * safe_score);
+    m->gate = looked > 0 && found == looked && (!ocr || (cer_mean <= MAX_MEAN_CER && cer_max <= MAX_CER)) &&
+              min_contrast >= MIN_CONTRAST && max_cps <= MAX_CPS && !long_lines && !unsafe;
+    json_object_set_new(m->threshold, "max_mean_cer", json_real(MAX_MEAN_CER));
+    json_object_set_new(m->threshold, "max_cer", json_real(MAX_CER));
+    json_object_set_new(m->threshold, "min_contrast", json_real(MIN_CONTRAST));
+    json_object_set_new(m->threshold, "max_chars_per_s", json_real(MAX_CPS));
+    json_object_set_new(m->threshold, "max_line_chars", json_integer(MAX_LINE));
+    json_object_set_new(m->threshold, "title_safe", json_real(1 - 2 * TITLE_SAFE));
+}

@@ -1,0 +1,199 @@
+#!/usr/bin/env bash
+# reel eval: a reference render made here with the ffmpeg CLI (cuts on the
+# beat of a click track, white captions with an outline burned in from text
+# files, the logo top-right, loudness normalised to -14 LUFS) is golden;
+# then one defect at a time fails its own metric's gate and only that one.
+# The renders are 640x360 and 9 s long; "360p upscaled to 1080p" is tested
+# as 90p sources upscaled to 360p (the same factor of 4). Every score is
+# printed as a "# NAME: ..." line.
+. "$(dirname "$0")/lib.sh"
+
+export OMP_THREAD_LIMIT=1 # tesseract: no OpenMP spinning on shared cores
+FONT=/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf
+BOLD=/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf
+ff() { ffmpeg -nostdin -v error -y "$@"; }
+M="$TMP/m"
+mkdir -p "$M"
+
+make_sources() {
+    local v="-c:v libx264 -preset ultrafast -crf 16 -pix_fmt yuv420p"
+    ff -f lavfi -i "testsrc2=s=640x360:r=30:d=3.5" $v "$M/a.mp4"
+    ff -f lavfi -i "testsrc2=s=640x360:r=30:d=2.5,hue=h=120,hflip" $v "$M/b.mp4"
+    ff -f lavfi -i "mandelbrot=s=640x360:r=30:end_scale=0.05" -t 2.5 $v "$M/c.mp4"
+    ff -f lavfi -i "testsrc2=s=640x360:r=30:d=2.5,hue=h=240,vflip" $v "$M/d.mp4"
+    ff -ss 1 -i "$M/a.mp4" -frames:v 1 "$M/still.png"
+    ff -loop 1 -framerate 30 -i "$M/still.png" -t 4 $v "$M/e.mp4"
+    for s in a b c d; do ff -i "$M/$s.mp4" -vf scale=160:90 $v "$M/${s}_90.mp4"; done
+    ff -f lavfi -i "aevalsrc=exprs='0.25*sin(2*PI*110*t)+0.7*sin(2*PI*1500*t)*exp(-60*mod(t\,0.5))':s=48000:d=10" \
+        -c:a pcm_s16le "$M/music.wav"
+    ff -f lavfi -i "color=c=0x1E3A8A:s=128x64,drawbox=x=0:y=48:w=128:h=16:color=0xF97316:t=fill,drawtext=fontfile=$BOLD:text=REEL:fontcolor=white:fontsize=34:x=(w-text_w)/2:y=6" \
+        -frames:v 1 "$M/logo.png"
+}
+
+# render NAME: $TMP/NAME.mp4 and the plan that describes it, $TMP/NAME.json.
+# Settings (environment, defaults = the reference):
+#   CUTS "label:in:out ..."  CUES file of "start|end|text" (what the plan says)
+#   BURN file of cues actually burned in (default CUES)  COLOR  OUTLINE (hex or none)
+#   CAPBG none|white   LOGO top-right|top-left|none   AUDIO norm|hot   FLASH 0|1   SRC ""|_90
+render() {
+    local name=$1 cuts=${CUTS:-"a:0:3.0 b:0.5:2.0 c:0:2.5 d:0:2.0"} cues=${CUES:-$M/cues.txt}
+    local burn=${BURN:-$cues} color=${COLOR:-#FFFFFF} outline=${OUTLINE:-#000000}
+    local logo=${LOGO:-top-right} audio=${AUDIO:-norm} src=${SRC:-}
+    local inputs=() fc="" cat="" i=0 dur=0 ops="[]"
+    for c in $cuts; do
+        IFS=: read -r l a b <<<"$c"
+        inputs+=(-i "$M/$l$src.mp4")
+        fc+="[$i:v]trim=$a:$b,setpts=PTS-STARTPTS,scale=640:360,setsar=1,fps=30[v$i];"
+        cat+="[v$i]"
+        ops=$(jq -c --arg l "$l" --argjson a "$a" --argjson b "$b" '. + [{op:"cut",asset:$l,in:$a,out:$b}]' <<<"$ops")
+        dur=$(awk "BEGIN { print $dur + $b - $a }")
+        i=$((i + 1))
+    done
+    local n=$i
+    inputs+=(-i "$M/music.wav" -i "$M/logo.png")
+    fc+="${cat}concat=n=$n:v=1:a=0[base];[base]null"
+    [ "${FLASH:-0}" = 1 ] && fc+=",drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='between(t,2.5,3.49)*lt(mod(t,0.2),0.1)',drawbox=x=0:y=0:w=iw:h=ih:color=black:t=fill:enable='between(t,2.5,3.49)*gte(mod(t,0.2),0.1)'"
+    [ "${CAPBG:-none}" = white ] && fc+=",drawbox=x=0:y=ih*0.7:w=iw:h=ih*0.3:color=white:t=fill"
+    local k=0 border=""
+    [ "$outline" != none ] && border=":borderw=2:bordercolor=0x${outline#\#}"
+    while IFS='|' read -r s e t; do
+        printf '%s' "$t" >"$TMP/$name.cue$k.txt"
+        fc+=",drawtext=fontfile=$FONT:textfile=$TMP/$name.cue$k.txt:fontsize=25:fontcolor=0x${color#\#}$border:x=(w-text_w)/2:y=h*0.88-text_h:enable='between(t,$s,$e)'"
+        k=$((k + 1))
+    done <"$burn"
+    fc+="[cap];"
+    [ "$logo" != none ] && fc+="[$((n + 1)):v]scale=77:-1[lg];"
+    case $logo in
+        top-right) fc+="[cap][lg]overlay=x=W-w-19:y=19[out];" ;;
+        top-left) fc+="[cap][lg]overlay=x=19:y=19[out];" ;;
+        none) fc+="[cap]null[out];" ;;
+    esac
+    if [ "$audio" = hot ]; then
+        fc+="[$n:a]atrim=0:$dur,volume=18dB,aformat=sample_fmts=s16:channel_layouts=stereo[a]"
+    else
+        fc+="[$n:a]atrim=0:$dur,loudnorm=I=-14:TP=-1.5:LRA=11,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]"
+    fi
+    ff "${inputs[@]}" -filter_complex "$fc" -map "[out]" -map "[a]" -c:v libx264 -preset ultrafast \
+        -crf 20 -pix_fmt yuv420p -c:a aac -b:a 160k -ar 48000 -t "$dur" "$TMP/$name.mp4"
+    # the plan: what the render was meant to be
+    local capjson
+    capjson=$(jq -R -s -c 'split("\n") | map(select(length > 0) | split("|") | {start: (.[0]|tonumber), end: (.[1]|tonumber), text: .[2]})' <"$cues")
+    local ocol=null
+    [ "$outline" != none ] && ocol="\"$outline\""
+    jq -n --argjson cuts "$ops" --argjson cues "$capjson" --arg color "$color" --argjson outline "$ocol" \
+        --arg logo "$logo" --arg m "$M" '{
+        schema: "reel.editplan/1", title: "eval test",
+        output: {width: 640, height: 360, fps: 30, audio: {loudness_lufs: -14, true_peak_dbtp: -1}},
+        assets: {a: "\($m)/a.mp4", b: "\($m)/b.mp4", c: "\($m)/c.mp4", d: "\($m)/d.mp4", e: "\($m)/e.mp4",
+                 music: "\($m)/music.wav", logo: "\($m)/logo.png"},
+        operations: ($cuts + [
+          {op: "captions", source: "cues", cues: $cues, position: "bottom",
+           style: {color: $color, outline: $outline, size: 0.07}},
+          {op: "overlay", asset: "logo", position: "top-right", width: 0.12, margin: 0.03},
+          {op: "audio", asset: "music"}])}' >"$TMP/$name.json"
+    if [ -n "$src" ]; then # the plan names the sources it really used
+        jq --arg m "$M" '.assets |= with_entries(if (.key|test("^[a-d]$")) then .value = "\($m)/\(.key)_90.mp4" else . end)' \
+            "$TMP/$name.json" >"$TMP/$name.j2" && mv "$TMP/$name.j2" "$TMP/$name.json"
+    fi
+}
+
+evaluate() { # NAME: runs reel eval --json, prints the scores
+    "$REEL" eval "$TMP/$1.mp4" --plan "$TMP/$1.json" --json >"$TMP/$1.eval.json" || return 1
+    echo "# $1: $(jq -r '[.metrics[] | "\(.metric)=\(.score // "n/a")\(if .gate then "" else "(FAIL)" end)"] | join(" ")' "$TMP/$1.eval.json") overall=$(jq .overall "$TMP/$1.eval.json") golden=$(jq .golden "$TMP/$1.eval.json")" >&3
+}
+exec 3>&1
+[ -n "${EVAL_KEEP:-}" ] && trap "cp -r \"$TMP\"/. \"$EVAL_KEEP\"/; rm -rf \"$TMP\"" EXIT
+
+gates_except() { # NAME METRIC: METRIC's gate fails, every other gate passes
+    local m g
+    for m in clarity punchiness retention captions brand watchability; do
+        g=$(jq -r --arg m "$m" '.metrics[] | select(.metric == $m) | .gate' "$TMP/$1.eval.json")
+        if [ "$m" = "$2" ]; then
+            [ "$g" = false ] || { echo "$1: the $m gate should fail"; jq '.metrics[] | select(.metric == "'"$m"'")' "$TMP/$1.eval.json"; return 1; }
+        else
+            [ "$g" = true ] || { echo "$1: the $m gate should pass"; jq '.metrics[] | select(.metric == "'"$m"'")' "$TMP/$1.eval.json"; return 1; }
+        fi
+    done
+    jq -e '.golden == false' "$TMP/$1.eval.json" >/dev/null
+}
+
+printf '%s\n' "0.5|2.5|Summer is here" "3.0|5.0|Big waves and warm sand" "5.5|8.5|See you next year" >"$M/cues.txt"
+
+test_expect_success 'make the sources (clips, click track, logo)' 'make_sources'
+
+test_expect_success 'the reference render is golden' '
+    render ref
+    evaluate ref
+    jq -e ".golden == true and .overall > 0.85 and .gates_passed == true" "$TMP/ref.eval.json" >/dev/null
+    jq -e "[.metrics[] | select(.applicable)] | length == 6" "$TMP/ref.eval.json" >/dev/null
+    jq -e ".metrics[] | select(.metric == \"punchiness\") | .evidence.on_beat_share == 1" "$TMP/ref.eval.json" >/dev/null
+'
+
+test_expect_success 'the terminal report has a line per metric and the verdict' '
+    "$REEL" eval "$TMP/ref.mp4" --plan "$TMP/ref.json" >"$TMP/ref.txt"
+    for m in clarity punchiness retention captions brand watchability; do grep -q "^$m " "$TMP/ref.txt"; done
+    grep -q "^overall .* golden" "$TMP/ref.txt"
+'
+
+test_expect_success 'defect: 90p sources upscaled 4x fail clarity only' '
+    SRC=_90 render up
+    evaluate up
+    gates_except up clarity
+    jq -e ".metrics[0].evidence.sharpness.upscaled == true and .metrics[0].evidence.best_source.scale_factor == 4" "$TMP/up.eval.json" >/dev/null
+'
+test_expect_success 'defect: music at -5 LUFS with clipping fails watchability only' '
+    AUDIO=hot render hot
+    evaluate hot
+    gates_except hot watchability
+    jq -e ".metrics[5].evidence.integrated_lufs > -8" "$TMP/hot.eval.json" >/dev/null
+'
+test_expect_success 'defect: a 5 Hz black/white flash fails watchability only' '
+    FLASH=1 render flash
+    evaluate flash
+    gates_except flash watchability
+    jq -e ".metrics[5].evidence.max_flashes_per_s > 3" "$TMP/flash.eval.json" >/dev/null
+'
+test_expect_success 'defect: yellow captions on white fail captions only' '
+    COLOR="#FFFF00" OUTLINE=none CAPBG=white render yellow
+    evaluate yellow
+    gates_except yellow captions
+    jq -e ".metrics[3].evidence.min_contrast < 2" "$TMP/yellow.eval.json" >/dev/null
+'
+test_expect_success 'defect: burned text differs from the plan: captions only' '
+    printf "%s\n" "0.5|2.5|Winter is coming" "3.0|5.0|Cold rain and grey skies" "5.5|8.5|Goodbye for now" >"$M/wrong.txt"
+    BURN="$M/wrong.txt" render wrong
+    evaluate wrong
+    gates_except wrong captions
+    jq -e ".metrics[3].evidence.mean_cer > 0.4" "$TMP/wrong.eval.json" >/dev/null
+'
+test_expect_success 'defect: the logo missing fails brand only' '
+    LOGO=none render nologo
+    evaluate nologo
+    gates_except nologo brand
+'
+test_expect_success 'defect: the logo in the wrong corner fails brand only' '
+    LOGO=top-left render corner
+    evaluate corner
+    gates_except corner brand
+    jq -r ".metrics[4].advice[]" "$TMP/corner.eval.json" | grep -q "top-left"
+'
+test_expect_success 'defect: nothing happens in the first 3 s fails retention only' '
+    printf "%s\n" "3.6|4.9|Summer is here" "5.1|7.4|Big waves and warm sand" "7.6|8.9|See you next year" >"$M/late.txt"
+    CUTS="e:0:3.5 b:0.5:2.0 c:0:2.5 d:0:1.5" CUES="$M/late.txt" render late
+    evaluate late
+    gates_except late retention
+'
+test_expect_success 'defect: cuts half a beat off the music fail punchiness only' '
+    CUTS="a:0:3.25 b:0.5:2.0 c:0:2.5 d:0:1.75" render offbeat
+    evaluate offbeat
+    gates_except offbeat punchiness
+'
+test_expect_code 2 'eval without --plan is a usage error' '"$REEL" eval "$TMP/ref.mp4"'
+test_expect_code 1 'eval of a file that is not a video exits 1' '
+    echo hello >"$TMP/x.txt"; "$REEL" eval "$TMP/x.txt" --plan "$TMP/ref.json"
+'
+test_expect_code 1 'bad weights exit 1 with the metric named' '
+    REEL_EVAL_WEIGHTS="sparkle=2" "$REEL" eval "$TMP/ref.mp4" --plan "$TMP/ref.json" 2>"$TMP/e"; rc=$?
+    grep -q sparkle "$TMP/e"; (exit $rc)
+'
+test_done

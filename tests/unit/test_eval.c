@@ -1,0 +1,186 @@
+/* Unit tests of the evaluation's building blocks, on synthetic data. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "eval/eval.h"
+#include "eval/internal.h"
+#include "test.h"
+#include "core/banned.h"
+
+TEST(eval_weights_parse_and_errors)
+{
+    double w[EVAL_NMETRICS];
+    eval_weights_default(w);
+    struct reel_err e = REEL_ERR_INIT;
+    CHECK(eval_weights_parse("captions=2,brand=0.5", w, &e) == REEL_OK);
+    CHECK_NEAR(w[EVAL_CAPTIONS], 2, 1e-9);
+    CHECK_NEAR(w[EVAL_BRAND], 0.5, 1e-9);
+    CHECK_NEAR(w[EVAL_CLARITY], 1, 1e-9);
+    CHECK(eval_weights_parse("sparkle=1", w, &e) == REEL_EINVAL);
+    CHECK(strstr(e.msg, "sparkle") != NULL);
+    CHECK(eval_weights_parse("clarity=-1", w, &e) == REEL_EINVAL);
+    CHECK(eval_weights_parse("clarity", w, &e) == REEL_EINVAL);
+    CHECK(eval_weights_parse("", w, &e) == REEL_OK);
+    CHECK_STR(eval_metric_name(EVAL_WATCHABILITY), "watchability");
+}
+
+TEST(eval_golden_needs_score_and_every_gate)
+{
+    json_t *r = json_pack("{s:f, s:[{s:b}, {s:b}]}", "overall", 0.9, "metrics", "gate", 1, "gate", 1);
+    CHECK(eval_is_golden(r));
+    json_object_set_new(r, "overall", json_real(0.85));
+    CHECK(!eval_is_golden(r)); /* over 0.85, not at it */
+    json_object_set_new(r, "overall", json_real(0.95));
+    json_object_set_new(json_array_get(json_object_get(r, "metrics"), 1), "gate", json_false());
+    CHECK(!eval_is_golden(r));
+    json_decref(r);
+    CHECK(!eval_is_golden(NULL));
+}
+
+TEST(eval_text_distance_and_contrast)
+{
+    CHECK(utf8_levenshtein("kitten", "sitting") == 3);
+    CHECK(utf8_levenshtein("", "abc") == 3);
+    CHECK(utf8_levenshtein("café", "cafe") == 1); /* one code point, not two bytes */
+    char *n = text_normalize("  Hello,   World!\nIt's ok ");
+    CHECK_STR(n, "hello world it s ok");
+    free(n);
+    CHECK_NEAR(wcag_contrast(rel_luminance(255, 255, 255), rel_luminance(0, 0, 0)), 21, 0.01);
+    /* yellow on white is famously unreadable: about 1.07:1 */
+    double y = wcag_contrast(rel_luminance(255, 255, 0), rel_luminance(255, 255, 255));
+    CHECK(y > 1.0 && y < 1.2);
+    uint8_t rgb[3];
+    CHECK(parse_hex_color("#1E3A8A", rgb) && rgb[0] == 0x1E && rgb[2] == 0x8A);
+    CHECK(!parse_hex_color("1E3A8A", rgb));
+}
+
+TEST(eval_upscale_ratio_finds_an_upscaled_picture)
+{
+    /* native: detail in every octave (noise); upscaled: only low
+     * frequencies (a sum of slow waves, as a 4x bicubic upscale leaves) */
+    int W = 320, H = 192;
+    uint8_t *sharp = malloc((size_t)W * H), *up = malloc((size_t)W * H);
+    unsigned s = 12345;
+    for (int i = 0; i < W * H; i++) {
+        s = s * 1103515245u + 12345u;
+        sharp[i] = (uint8_t)(s >> 16);
+    }
+    for (int y = 0; y < H; y++)
+        for (int x = 0; x < W; x++) {
+            double v = 128;
+            for (int k = 1; k <= 6; k++)
+                v += 20 * sin((0.25 + 0.07 * k) * x + (0.5 - 0.06 * k) * y + k);
+            up[y * W + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    double a = upscale_ratio(sharp, W, H, W), b = upscale_ratio(up, W, H, W);
+    printf("# detail ratio: native %.3f, upscaled %.3f\n", a, b);
+    CHECK(a > 0.4);
+    CHECK(b >= 0 && b < 0.2);
+    free(sharp), free(up);
+}
+
+TEST(eval_ncc_finds_a_template)
+{
+    int W = 200, H = 120, tw = 24, th = 16;
+    uint8_t *img = calloc((size_t)W * H, 1), *t = malloc((size_t)tw * th);
+    for (int y = 0; y < th; y++)
+        for (int x = 0; x < tw; x++)
+            t[y * tw + x] = (uint8_t)((x * 37 + y * 91) % 251);
+    for (int y = 0; y < th; y++)
+        memcpy(img + (size_t)(50 + y) * W + 130, t + y * tw, tw);
+    int bx, by;
+    double v = ncc_search(img, W, H, t, NULL, tw, th, 100, 30, 160, 80, 2, &bx, &by);
+    CHECK(v > 0.99);
+    CHECK(bx == 130 && by == 50);
+    free(img), free(t);
+}
+
+/* A context with synthetic frames, as the decode callback leaves it. */
+static void fake_frames(struct eval_ctx *c, int n, double fps, double (*lum)(double t),
+                        int (*scene)(double t))
+{
+    c->fps = fps;
+    c->duration = n / fps;
+    for (int i = 0; i < n; i++) {
+        struct frame_rec r;
+        memset(&r, 0, sizeof(r));
+        r.t = i / fps;
+        r.rel_lum = (float)lum(r.t);
+        for (int k = 0; k < GRID * GRID; k++)
+            r.cell_lum[k] = r.rel_lum;
+        size_t off = c->thumbs.n;
+        int sc = scene(r.t);
+        for (int k = 0; k < THUMB_N; k++)
+            VEC_PUSH(&c->thumbs, (uint8_t)((k * (7 + 13 * sc) + sc * 50) % 256));
+        if (i) {
+            unsigned d = 0;
+            for (int k = 0; k < THUMB_N; k++)
+                d += (unsigned)abs(c->thumbs.v[off + k] - c->thumbs.v[off - THUMB_N + k]);
+            r.diff = (float)d / THUMB_N;
+        }
+        VEC_PUSH(&c->frames, r);
+    }
+}
+
+static double lum_flash5(double t)
+{
+    return (t >= 1 && t < 2 && ((int)(t * 10)) % 2) ? 1.0 : 0.05;
+}
+static double lum_flat(double t)
+{
+    return 0.3 + 0 * t;
+}
+static int scene_three(double t)
+{
+    return t < 1 ? 0 : t < 2.5 ? 1 : 2;
+}
+static int scene_one(double t)
+{
+    return 0 * (int)t;
+}
+
+TEST(eval_cuts_are_found_and_flashes_are_not_cuts)
+{
+    struct plan p;
+    memset(&p, 0, sizeof(p));
+    struct eval_opts o = EVAL_OPTS_INIT;
+    struct eval_ctx c;
+    ctx_init(&c, &p, &o);
+    fake_frames(&c, 90, 30, lum_flat, scene_three);
+    long *cuts = NULL;
+    size_t n = find_cuts(&c, &cuts);
+    CHECK(n == 2);
+    if (n == 2) {
+        CHECK(cuts[0] == 30);
+        CHECK(cuts[1] == 75);
+    }
+    free(cuts);
+    ctx_release(&c);
+}
+
+TEST(eval_watchability_counts_flashes)
+{
+    struct plan p;
+    memset(&p, 0, sizeof(p));
+    p.output.loudness_set = 1;
+    p.output.loudness_lufs = -14;
+    p.output.true_peak_dbtp = -1;
+    struct eval_opts o = EVAL_OPTS_INIT;
+    for (int flashing = 0; flashing <= 1; flashing++) {
+        struct eval_ctx c;
+        ctx_init(&c, &p, &o);
+        fake_frames(&c, 90, 30, flashing ? lum_flash5 : lum_flat, scene_one);
+        struct metric_out m = {0, 0, 1, json_object(), json_object(), json_array()};
+        metric_watchability(&c, &m);
+        double f = json_get_num(m.evidence, "max_flashes_per_s", -1);
+        if (flashing) {
+            CHECK(f > 3);
+            CHECK(!m.gate);
+            CHECK(json_array_size(m.advice) > 0);
+        } else {
+            CHECK(f == 0);
+        }
+        json_decref(m.threshold), json_decref(m.evidence), json_decref(m.advice);
+        ctx_release(&c);
+    }
+}
