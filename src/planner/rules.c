@@ -630,8 +630,8 @@ static int snap_to_beats(seg_vec *cuts, const struct planner_asset *assets, doub
     struct seg *last = &cuts->v[cuts->n - 1];
     long src_max = (long)floor(asset_duration(&assets[last->asset]) * fps + 1e-6);
     long want = target_f - cur;
-    if (want >= min_f && last->in_f + want <= src_max &&
-        assets[last->asset].probe.kind == MEDIA_VIDEO)
+    int is_video = assets[last->asset].probe.kind == MEDIA_VIDEO;
+    if (want >= min_f && (!is_video || last->in_f + want <= src_max))
         last->len_f = want;
     return snapped;
 }
@@ -759,7 +759,7 @@ static enum reel_code build_storyline(const struct rules_params *p,
     sl->fps = pick_fps(first ? first->probe.fps : 30);
 
     seg_vec talk = VEC_INIT, other = VEC_INIT;
-    double talk_total = 0, talk_src = 0;
+    double talk_total = 0, talk_src = 0, other_src = 0;
     for (size_t i = 0; i < n; i++) {
         if (!is_footage(&assets[i]))
             continue;
@@ -772,15 +772,12 @@ static enum reel_code build_storyline(const struct rules_params *p,
             talk_src += asset_duration(&assets[i]);
         } else {
             footage_segments(&assets[i], i, p->pace, &other);
+            other_src += asset_duration(&assets[i]);
         }
     }
     sl->talking = talk.n > 0;
-    double other_total = 0;
-    for (size_t i = 0; i < other.n; i++)
-        other_total += other.v[i].out - other.v[i].in;
-    double target = b->duration > 0 ? b->duration
-                    : sl->talking   ? talk_total
-                                    : fmin(other_total, 30);
+    /* no length asked: all the talk, or up to 30 s of the other footage */
+    double target = b->duration > 0 ? b->duration : sl->talking ? talk_total : fmin(other_src, 30);
     seg_vec chosen = VEC_INIT;
     if (sl->talking) {
         select_segments(assets, &talk, target, &chosen);
@@ -822,10 +819,13 @@ static enum reel_code build_storyline(const struct rules_params *p,
             left -= d;
         }
     }
+    /* Clips too short for any window: play them whole. */
+    for (size_t i = 0; i < n && !chosen.n; i++)
+        if (is_footage(&assets[i]) && asset_duration(&assets[i]) > 0)
+            VEC_PUSH(&chosen, ((struct seg){i, 0, asset_duration(&assets[i]), 0, 0, 1, 0, 0}));
     if (!chosen.n) {
         VEC_FREE(&chosen);
-        return reel_fail(err, REEL_EINVAL, "assets",
-                         "no usable footage: every clip is shorter than %.1f s", MIN_SEG);
+        return reel_fail(err, REEL_EINVAL, "assets", "no usable footage (no clip has a duration)");
     }
     /* Merge segments that continue each other in the same source. */
     seg_vec merged = VEC_INIT;
