@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/proc.h"
+#include "plan/plan.h"
 #include "planner/internal.h"
 #include "core/banned.h"
 
@@ -151,7 +152,8 @@ struct convo {
     char url[1024];
     enum rf_mode mode;
     int no_temperature; /* the server refused the parameter (some reasoning models) */
-    json_t *schema;
+    json_t *schema;        /* the EditPlan schema, told in words in JSON / plain mode */
+    json_t *strict_schema; /* its strict structured-outputs variant */
     json_t *history;   /* messages after the system message */
     size_t replay_pos; /* next recorded call */
     int attempt;
@@ -186,7 +188,7 @@ static json_t *build_request(struct convo *c)
         json_object_set_new(rf, "type", json_string("json_schema"));
         json_object_set_new(js, "name", json_string("editplan"));
         json_object_set_new(js, "strict", json_true());
-        json_object_set(js, "schema", c->schema);
+        json_object_set(js, "schema", c->strict_schema);
         json_object_set_new(rf, "json_schema", js);
         json_object_set_new(req, "response_format", rf);
     } else if (c->mode == RF_JSON) {
@@ -888,12 +890,14 @@ static void convo_init(struct convo *c, const struct planner_opts *o, struct pla
         bl--;
     snprintf(c->url, sizeof(c->url), "%.*s/chat/completions", (int)bl, base);
     c->schema = planner_plan_schema();
+    c->strict_schema = plan_schema_strict();
     c->history = json_array();
 }
 
 static void convo_release(struct convo *c)
 {
     json_decref(c->schema);
+    json_decref(c->strict_schema);
     json_decref(c->history);
 }
 

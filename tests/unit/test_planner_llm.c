@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/proc.h"
+#include "plan/plan.h"
 #include "planner/planner.h"
 #include "test.h"
 #include "core/banned.h"
@@ -261,6 +262,9 @@ TEST(planner_llm_valid_first_answer)
     CHECK(json_is_true(json_object_get(js, "strict")));
     CHECK(json_is_string(json_object_get(js, "name")));
     CHECK(json_is_object(json_object_get(js, "schema")));
+    json_t *strict = plan_schema_strict();
+    CHECK(json_equal(json_object_get(js, "schema"), strict)); /* the project's schema */
+    json_decref(strict);
     const json_t *msgs = json_object_get(body, "messages");
     REQUIRE(json_array_size(msgs) == 2);
     CHECK_STR(json_string_value(json_object_get(json_array_get(msgs, 0), "role")), "system");
