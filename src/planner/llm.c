@@ -151,11 +151,11 @@ struct convo {
     struct planner_result *res;
     char url[1024];
     enum rf_mode mode;
-    int no_temperature; /* the server refused the parameter (some reasoning models) */
+    int no_temperature;    /* the server refused the parameter (some reasoning models) */
     json_t *schema;        /* the EditPlan schema, told in words in JSON / plain mode */
     json_t *strict_schema; /* its strict structured-outputs variant */
-    json_t *history;   /* messages after the system message */
-    size_t replay_pos; /* next recorded call */
+    json_t *history;       /* messages after the system message */
+    size_t replay_pos;     /* next recorded call */
     int attempt;
     /* per attempt */
     int prompt_tokens, completion_tokens;
