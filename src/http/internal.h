@@ -23,6 +23,14 @@ struct bucket {
     int64_t t_ms;
 };
 
+struct key_cache_entry {
+    char digest[65]; /* sha256 of the presented key */
+    struct http_principal who;
+    int64_t until_ms;
+};
+#define KEY_CACHE 256
+#define KEY_CACHE_MS 5000
+
 struct http_server {
     struct MHD_Daemon *d;
     int port;
@@ -39,6 +47,9 @@ struct http_server {
     pthread_mutex_t rl_mu;
     struct bucket buckets[1024];
     int nbuckets;
+    /* verified keys, for KEY_CACHE_MS (a revoked key works at most that long) */
+    pthread_mutex_t kc_mu;
+    struct key_cache_entry kc[KEY_CACHE];
     /* event broadcast */
     pthread_t ev_thread;
     int ev_started;

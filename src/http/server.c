@@ -311,6 +311,35 @@ static int rate_take(struct http_server *s, const char *key_id, double *retry_af
     return ok;
 }
 
+static int key_cached(struct http_server *s, const char *key, struct http_principal *who)
+{
+    char d[65];
+    sha256_hex(key, strlen(key), d);
+    unsigned h = (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
+    struct key_cache_entry *e = &s->kc[h % KEY_CACHE];
+    int hit = 0;
+    pthread_mutex_lock(&s->kc_mu);
+    if (e->until_ms > now_mono_ms() && !strcmp(e->digest, d)) {
+        *who = e->who;
+        hit = 1;
+    }
+    pthread_mutex_unlock(&s->kc_mu);
+    return hit;
+}
+
+static void key_remember(struct http_server *s, const char *key, const struct http_principal *who)
+{
+    char d[65];
+    sha256_hex(key, strlen(key), d);
+    unsigned h = (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
+    struct key_cache_entry *e = &s->kc[h % KEY_CACHE];
+    pthread_mutex_lock(&s->kc_mu);
+    memcpy(e->digest, d, sizeof(d));
+    e->who = *who;
+    e->until_ms = now_mono_ms() + KEY_CACHE_MS;
+    pthread_mutex_unlock(&s->kc_mu);
+}
+
 static const char *find_key(struct MHD_Connection *c)
 {
     const char *h = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
@@ -1424,15 +1453,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         if (!key)
             return send_error(c, 401, NULL, "an API key is required (Authorization: Bearer KEY)");
         struct reel_err err = REEL_ERR_INIT;
-        struct store *st = srv_store_get(s, &err);
-        if (!st)
-            return send_error(c, 503, NULL, err.msg);
-        enum reel_code rc = http_key_check(st, key, &r->who, &err);
-        srv_store_put(s, st);
-        if (rc == REEL_EAUTH)
-            return send_error(c, 401, NULL, "invalid API key");
-        if (rc)
-            return send_error(c, 503, NULL, err.msg);
+        if (!key_cached(s, key, &r->who)) {
+            struct store *st = srv_store_get(s, &err);
+            if (!st)
+                return send_error(c, 503, NULL, err.msg);
+            enum reel_code rc = http_key_check(st, key, &r->who, &err);
+            srv_store_put(s, st);
+            if (rc == REEL_EAUTH)
+                return send_error(c, 401, NULL, "invalid API key");
+            if (rc)
+                return send_error(c, 503, NULL, err.msg);
+            key_remember(s, key, &r->who);
+        }
         double ra = 1;
         if (!rate_take(s, r->who.key_id, &ra)) {
             char h[32];
@@ -1545,6 +1577,7 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
                : parse_double(env_or("REEL_HTTP_BURST", "x"), &d) && d >= 1 ? d : 2 * s->rate;
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->rl_mu, NULL);
+    pthread_mutex_init(&s->kc_mu, NULL);
     pthread_mutex_init(&s->ev_mu, NULL);
     pthread_condattr_t ca;
     pthread_condattr_init(&ca);
@@ -1569,8 +1602,7 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
     }
     struct sockaddr_storage ss = {0};
     socklen_t sl;
-    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD |
-                     MHD_USE_ERROR_LOG;
+    unsigned flags = MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD;
     struct sockaddr_in *v4 = (struct sockaddr_in *)&ss;
     struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&ss;
     if (inet_pton(AF_INET, host, &v4->sin_addr) == 1) {
@@ -1644,6 +1676,7 @@ void http_server_stop(struct http_server *s)
         free(s->ring[i].frame);
     pthread_mutex_destroy(&s->pool_mu);
     pthread_mutex_destroy(&s->rl_mu);
+    pthread_mutex_destroy(&s->kc_mu);
     pthread_mutex_destroy(&s->ev_mu);
     pthread_cond_destroy(&s->ev_cond);
     free(s->db_url);

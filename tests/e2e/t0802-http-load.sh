@@ -13,6 +13,9 @@ if ! command -v wrk >/dev/null || ! command -v node >/dev/null; then
     exit
 fi
 export SECS=${LOAD_SECONDS:-5}
+# Sanitizer builds run several times slower: there the bar is lower (the
+# streams and the absence of errors are checked the same).
+case $BUILD in *san*) export MIN_RPS=${LOAD_MIN_RPS:-100} ;; *) export MIN_RPS=${LOAD_MIN_RPS:-500} ;; esac
 ulimit -n 4096 2>/dev/null || true
 
 for backend in sqlite pg; do
@@ -25,7 +28,7 @@ for backend in sqlite pg; do
     REEL_HTTP_RATE=1000000 serve_start || echo "# reel serve did not start"
     export BASE
     export JOB=$(curl -sf -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d '{"brief":"load"}' $BASE/api/jobs | jq -r .id)
-    test_expect_success "$B: 200 event streams + job reads at >= 500/s for ${SECS}s, no errors" '
+    test_expect_success "$B: 200 event streams + job reads at >= $MIN_RPS/s for ${SECS}s, no errors" '
         N=200 WANT="cancelled via the API" READY="$TMP/ready" TIMEOUT_MS=$(( (SECS + 20) * 1000 )) \
             node "$ROOT/tests/npm-http/streams.js" >"$TMP/streams.out" 2>&1 &
         spid=$!
@@ -36,7 +39,7 @@ for backend in sqlite pg; do
         ! grep -q "Non-2xx\|Socket errors" "$TMP/wrk.out"
         rps=$(sed -n "s/^Requests\/sec: *\([0-9.]*\).*/\1/p" "$TMP/wrk.out")
         echo "requests/s: $rps"
-        awk -v r="$rps" "BEGIN { exit !(r >= 500) }"
+        awk -v r="$rps" -v min="$MIN_RPS" "BEGIN { exit !(r >= min) }"
         curl -sf -X POST -H "Authorization: Bearer $KEY" $BASE/api/jobs/$JOB/cancel >/dev/null
         wait $spid
         cat "$TMP/streams.out"
