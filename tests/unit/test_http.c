@@ -432,6 +432,32 @@ static void api_suite(struct store *s, const char *url)
         CHECK(st_of("POST", "/api/jobs", ka, huge) == 413);
         free(huge);
     }
+    /* contact sheets and thumbnails: only files under the data directory */
+    {
+        struct store_asset_list al = {0};
+        REQUIRE(!store_asset_list(s, job, &al, &err) && al.n == 1);
+        char sheet[700];
+        snprintf(sheet, sizeof(sheet), "%s/sheet.png", data);
+        write_file_atomic(sheet, "PNGDATA", 7, NULL);
+        json_t *md = json_pack("{s:{s:s, s:[{s:s}, {s:s}]}}", "analysis", "contact_sheet", sheet,
+                               "shots", "thumbnail", sheet, "thumbnail", outside);
+        REQUIRE(!store_asset_set_metadata(s, al.v[0].id, md, &err));
+        json_decref(md);
+        snprintf(p, sizeof(p), "/api/assets/%s/contact-sheet", al.v[0].id);
+        req("GET", p, ka, NULL, NULL, NULL, NULL, &r);
+        CHECK(r.status == 200 && r.body.len == 7 && !memcmp(r.body.buf, "PNGDATA", 7));
+        CHECK(strstr(r.hdr.buf, "image/png") != NULL);
+        resp_release(&r);
+        CHECK(st_of("GET", p, kb, NULL) == 404);
+        snprintf(p, sizeof(p), "/api/assets/%s/thumbnails/0", al.v[0].id);
+        CHECK(st_of("GET", p, ka, NULL) == 200);
+        snprintf(p, sizeof(p), "/api/assets/%s/thumbnails/1", al.v[0].id);
+        CHECK(st_of("GET", p, ka, NULL) == 404); /* outside the data directory */
+        snprintf(p, sizeof(p), "/api/assets/%s/thumbnails/2", al.v[0].id);
+        CHECK(st_of("GET", p, ka, NULL) == 404);
+        store_asset_list_release(&al);
+    }
+
     /* revoked key (verified keys are cached for 5 s: a fresh server below) */
     REQUIRE(!http_key_revoke(s, kbid, &err));
     CHECK(http_key_revoke(s, kbid, &err) == REEL_ENOTFOUND);
@@ -451,6 +477,27 @@ static void api_suite(struct store *s, const char *url)
     CHECK(strstr(r.hdr.buf, "Retry-After: ") != NULL);
     resp_release(&r);
     CHECK(st_of("GET", "/api/jobs", kadm, NULL) == 200); /* per key */
+    http_server_stop(srv);
+
+    /* URL assets when private addresses are allowed: downloaded into the
+     * media store (here from the server itself) */
+    o.rate = 1000;
+    o.burst = 0;
+    o.allow_private_urls = 1;
+    REQUIRE(http_server_start(&o, &srv, &err) == REEL_OK);
+    port_ = http_server_port(srv);
+    snprintf(body, sizeof(body), "{\"brief\":\"from a URL\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/openapi.json\"}]}", port_);
+    req("POST", "/api/jobs", ka, "application/json", body, NULL, NULL, &r);
+    CHECK(r.status == 201);
+    j = body_json(&r);
+    const char *fp = json_string_value(json_array_get(json_object_get(json_object_get(j, "brief"), "assets"), 0));
+    struct buf fb = BUF_INIT;
+    CHECK(fp && starts_with(fp, data) && !buf_read_file(&fb, fp, 0, NULL) && strstr(fb.buf, "\"openapi\""));
+    buf_release(&fb);
+    json_decref(j);
+    resp_release(&r);
+    snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/nothing-here\"}]}", port_);
+    CHECK(st_of("POST", "/api/jobs", ka, body) == 502);
     http_server_stop(srv);
 }
 
