@@ -178,6 +178,7 @@ void ocr_free(void *ocr);
 
 /* Image helpers (img.c). */
 float srgb_to_linear(uint8_t v);
+const float *srgb_linear_table(void); /* 256 entries, sRGB code -> linear 0..1 */
 double rel_luminance(uint8_t r, uint8_t g, uint8_t b);
 double wcag_contrast(double l1, double l2);
 void rgb_to_lab(double r, double g, double b, double lab[3]);
