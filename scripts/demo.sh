@@ -1,13 +1,54 @@
 #!/usr/bin/env bash
-# make demo: make sample footage with FFmpeg's lavfi sources and run reel on it.
+# make demo: make sample footage, then let reel edit it end to end on the
+# embedded defaults (SQLite in the demo's data directory, the rules planner,
+# offline transcription), and show what it decided.
+#   DEMO_DIR   where the footage, the data directory and the output go (default ./demo-out)
+#   DEMO_SIZE  footage size (default 640x360)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 : "${BUILD:=build}"
 REEL="$PWD/$BUILD/reel"
 out=${DEMO_DIR:-$PWD/demo-out}
+size=${DEMO_SIZE:-640x360}
+[ -x "$REEL" ] || { echo "demo: $REEL is missing: run 'make' first" >&2; exit 3; }
 mkdir -p "$out"
-echo "== making sample footage in $out"
-ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=640x360:r=30:d=6" -f lavfi -i "sine=f=440:d=6" \
-    -c:v libx264 -preset veryfast -pix_fmt yuv420p -c:a aac -shortest "$out/clip.mp4"
-echo "== reel probe"
-"$REEL" probe "$out/clip.mp4"
+out=$(cd "$out" && pwd)
+# the demo keeps its own database and media store, away from the user's
+export REEL_DATA_DIR="$out/data"
+unset REEL_DATABASE_URL REEL_LLM_BASE_URL REEL_LLM_MODEL REEL_TRANSCRIBE_URL
+
+echo "== 1. sample footage in $out/media"
+if [ ! -s "$out/media/logo.png" ]; then
+    scripts/demo-media.sh "$out/media" "$size"
+else
+    echo "(already there)"
+fi
+
+echo
+echo "== 2. reel edit"
+brief="A 15 second teaser for reel: open on the talking clip, cut to the b-roll on the beat, captions on, logo in the corner."
+cmd=("$REEL" edit --brief "$brief" --title "reel demo" \
+    "$out/media/talk.mp4" --broll "$out/media/broll1.mp4" --broll "$out/media/broll2.mp4" \
+    --music "$out/media/music.wav" --logo "$out/media/logo.png" -o "$out/demo.mp4")
+printf '$ reel edit --brief "%s" \\\n    talk.mp4 --broll broll1.mp4 --broll broll2.mp4 --music music.wav --logo logo.png -o demo.mp4\n\n' "$brief"
+set +e
+"${cmd[@]}" | tee "$out/edit.log"
+rc=${PIPESTATUS[0]}
+set -e
+job=$(sed -nE 's/^details +reel show ([0-9a-f-]{36}).*/\1/p' "$out/edit.log" | tail -n 1)
+
+echo
+echo "== 3. what reel decided"
+if [ -n "$job" ]; then
+    "$REEL" show "$job" | sed -n '1,200p'
+fi
+echo
+echo "== summary"
+echo "exit status of reel edit: $rc (0 completed, 1 review required, 3 tool failure)"
+[ -s "$out/demo.mp4" ] && echo "output:  $out/demo.mp4" && "$REEL" probe "$out/demo.mp4"
+if [ -n "$job" ]; then
+    echo "job:     $job"
+    echo "trace:   REEL_DATA_DIR=$REEL_DATA_DIR $REEL trace $job"
+    echo "replay:  REEL_DATA_DIR=$REEL_DATA_DIR $REEL replay $job"
+fi
+exit $rc

@@ -94,7 +94,7 @@ static int load_plan(struct plan_args *a, struct plan *p, struct plan_issues *is
 {
     struct reel_err err = REEL_ERR_INIT;
     enum reel_code rc = plan_decode_file(a->file, p, is, &err);
-    if (rc != REEL_OK && rc != REEL_EINVAL) {
+    if (rc != REEL_OK && (rc != REEL_EINVAL || !is->n)) {
         reel_err_prefix(&err, "cannot read the plan");
         return 1000 + cli_fail(&err);
     }

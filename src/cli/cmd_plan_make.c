@@ -14,9 +14,16 @@
 #include "planner/planner.h"
 #include "core/banned.h"
 
-/* Analysis is another module: used when it is linked into the binary,
- * else planning works from the probe alone. */
+/* Analysis and transcription are other modules: used when they are in the
+ * build, else planning works from what there is. */
 #pragma weak media_analyze
+#if defined(__has_include)
+#if __has_include("transcribe/transcribe.h")
+#include "transcribe/transcribe.h"
+#define HAVE_TRANSCRIBE 1
+#pragma weak transcribe_file
+#endif
+#endif
 
 const char *const usage_plan_make =
     "usage: reel plan --brief TEXT [LABEL=]FILE... [-o plan.json] [options]\n"
@@ -28,7 +35,8 @@ const char *const usage_plan_make =
     "  assets: labels come from file names unless given as LABEL=FILE;\n"
     "    --type LABEL=raw_footage|b-roll|audio|image|logo|lut\n"
     "    --analysis LABEL=FILE.json  --transcript LABEL=FILE.json   facts to plan from\n"
-    "    (default: reel analyses each file itself; --no-analyze plans from the probe alone)\n"
+    "    (default: reel analyses and transcribes the files itself; --no-analyze plans from\n"
+    "    the probe alone, --no-transcribe skips speech to text)\n"
     "  planner: rules (default, offline) or llm (when REEL_LLM_BASE_URL and REEL_LLM_MODEL\n"
     "    are set, or --planner llm):\n"
     "    --planner rules|llm  --base-url URL  --model NAME  --max-attempts N (3)\n"
@@ -127,6 +135,20 @@ static int same_aspect(const struct media_info *m, const char *aspect)
     return q > 0.98 && q < 1.02;
 }
 
+/* Share of the file that the analysis found to be speech (1 without analysis:
+ * the transcript decides). */
+static double __attribute__((unused)) speech_share(const json_t *an, double dur)
+{
+    const json_t *sp = json_object_get(an, "speech");
+    if (!an || !json_is_array(sp))
+        return 1;
+    double s = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(sp, i, v) s += json_get_num(v, "end", 0) - json_get_num(v, "start", 0);
+    return dur > 0 ? s / dur : 0;
+}
+
 /*
  * Facts the user did not give: the analysis of each video and audio file
  * (when the analysis module is linked) and, for videos that must be
@@ -135,7 +157,7 @@ static int same_aspect(const struct media_info *m, const char *aspect)
  */
 static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned, size_t *nowned,
                          const struct planner_brief *brief, const struct reel_config *cfg,
-                         int no_analyze)
+                         int no_analyze, int no_transcribe)
 {
     for (size_t i = 0; i < n; i++) {
         struct planner_asset *a = &assets[i];
@@ -156,6 +178,27 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
                          e.msg);
             }
         }
+#ifdef HAVE_TRANSCRIBE
+        /* talking footage: words for silence/filler cuts and captions */
+        if (!a->transcript && !no_transcribe && transcribe_file && a->probe.kind == MEDIA_VIDEO &&
+            a->probe.has_audio && (!a->asset_type || !strcmp(a->asset_type, "raw_footage")) &&
+            (brief->captions > 0 || speech_share(an, a->probe.duration) > 0.25)) {
+            struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
+            transcribe_opts_from_config(&to, cfg);
+            struct transcript t;
+            struct reel_err e = REEL_ERR_INIT;
+            if (transcribe_file(a->path, &to, &t, &e) == REEL_OK) {
+                json_t *tj = transcript_to_json(&t);
+                owned[(*nowned)++] = tj;
+                a->transcript = tj;
+            } else {
+                log_warn("reel plan: could not transcribe %s (%s)", a->path, e.msg);
+            }
+            transcript_release(&t);
+        }
+#else
+        (void)no_transcribe;
+#endif
         if (a->probe.kind == MEDIA_VIDEO && !no_analyze && brief->aspect[0] &&
             !same_aspect(&a->probe, brief->aspect) && !json_object_get(an, "activity")) {
             json_t *track = NULL;
@@ -203,6 +246,7 @@ enum {
     OPT_FEEDBACK,
     OPT_JSON,
     OPT_NO_ANALYZE,
+    OPT_NO_TRANSCRIBE,
 };
 
 int cmd_plan_make(int argc, char **argv)
@@ -238,6 +282,7 @@ int cmd_plan_make(int argc, char **argv)
         {"feedback", required_argument, NULL, OPT_FEEDBACK},
         {"json", no_argument, NULL, OPT_JSON},
         {"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
+        {"no-transcribe", no_argument, NULL, OPT_NO_TRANSCRIBE},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -248,7 +293,7 @@ int cmd_plan_make(int argc, char **argv)
     kv_vec typev = VEC_INIT, anv = VEC_INIT, trv = VEC_INIT;
     const char *out_path = NULL, *style_path = NULL, *record_path = NULL, *replay_path = NULL;
     const char *revise_path = NULL, *feedback_path = NULL;
-    int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0;
+    int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0, no_transcribe = 0;
     struct planner_asset *assets = NULL;
     char **labels = NULL, **paths = NULL;
     json_t **owned = NULL; /* analysis / transcript documents */
@@ -407,6 +452,9 @@ int cmd_plan_make(int argc, char **argv)
         case OPT_NO_ANALYZE:
             no_analyze = 1;
             break;
+        case OPT_NO_TRANSCRIBE:
+            no_transcribe = 1;
+            break;
         case 'h':
             fputs(usage_plan_make, stdout);
             goto out;
@@ -490,7 +538,8 @@ int cmd_plan_make(int argc, char **argv)
             a->transcript = owned[nowned++];
         }
     }
-    gather_facts(assets, nassets, owned, &nowned, &brief, &cfg, no_analyze);
+    gather_facts(assets, nassets, owned, &nowned, &brief, &cfg, no_analyze,
+                 no_transcribe || no_analyze);
     for (size_t i = 0; i < anv.n; i++)
         if (!has_label(assets, nassets, anv.v[i].key)) {
             rc = cli_usage_error("plan", "--analysis: no asset labelled '%s'", anv.v[i].key);

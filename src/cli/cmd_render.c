@@ -178,10 +178,15 @@ static void on_progress(const struct render_progress *pr, void *ud)
 
 /* ---- dry run ---- */
 
-static void dry_cmd(struct render_args *a, const char *phase, const struct render_cmd *cmd,
-                    json_t *arr)
+static void dry_cmd(struct render_args *a, const char *phase, struct render_cmd *cmd, json_t *arr)
 {
     struct buf sh = BUF_INIT;
+    /* reel writes to a temporary name and renames it; pasted by hand the
+     * command writes the output directly */
+    if (cmd->temp_output && cmd->argv.n && !strcmp(cmd->argv.v[cmd->argv.n - 1], cmd->temp_output)) {
+        free(cmd->argv.v[cmd->argv.n - 1]);
+        cmd->argv.v[cmd->argv.n - 1] = xstrdup(cmd->output);
+    }
     render_cmd_to_shell(cmd, &sh);
     if (a->json) {
         json_t *j = json_object(), *av = json_array();

@@ -20,6 +20,7 @@
 #include "core/log.h"
 #include "queue/queue.h"
 #include "store/store.h"
+#include "trace/trace.h"
 #include "core/banned.h"
 
 /*
@@ -27,6 +28,7 @@
  * tests, the environment shapes it:
  *   REEL_NOOP_SLEEP_MS   work this long first (stops early on SIGTERM: hands back)
  *   REEL_NOOP_MARK=1     append a "noop" event {worker} per run (to count runs)
+ *                        and write spans (job > work, noop) for reel trace
  *   REEL_NOOP_RESULT     completed (default) | failed | review_required |
  *                        transient (a retryable error) | invalid (a permanent one)
  */
@@ -34,9 +36,27 @@ static enum reel_code noop_run(struct store *s, const struct store_job *job,
                                struct queue_ctx *ctx, void *arg, struct reel_err *err)
 {
     (void)arg;
-    const char *v = getenv("REEL_NOOP_SLEEP_MS");
+    const char *v = getenv("REEL_NOOP_MARK");
+    int mark = v && !strcmp(v, "1");
+    const char *result = getenv("REEL_NOOP_RESULT");
+    struct trace_span root, step;
+    enum reel_code rc = REEL_OK;
+    if (mark) {
+        /* Runs are counted by these events; the spans show in reel trace. */
+        json_t *p = json_pack("{s:s}", "worker", ctx->worker_id);
+        rc = store_event_append(s, job->id, "noop", p, NULL, err);
+        json_decref(p);
+        if (!rc)
+            rc = trace_span_start(&root, s, job->id, job->trace_id, NULL, "job", err);
+        if (rc)
+            return rc;
+    }
+    v = getenv("REEL_NOOP_SLEEP_MS");
     long ms = 0;
     if (v && parse_long(v, &ms) && ms > 0) {
+        if (mark && (rc = trace_span_start(&step, s, job->id, job->trace_id, root.span_id, "work",
+                                           err)))
+            return rc;
         int64_t end = now_mono_ms() + ms;
         while (now_mono_ms() < end) {
             if (queue_should_stop(ctx))
@@ -44,25 +64,30 @@ static enum reel_code noop_run(struct store *s, const struct store_job *job,
             struct timespec ts = {0, 20 * 1000000L};
             nanosleep(&ts, NULL);
         }
-    }
-    v = getenv("REEL_NOOP_MARK");
-    if (v && !strcmp(v, "1")) {
-        json_t *p = json_pack("{s:s}", "worker", ctx->worker_id);
-        enum reel_code rc = store_event_append(s, job->id, "noop", p, NULL, err);
-        json_decref(p);
-        if (rc)
+        if (mark && (rc = trace_span_end(&step, NULL, err)))
             return rc;
     }
-    v = getenv("REEL_NOOP_RESULT");
-    if (v && !strcmp(v, "transient"))
+    int failing = result && (!strcmp(result, "failed") || !strcmp(result, "transient") ||
+                             !strcmp(result, "invalid"));
+    if (mark) {
+        if ((rc = trace_span_start(&step, s, job->id, job->trace_id, root.span_id, "noop", err)))
+            return rc;
+        struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+        r.ffmpeg_args = "true";
+        r.is_failure = failing;
+        r.logs = failing ? "noop: asked to fail" : NULL;
+        if ((rc = trace_span_end(&step, &r, err)) || (rc = trace_span_end(&root, &r, err)))
+            return rc;
+    }
+    if (result && !strcmp(result, "transient"))
         return reel_fail(err, REEL_ETOOL, NULL, "noop: a transient failure (attempt %d)",
                          job->attempts);
-    if (v && !strcmp(v, "invalid"))
+    if (result && !strcmp(result, "invalid"))
         return reel_fail(err, REEL_EINVAL, NULL, "noop: a permanent failure");
-    if (v && !strcmp(v, "failed")) {
+    if (result && !strcmp(result, "failed")) {
         ctx->final_status = JOB_FAILED;
         snprintf(ctx->reason, sizeof(ctx->reason), "noop: asked to fail");
-    } else if (v && !strcmp(v, "review_required")) {
+    } else if (result && !strcmp(result, "review_required")) {
         ctx->final_status = JOB_REVIEW_REQUIRED;
     }
     return REEL_OK;

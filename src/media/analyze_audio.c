@@ -148,7 +148,9 @@ static void loudness_feed(struct an_audio *a, const struct media_audio *m)
         a->eb_fed += chunk;
         if (a->eb_fed == a->eb_next) {
             double st = -HUGE_VAL;
-            ebur128_loudness_shortterm(a->eb, &st);
+            /* 3 s, or what there is so far: a short window is not a quieter one */
+            long ms = (long)(a->eb_fed * 1000 / a->eb_rate);
+            ebur128_loudness_window(a->eb, (unsigned long)(ms < 3000 ? ms : 3000), &st);
             VEC_PUSH(&a->st_marks, st);
             a->eb_next += a->eb_rate;
         }
@@ -481,7 +483,8 @@ static void loudness_finish(struct an_audio *a, double duration, json_t *out)
         /* the short-term value at the end of a partial last second */
         if (a->eb_fed > a->eb_next - a->eb_rate) {
             double st = -HUGE_VAL;
-            ebur128_loudness_shortterm(a->eb, &st);
+            long ms = (long)(a->eb_fed * 1000 / a->eb_rate);
+            ebur128_loudness_window(a->eb, (unsigned long)(ms < 3000 ? ms : 3000), &st);
             VEC_PUSH(&a->st_marks, st);
         }
         ebur128_loudness_global(a->eb, &I);
@@ -499,7 +502,7 @@ static void loudness_finish(struct an_audio *a, double duration, json_t *out)
     /* value i: the 3 s short-term window centred on second i (marks are at whole seconds) */
     json_t *st = json_array();
     long nsec = (long)ceil(duration - 1e-6);
-    if (nsec < (long)a->st_marks.n)
+    if (duration <= 0)
         nsec = (long)a->st_marks.n;
     for (long i = 0; i < nsec && a->st_marks.n; i++) {
         long j = i + 1; /* mark j-1 is at second j: window [j-3, j] ... centre j-1.5 */

@@ -1231,7 +1231,11 @@ enum reel_code plan_decode_text(const char *text, size_t len, const char *source
     json_t *doc = NULL;
     struct reel_err err = REEL_ERR_INIT;
     if (json_parse(text, len, PLAN_MAX_BYTES, source, &doc, &err) != REEL_OK) {
-        plan_issues_add(issues, err.path, "bad_json", "%s", err.msg);
+        if (!memchr(text, 0, len) && !utf8_valid(text, len))
+            plan_issues_add(issues, err.path, "bad_json", "the plan is not valid UTF-8 text: %s",
+                            err.msg);
+        else
+            plan_issues_add(issues, err.path, "bad_json", "%s", err.msg);
         return REEL_EINVAL;
     }
     enum reel_code rc = plan_decode(doc, p, issues);
@@ -1252,6 +1256,8 @@ enum reel_code plan_decode_file(const char *path, struct plan *p, struct plan_is
         rc = REEL_EINVAL;
         goto out;
     }
+    if (rc == REEL_EINVAL) /* not a regular file: no issue was added, keep it apart */
+        rc = REEL_ENOTFOUND;
     if (rc != REEL_OK)
         goto out;
     const char *slash = strrchr(path, '/');

@@ -251,8 +251,10 @@ enum reel_code plan_decode_text(const char *text, size_t len, const char *source
 
 /*
  * Read a plan file (size cap), set base_dir to its directory, then decode.
- * A file that cannot be read returns REEL_ENOTFOUND / REEL_ESYS in err (and
- * no issue); a plan that does not decode returns REEL_EINVAL with issues.
+ * A file that cannot be read (missing, a directory) returns REEL_ENOTFOUND
+ * or REEL_ESYS in err and adds no issue; a plan that does not decode (or is
+ * over PLAN_MAX_BYTES: too_large) returns REEL_EINVAL with issues. On any
+ * failure *p may hold a partial plan: plan_release it.
  */
 enum reel_code plan_decode_file(const char *path, struct plan *p, struct plan_issues *issues,
                                 struct reel_err *err);

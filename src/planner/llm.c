@@ -807,6 +807,13 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
                          " (the reply was cut at the token limit: write a shorter plan)");
         }
         if (plan) {
+            /* the labels resolve to the files the planner was given, whatever
+             * paths the model may have written */
+            json_t *amap = json_object();
+            for (size_t i = 0; i < n; i++)
+                if (assets[i].path)
+                    json_object_set_new(amap, assets[i].label, json_string(assets[i].path));
+            json_object_set_new(plan, "assets", amap);
             valid = planner_validate_plan(plan, assets, n, &issues);
             fb = json_object();
             if (!valid) {

@@ -209,6 +209,39 @@ static void talking_segments(const struct planner_asset *a, size_t ai, int pace,
         }
         VEC_FREE(&sp);
     }
+    /* Silences the analysis heard inside what the words kept (loose word
+     * times): none longer than 0.5 s stays. */
+    ival_vec sil = VEC_INIT;
+    intervals(json_object_get(a->analysis, "silence"), &sil);
+    for (size_t k = 0; k < sil.n; k++) {
+        for (size_t i = 0; i < keep.n; i++) {
+            double os = fmax(sil.v[k].s, keep.v[i].s), oe = fmin(sil.v[k].e, keep.v[i].e);
+            if (oe - os <= 0.5)
+                continue;
+            struct ival left = {keep.v[i].s, os + 0.1}, right = {oe - 0.1, keep.v[i].e};
+            if (os <= keep.v[i].s + 1e-9)
+                left.e = left.s; /* silence at the start: nothing on the left */
+            if (oe >= keep.v[i].e - 1e-9)
+                right.s = right.e;
+            int l_ok = left.e - left.s >= MIN_SEG, r_ok = right.e - right.s >= MIN_SEG;
+            if (l_ok && r_ok) {
+                keep.v[i] = left;
+                VEC_PUSH(&keep, right);
+                memmove(&keep.v[i + 2], &keep.v[i + 1], (keep.n - i - 2) * sizeof(*keep.v));
+                keep.v[i + 1] = right;
+                i++;
+            } else if (l_ok) {
+                keep.v[i] = left;
+            } else if (r_ok) {
+                keep.v[i] = right;
+            } else {
+                memmove(&keep.v[i], &keep.v[i + 1], (keep.n - i - 1) * sizeof(*keep.v));
+                keep.n--;
+                i--;
+            }
+        }
+    }
+    VEC_FREE(&sil);
     /* Split stretches longer than the pace allows at their longest pause. */
     double maxlen = pace_talk_max[pace];
     for (size_t i = 0; i < keep.n; i++) {
@@ -411,6 +444,30 @@ static void select_segments(const struct planner_asset *assets, seg_vec *all, do
     free(order);
     if (out->n)
         qsort(out->v, out->n, sizeof(*out->v), cmp_time);
+    /* Still short (the candidates ran out): widen footage windows into the
+     * unused source around them. Talk is not widened: that adds silence. */
+    sum = 0;
+    for (size_t i = 0; i < out->n; i++)
+        sum += out->v[i].out - out->v[i].in;
+    rem = target - sum;
+    for (int side = 0; side < 2 && rem > 0.05; side++)
+        for (size_t i = 0; i < out->n && rem > 0.05; i++) {
+            struct seg *s = &out->v[i];
+            if (s->talking || assets[s->asset].probe.kind != MEDIA_VIDEO)
+                continue;
+            int same_next = i + 1 < out->n && out->v[i + 1].asset == s->asset;
+            int same_prev = i > 0 && out->v[i - 1].asset == s->asset;
+            double room = side == 0 ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
+                                    : s->in - (same_prev ? out->v[i - 1].out : 0);
+            double grow = fmin(fmax(0, room), rem);
+            if (grow <= 0)
+                continue;
+            if (side == 0)
+                s->out += grow;
+            else
+                s->in -= grow;
+            rem -= grow;
+        }
 }
 
 /* ---- output geometry ---- */
@@ -1240,7 +1297,8 @@ static int fix_logo(json_t *plan, const struct rules_params *p,
         buf_addf(why, "added the logo '%s' %s; ", logo->label, p->logo_position);
         return 1;
     }
-    const char *pos = json_get_str(op, "position", "center");
+    char pos[32]; /* a copy: the op's string is replaced below */
+    snprintf(pos, sizeof(pos), "%s", json_get_str(op, "position", "center"));
     size_t k = 0;
     while (k < ARRAY_SIZE(corners) && strcmp(corners[k], pos))
         k++;

@@ -54,6 +54,10 @@ static void abs_deadline(struct timespec *ts, int64_t ms_from_now)
     }
 }
 
+/* The thread wakes every half renew period on its own (no signal per job:
+ * jobs start and end without a system call), and renews a job that has run
+ * a renew period since it started or was last renewed: the longest gap is
+ * 1.5 periods = half the lease. */
 static void *renew_main(void *arg)
 {
     struct renewer *r = arg;
@@ -62,11 +66,9 @@ static void *renew_main(void *arg)
         every = 200;
     pthread_mutex_lock(&r->mu);
     while (!r->quit) {
-        if (!r->active) {
-            pthread_cond_wait(&r->cv, &r->mu);
-            continue;
-        }
-        int64_t due = r->last_ms + every - now_mono_ms();
+        int64_t due = r->active ? r->last_ms + every - now_mono_ms() : every / 2;
+        if (due > every / 2)
+            due = every / 2;
         if (due > 0) {
             struct timespec ts;
             abs_deadline(&ts, due);
@@ -124,7 +126,6 @@ static void renewer_set(struct renewer *r, const char *job_id, struct queue_ctx 
     } else {
         r->active = 0;
     }
-    pthread_cond_signal(&r->cv);
     pthread_mutex_unlock(&r->mu);
 }
 

@@ -183,7 +183,10 @@ static void fit_chain(struct ctx *c, const struct media_info *mi, enum plan_fit 
 /* [k:v] of a still image as an endless stream on the output frame grid */
 static void still_chain(struct ctx *c)
 {
-    buf_addf(&c->g, "loop=loop=-1:size=1,settb=%d/%d,setpts=N,", c->tl.g.den, c->tl.g.num);
+    /* fps= keeps the timestamps and sets the link's frame rate, which
+     * xfade compares between its inputs */
+    buf_addf(&c->g, "loop=loop=-1:size=1,settb=%d/%d,setpts=N,fps=%d/%d,", c->tl.g.den, c->tl.g.num,
+             c->tl.g.num, c->tl.g.den);
 }
 
 static void atempo_chain(struct buf *g, double speed)
@@ -205,6 +208,15 @@ static void aformat(struct ctx *c)
 {
     buf_addf(&c->g, "aformat=sample_fmts=fltp:sample_rates=%d:channel_layouts=stereo",
              c->tl.g.sample_rate);
+}
+
+/* a mono source plays at full level on both sides (FFmpeg's default
+ * mono-to-stereo upmix would lower it by 3 dB) */
+static void aconform(struct ctx *c, const struct media_info *mi)
+{
+    if (mi->channels == 1)
+        buf_adds(&c->g, "pan=stereo|c0=c0|c1=c0,");
+    aformat(c);
 }
 
 static void silence(struct ctx *c, long samples, const char *out)
@@ -301,7 +313,7 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         if (want_audio) {
             buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
             atempo_chain(&c->g, speed);
-            aformat(c);
+            aconform(c, mi);
             if (fabs(op->volume_db) > 1e-9)
                 buf_addf(&c->g, ",volume=%.3fdB", op->volume_db);
             buf_addf(&c->g, ",apad,atrim=end_sample=%ld[%s];\n", ns, al);
@@ -465,7 +477,7 @@ static enum reel_code overlay_op(struct ctx *c, size_t i, char *cur, size_t n, c
         char al[32];
         label(c, al, sizeof(al), "oa");
         buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
-        aformat(c);
+        aconform(c, mi);
         if (fabs(op->volume_db) > 1e-9)
             buf_addf(&c->g, ",volume=%.3fdB", op->volume_db);
         buf_addf(&c->g, ",atrim=end_sample=%ld", ns);
@@ -627,7 +639,7 @@ static enum reel_code audio_op(struct ctx *c, size_t i, char *out, size_t n, int
     int k = add_input(c, a->path, op->in, op->loop ? -1 : span_s + 0.1, op->loop);
     label(c, out, n, "bed");
     buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
-    aformat(c);
+    aconform(c, &a->info);
     if (fabs(op->volume_db) > 1e-9)
         buf_addf(&c->g, ",volume=%.3fdB", op->volume_db);
     buf_addf(&c->g, ",atrim=end_sample=%ld", ns);
@@ -665,12 +677,13 @@ static void duck_bed(struct ctx *c, const char *bed, const char *key, double amo
     label(c, gl, sizeof(gl), "dg");
     label(c, out, n, "dk");
     buf_addf(&c->g, "[%s]asplit=2[%s][%s];\n", bed, b1, b2);
+    /* the subtraction is a negative volume: amix's own weights lose
+     * their sign when both inputs come from the same asplit */
     buf_addf(&c->g,
              "[%s][%s]sidechaingate=threshold=0.02:range=0:ratio=9000:knee=1:attack=20:"
-             "release=300:detection=rms[%s];\n",
-             b1, key, gl);
-    buf_addf(&c->g, "[%s][%s]amix=inputs=2:weights=1 %.6f:normalize=0:duration=first[%s];\n", b2,
-             gl, -(1.0 - A), out);
+             "release=300:detection=rms,volume=%.6f[%s];\n",
+             b1, key, -(1.0 - A), gl);
+    buf_addf(&c->g, "[%s][%s]amix=inputs=2:normalize=0:duration=first[%s];\n", b2, gl, out);
 }
 
 /* ---- the whole graph ---- */

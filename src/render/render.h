@@ -26,8 +26,8 @@
  * *_init or zeroed with the INIT macro, and freed with *_release.
  * Errors: REEL_EINVAL (the plan cannot be compiled: not validated, an
  * asset not probed, a bad transcript), REEL_ESYS (temporary files),
- * REEL_ENOTFOUND (ffmpeg not found), REEL_ETOOL (ffmpeg failed: err->msg
- * holds its exit status and last error lines), REEL_ECANCELED (a signal
+ * REEL_ETOOL (ffmpeg could not be started, or failed: err->msg holds its
+ * exit status and last error lines), REEL_ECANCELED (a signal
  * or the caller's cancel flag stopped it).
  */
 #ifndef REEL_RENDER_RENDER_H
@@ -147,7 +147,7 @@ json_t *render_run_info_to_json(const struct render_run_info *ri);
  * handler; see render_cancel_on_signals) to stop the child. On success the
  * temporary output is renamed to cmd->output; on any failure it is removed.
  * *info (initialised by the caller) is filled in every case once ffmpeg
- * started. Errors: REEL_ENOTFOUND, REEL_ESYS, REEL_ETOOL (err->msg:
+ * started. Errors: REEL_ESYS, REEL_ETOOL (also when ffmpeg is missing) (err->msg:
  * "ffmpeg exited with status N: <last error lines>"), REEL_ECANCELED.
  */
 enum reel_code render_run(const struct render_cmd *cmd, render_progress_fn progress, void *ud,

@@ -258,8 +258,13 @@ enum reel_code render_run(const struct render_cmd *cmd, render_progress_fn progr
                                        PROC_NEW_PGROUP,
                                    err);
     if (rc) {
-        if (rc == REEL_ENOTFOUND)
+        if (rc == REEL_ENOTFOUND) {
+            /* a missing tool is a tool failure (exit 3), not a missing input */
+            if (err)
+                err->code = REEL_ETOOL;
             reel_err_prefix(err, "ffmpeg is not installed or REEL_FFMPEG is wrong");
+            return REEL_ETOOL;
+        }
         return rc;
     }
     struct progress_parser pp;

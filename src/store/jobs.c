@@ -21,10 +21,6 @@
     "id, user_id, title, status, edit_plan_id, {ms:created_at}, {ms:updated_at}, brief, "          \
     "trace_id, attempts, max_attempts, priority, lease_owner, {ms:lease_expires_at}, last_error"
 
-#define RUNNABLE                                                                                   \
-    "status IN ('pending', 'processing') AND (status = 'pending' OR "                              \
-    "(lease_expires_at < {now} AND attempts < max_attempts))"
-
 static void job_from_row(const struct store_rows *r, size_t i, struct store_job *j)
 {
     memset(j, 0, sizeof(*j));
@@ -369,6 +365,57 @@ static enum reel_code sweep_expired(struct store *s, struct reel_err *err)
 
 #define SWEEP_EVERY_MS 1000
 
+/* Which rows a claim looks at. Pending jobs in (priority, age) order come
+ * from their own partial index, so a claim is one index probe however long
+ * the queue; expired leases are looked for at most once a second (and
+ * whenever no pending job is left), ahead of pending jobs. */
+#define WHERE_PENDING "status = 'pending'"
+#define ORDER_PENDING "priority DESC, created_at, {seq}"
+#define WHERE_EXPIRED                                                                              \
+    "status = 'processing' AND lease_expires_at < {now} AND attempts < max_attempts"
+#define ORDER_EXPIRED "lease_expires_at, {seq}"
+
+#define PG_CLAIM(WHERE, ORDER)                                                                     \
+    "WITH c AS (UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                 \
+    "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "                        \
+    "WHERE id = (SELECT id FROM jobs WHERE " WHERE " ORDER BY " ORDER                              \
+    " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLS "), "                                   \
+    "e AS (INSERT INTO job_events (job_id, kind, payload) SELECT id, 'claimed', "                 \
+    "jsonb_build_object('worker', lease_owner, 'attempt', attempts) FROM c) "                      \
+    "SELECT * FROM c"
+
+#define LITE_CLAIM(WHERE, ORDER)                                                                   \
+    "UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                            \
+    "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "                        \
+    "WHERE id = (SELECT id FROM jobs WHERE " WHERE " ORDER BY " ORDER " LIMIT 1) "                 \
+    "RETURNING " JOB_COLS
+
+/* One claim attempt of one kind; *r holds the row (or none). SQLite: inside
+ * the caller's transaction, which also gets the event. */
+static enum reel_code claim_one(struct store *s, int expired, const char *const *p,
+                                struct store_rows *r, struct reel_err *err)
+{
+    if (store_is_pg(s))
+        return sql_q(s,
+                     expired ? PG_CLAIM(WHERE_EXPIRED, ORDER_EXPIRED)
+                             : PG_CLAIM(WHERE_PENDING, ORDER_PENDING),
+                     p, 2, r, err);
+    enum reel_code rc = sql_q(s,
+                              expired ? LITE_CLAIM(WHERE_EXPIRED, ORDER_EXPIRED)
+                                      : LITE_CLAIM(WHERE_PENDING, ORDER_PENDING),
+                              p, 2, r, err);
+    if (rc || !r->nrows)
+        return rc;
+    json_t *o = json_pack("{s:s, s:i}", "worker", p[0], "attempt", cell_int(rows_get(r, 0, 9), 0));
+    char *ev = json_text(o);
+    json_decref(o);
+    rc = event_insert(s, rows_get(r, 0, 0), "claimed", ev, NULL, err);
+    free(ev);
+    if (rc)
+        store_rows_release(r);
+    return rc;
+}
+
 enum reel_code store_job_claim(struct store *s, const char *worker, int lease_s, int *claimed,
                                struct store_job *out, struct reel_err *err)
 {
@@ -378,73 +425,38 @@ enum reel_code store_job_claim(struct store *s, const char *worker, int lease_s,
         return reel_fail(err, REEL_EINVAL, NULL, "a claim needs a worker id");
     struct numstr ls;
     const char *p[] = {worker, num_i64(&ls, lease_s > 0 ? lease_s : 30)};
-    struct store_rows r;
+    struct store_rows r = {0};
     enum reel_code rc;
-    int sweep = now_mono_ms() - s->last_sweep_ms >= SWEEP_EVERY_MS;
-    if (store_is_pg(s)) {
-        if (sweep && (rc = sweep_expired(s, err)))
-            return rc;
-        rc = sql_q(s,
-                   "WITH c AS (UPDATE jobs SET status = 'processing', attempts = attempts + 1, "
-                   "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "
-                   "WHERE id = (SELECT id FROM jobs WHERE " RUNNABLE
-                   " ORDER BY priority DESC, created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                   "RETURNING " JOB_COLS "), "
-                   "e AS (INSERT INTO job_events (job_id, kind, payload) SELECT id, 'claimed', "
-                   "jsonb_build_object('worker', lease_owner, 'attempt', attempts) FROM c) "
-                   "SELECT * FROM c",
-                   p, 2, &r, err);
-        if (rc)
-            return rc;
-    } else {
-        if ((rc = store_tx_begin(s, err)))
-            return rc;
-        if (sweep && (rc = sweep_expired(s, err)))
-            goto fail;
-        rc = sql_q(s,
-                   "UPDATE jobs SET status = 'processing', attempts = attempts + 1, "
-                   "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "
-                   "WHERE id = (SELECT id FROM jobs WHERE " RUNNABLE
-                   " ORDER BY priority DESC, created_at, rowid LIMIT 1) RETURNING " JOB_COLS,
-                   p, 2, &r, err);
-        if (rc)
-            goto fail;
-        if (r.nrows) {
-            json_t *o = json_pack("{s:s, s:i}", "worker", worker, "attempt",
-                                  cell_int(rows_get(&r, 0, 9), 0));
-            char *ev = json_text(o);
-            json_decref(o);
-            rc = event_insert(s, rows_get(&r, 0, 0), "claimed", ev, NULL, err);
-            free(ev);
-            if (rc) {
-                store_rows_release(&r);
+    int pg = store_is_pg(s);
+    int swept = 0;
+    if (!pg && (rc = store_tx_begin(s, err)))
+        return rc;
+    /* 0: timed look at expired leases, 1: pending, 2: expired when nothing is pending */
+    for (int step = 0; step < 3 && !r.nrows; step++) {
+        if (step != 1) {
+            if (swept || (step == 0 && now_mono_ms() - s->last_sweep_ms < SWEEP_EVERY_MS))
+                continue;
+            swept = 1;
+            if ((rc = sweep_expired(s, err)))
                 goto fail;
-            }
         }
-        if ((rc = store_tx_commit(s, err))) {
-            store_rows_release(&r);
-            return rc;
-        }
+        store_rows_release(&r);
+        if ((rc = claim_one(s, step != 1, p, &r, err)))
+            goto fail;
+    }
+    if (!pg && (rc = store_tx_commit(s, err))) {
+        store_rows_release(&r);
+        return rc;
     }
     if (r.nrows) {
         job_from_row(&r, 0, out);
         *claimed = 1;
     }
     store_rows_release(&r);
-    if (!*claimed && !sweep) {
-        /* Nothing runnable: fail what expired with no attempts left now,
-         * rather than on the next timed sweep. */
-        if (store_is_pg(s))
-            return sweep_expired(s, err);
-        if ((rc = store_tx_begin(s, err)))
-            return rc;
-        if ((rc = sweep_expired(s, err)))
-            goto fail;
-        return store_tx_commit(s, err);
-    }
     return REEL_OK;
 fail:
-    store_tx_rollback(s);
+    if (!pg)
+        store_tx_rollback(s);
     return rc;
 }
 

@@ -226,7 +226,19 @@ static const char v1_sqlite[] =
     ");\n"
     "CREATE INDEX renders_job_idx ON renders (job_id, created_at);\n";
 
+/* Claims probe one partial index per kind of runnable job (jobs.c). */
+static const char v2_sqlite[] = /* the rowid is the index's last key */
+    "DROP INDEX jobs_runnable_idx;\n"
+    "CREATE INDEX jobs_pending_idx ON jobs (priority DESC, created_at) WHERE status = 'pending';\n"
+    "CREATE INDEX jobs_leased_idx ON jobs (lease_expires_at) WHERE status = 'processing';\n";
+static const char v2_postgres[] =
+    "DROP INDEX jobs_runnable_idx;\n"
+    "CREATE INDEX jobs_pending_idx ON jobs (priority DESC, created_at, id) "
+    "WHERE status = 'pending';\n"
+    "CREATE INDEX jobs_leased_idx ON jobs (lease_expires_at, id) WHERE status = 'processing';\n";
+
 const struct store_migration store_migrations[] = {
     {1, "seed schema, queue, events, stages, renders", v1_sqlite, v1_postgres},
+    {2, "claim indexes for pending jobs and expired leases", v2_sqlite, v2_postgres},
 };
 const size_t store_migrations_count = sizeof(store_migrations) / sizeof(store_migrations[0]);

@@ -11,6 +11,7 @@
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <curl/curl.h>
@@ -312,6 +313,7 @@ static enum reel_code http_run(void *state, const int16_t *pcm, size_t n, double
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
     curl_easy_setopt(c, CURLOPT_MIMEPOST, NULL);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, NULL); /* it lives on this stack */
     curl_slist_free_all(hdrs);
     curl_mime_free(mime);
     buf_release(&wav);

@@ -20,6 +20,14 @@ void transcribe_opts_from_config(struct transcribe_opts *o, const struct reel_co
     o->url = c->transcribe_url;
     o->api_key = c->transcribe_api_key;
     o->model = c->transcribe_model;
+    /* Two knobs only the environment sets (tests, slow servers). */
+    long v;
+    const char *e = getenv("REEL_TRANSCRIBE_RETRIES");
+    if (e && parse_long(e, &v) && v >= 0 && v <= 20)
+        o->max_retries = (int)v;
+    e = getenv("REEL_TRANSCRIBE_TIMEOUT");
+    if (e && parse_long(e, &v) && v > 0 && v <= 86400)
+        o->timeout_s = v;
 }
 
 struct job {
@@ -85,6 +93,15 @@ enum reel_code transcribe_pcm(const int16_t *pcm, size_t n, const struct transcr
 {
     transcript_init(out);
     const struct tr_engine *eng = o->url && *o->url ? &tr_engine_http : &tr_engine_sphinx;
+    if (n < TRANSCRIBE_RATE / 10) {
+        /* under 0.1 s: nothing anyone said; no engine needed */
+        snprintf(out->engine, sizeof(out->engine), "%s", eng->name);
+        snprintf(out->model, sizeof(out->model), "%s", eng->model(o));
+        snprintf(out->language, sizeof(out->language), "%s", o->language ? o->language : "");
+        out->duration = (double)n / TRANSCRIBE_RATE;
+        transcript_finish(out, o->pause_min);
+        return REEL_OK;
+    }
     double target = o->chunk_seconds > 0 ? o->chunk_seconds : eng->default_chunk_s;
     struct job j;
     memset(&j, 0, sizeof(j));

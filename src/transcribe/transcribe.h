@@ -124,7 +124,9 @@ struct transcribe_opts {
 };
 #define TRANSCRIBE_OPTS_INIT {NULL, NULL, NULL, NULL, 0, 0, -1, 0, 0, NULL, 0, 0, 0}
 
-/* Point opts at the config's REEL_TRANSCRIBE_* values (borrowed from c). */
+/* Point opts at the config's REEL_TRANSCRIBE_* values (borrowed from c), and
+ * take max_retries and timeout_s from REEL_TRANSCRIBE_RETRIES and
+ * REEL_TRANSCRIBE_TIMEOUT (seconds) when they are set. */
 void transcribe_opts_from_config(struct transcribe_opts *o, const struct reel_config *c);
 
 /*

@@ -16,7 +16,7 @@ render() {
     "$REEL" render "$plan" -o "$out" --preset ultrafast --threads 2 "$@"
 }
 vdump() {
-    [ -s "$1.rgb" ] || ffmpeg -nostdin -v error -i "$1" -vf "scale=32:18:flags=area,format=rgb24" \
+    [ -s "$1.rgb" ] || ffmpeg -nostdin -v error -i "$1" -fps_mode passthrough -vf "scale=32:18:flags=area,format=rgb24" \
         -f rawvideo - | od -An -v -tu1 -w1728 >"$1.rgb"
 }
 # frames FILE: number of video frames

@@ -147,7 +147,7 @@ test_expect_success 'probe only (no facts): square 6 s, brand style' '
 	 "loudness_lufs": -16, "captions": {"box": "#000000AA"}}
 	EOF
     "$REEL" plan --brief "square 6 seconds, captions" clip="$TMP/broll.mp4" brandmark="$TMP/logo.png" \
-        --logo brandmark --style "$TMP/brand.json" --title "Hello" -o "$TMP/p3.json"
+        --logo brandmark --style "$TMP/brand.json" --title "Hello" --no-analyze -o "$TMP/p3.json"
     near "$(cuts_duration "$TMP/p3.json")" 6 1.0
     jq -e ".output.width == .output.height and .output.aspect == \"1:1\"" "$TMP/p3.json"
     jq -e ".output.audio.loudness_lufs == -16" "$TMP/p3.json"
@@ -163,7 +163,7 @@ test_expect_success 'revise: a failing loudness metric changes the loudness targ
     echo "{\"evaluation\": {\"metrics\": {\"watchability\": {\"score\": 0.3, \"gate\": false,
           \"evidence\": {\"integrated_lufs\": -20, \"target_lufs\": -16}}}}}" >"$TMP/fb.json"
     "$REEL" plan --revise "$TMP/p3.json" --feedback "$TMP/fb.json" --brief "square 6 seconds" \
-        clip="$TMP/broll.mp4" brandmark="$TMP/logo.png" -o "$TMP/p4.json"
+        clip="$TMP/broll.mp4" brandmark="$TMP/logo.png" --no-analyze -o "$TMP/p4.json"
     jq -e ".output.audio.loudness_lufs == -12" "$TMP/p4.json"
     ! cmp -s "$TMP/p3.json" "$TMP/p4.json"
 '
@@ -175,13 +175,22 @@ test_expect_success 'replay: a plan from recorded model calls, no network' '
                                                   finish_reason: \"stop\"}],
                                        usage: {prompt_tokens: 10, completion_tokens: 5}}}}]" >"$TMP/calls.json"
     env -u REEL_LLM_BASE_URL "$REEL" plan --brief "square 6 seconds" clip="$TMP/broll.mp4" \
-        brandmark="$TMP/logo.png" --replay "$TMP/calls.json" --no-images --json -o "$TMP/p5.json" >"$TMP/report.json"
+        brandmark="$TMP/logo.png" --replay "$TMP/calls.json" --no-images --no-analyze --json -o "$TMP/p5.json" >"$TMP/report.json"
     jq -e ".strategy == \"llm\" and .model == \"recorded-model\" and .valid and .prompt_tokens == 10" "$TMP/report.json"
     jq -e --slurpfile a "$TMP/p3.json" ". == \$a[0]" "$TMP/p5.json"
 '
 
+test_expect_success 'facts from reel itself: analysis and activity when no facts are given' '
+    ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=320x180:r=30:d=6" -f lavfi -i "sine=f=300:r=48000:d=6" \
+        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac -shortest "$TMP/short.mp4"
+    "$REEL" plan --brief "vertical 4 s" "$TMP/short.mp4" -o "$TMP/p6.json"
+    near "$(cuts_duration "$TMP/p6.json")" 4 1.0
+    jq -e "[.operations[] | select(.op == \"cut\") | .focus.x] | all(. != null)" "$TMP/p6.json"
+    check_valid "$TMP/p6.json"
+'
+
 test_expect_code 1 'an unknown --music label is invalid input' '
-    "$REEL" plan --brief "x" "$TMP/broll.mp4" --music nosuch -o "$TMP/x.json"
+    "$REEL" plan --brief "x" "$TMP/broll.mp4" --music nosuch --no-analyze -o "$TMP/x.json"
 '
 test_expect_code 1 'a missing asset file is invalid input' '
     "$REEL" plan --brief "x" "$TMP/nosuch.mp4"
@@ -190,10 +199,10 @@ test_expect_code 2 'no --brief is a usage error' '"$REEL" plan "$TMP/broll.mp4"'
 test_expect_code 2 'a bad --aspect is a usage error' '"$REEL" plan --brief x --aspect 3:2 "$TMP/broll.mp4"'
 test_expect_code 1 'a bad style file is invalid input' '
     echo "{\"logo\": {\"position\": \"middle\"}}" >"$TMP/bad.json"
-    "$REEL" plan --brief x --style "$TMP/bad.json" "$TMP/broll.mp4"
+    "$REEL" plan --brief x --style "$TMP/bad.json" --no-analyze "$TMP/broll.mp4"
 '
 test_expect_code 2 'the llm planner without an endpoint is a usage error' '
-    env -u REEL_LLM_BASE_URL "$REEL" plan --planner llm --brief x "$TMP/broll.mp4"
+    env -u REEL_LLM_BASE_URL "$REEL" plan --planner llm --brief x --no-analyze "$TMP/broll.mp4"
 '
 
 test_done

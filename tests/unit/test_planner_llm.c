@@ -562,3 +562,70 @@ TEST(planner_llm_revise_sends_feedback)
     json_decref(fb);
     fixture_stop(&x);
 }
+
+static enum reel_code failing_render(void *ctx, const json_t *plan, json_t **feedback)
+{
+    int *calls = ctx;
+    (void)plan;
+    if ((*calls)++ > 0)
+        return REEL_OK;
+    const char *fb = "{\"ffmpeg_stderr\":[\"[Parsed_xfade_2 @ 0x5] First input link main "
+                     "timebase do not match\",\"Error reinitializing filters!\"]}";
+    return json_parse(fb, strlen(fb), 0, "fb", feedback, NULL) ? REEL_ESYS : REEL_ETOOL;
+}
+
+TEST(planner_llm_render_failure_goes_back_to_the_model)
+{
+    struct llm_fixture x;
+    REQUIRE(fixture_start(&x) == 0);
+    int calls = 0;
+    x.o.check = failing_render;
+    x.o.check_ctx = &calls;
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
+    CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
+    CHECK(x.r.valid);
+    REQUIRE(x.r.nattempts == 2);
+    CHECK(!x.r.attempts[0].valid);
+    CHECK(json_object_get(x.r.attempts[0].feedback, "ffmpeg_stderr") != NULL);
+    const char *fix = msg_text(last_message(req_body(&x, 1)));
+    REQUIRE(fix);
+    CHECK(strstr(fix, "FFmpeg rejected") != NULL);
+    CHECK(strstr(fix, "Error reinitializing filters!") != NULL);
+    /* the plan carries the paths the planner was given */
+    CHECK_STR(json_string_value(json_object_get(json_object_get(x.r.plan, "assets"), "clip")),
+              "/nonexistent/clip.mp4");
+    fixture_stop(&x);
+}
+
+TEST(planner_llm_reply_size_cap)
+{
+    struct llm_fixture x;
+    REQUIRE(fixture_start(&x) == 0);
+    x.o.max_response_bytes = 100;
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
+    struct reel_err err = REEL_ERR_INIT;
+    CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, &err) == REEL_ELIMIT);
+    CHECK(strstr(err.msg, "100 bytes") != NULL);
+    CHECK(json_array_size(x.f.requests) == 1); /* not retried */
+    fixture_stop(&x);
+}
+
+TEST(planner_llm_needs_endpoint)
+{
+    struct planner_brief b;
+    planner_brief_init(&b);
+    struct planner_opts o;
+    planner_opts_init(&o);
+    o.strategy = "llm";
+    struct planner_result r;
+    planner_result_init(&r);
+    struct reel_err err = REEL_ERR_INIT;
+    struct planner_asset a = {0};
+    a.label = "x";
+    CHECK(planner_plan(&b, &a, 1, &o, &r, &err) == REEL_EUSAGE);
+    CHECK(strstr(err.msg, "REEL_LLM_BASE_URL") != NULL);
+    o.strategy = "nope";
+    CHECK(planner_plan(&b, &a, 1, &o, &r, &err) == REEL_EUSAGE);
+    planner_result_release(&r);
+}

@@ -605,3 +605,41 @@ TEST(planner_activity_finds_the_action)
     }
     json_decref(track);
 }
+
+TEST(planner_rules_silence_inside_loose_words)
+{
+    /* the words claim speech over 10..14 s, the analysis heard 11.0..12.0 silent */
+    json_t *tr = make_transcript();
+    json_t *an = json_object(), *sil = json_array(), *s = json_object();
+    json_object_set_new(s, "start", json_real(11.0));
+    json_object_set_new(s, "end", json_real(12.0));
+    json_array_append_new(sil, s);
+    json_object_set_new(an, "silence", sil);
+    struct planner_asset a[1];
+    fill_video(&a[0], "talk", 20, 320, 180);
+    a[0].transcript = tr;
+    a[0].analysis = an;
+    struct planner_brief b;
+    planner_brief_init(&b);
+    struct planner_opts o;
+    planner_opts_init(&o);
+    struct planner_result r;
+    planner_result_init(&r);
+    CHECK(planner_plan(&b, a, 1, &o, &r, NULL) == REEL_OK);
+    REQUIRE(r.plan);
+    size_t i;
+    json_t *op;
+    json_array_foreach(json_object_get(r.plan, "operations"), i, op)
+    {
+        if (strcmp(json_string_value(json_object_get(op, "op")), "cut"))
+            continue;
+        double in = json_number_value(json_object_get(op, "in"));
+        double out = json_number_value(json_object_get(op, "out"));
+        double ov = fmin(out, 12.0) - fmax(in, 11.0);
+        CHECK(ov <= 0.2 + 1e-6); /* at most the 0.1 s kept at each side */
+    }
+    planner_result_release(&r);
+    planner_brief_release(&b);
+    json_decref(tr);
+    json_decref(an);
+}

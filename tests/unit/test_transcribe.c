@@ -287,3 +287,23 @@ TEST(transcribe_wav_header)
     CHECK(u[44] == 1 && u[45] == 0 && u[46] == 0xfe && u[47] == 0xff);
     buf_release(&b);
 }
+
+TEST(transcribe_short_sound_and_foreign_language_offline)
+{
+    int16_t quiet[3200] = {0}; /* 0.2 s */
+    struct transcribe_opts o = TRANSCRIBE_OPTS_INIT;
+    struct transcript t;
+    struct reel_err err = REEL_ERR_INIT;
+    /* under 0.1 s: empty, and no engine runs (this URL would fail) */
+    o.url = "http://127.0.0.1:1";
+    CHECK(transcribe_pcm(quiet, 800, &o, &t, &err) == REEL_OK);
+    CHECK(t.words.n == 0 && t.duration == 0.05);
+    CHECK_STR(t.engine, "http");
+    transcript_release(&t);
+    /* the offline engine knows only English */
+    o.url = NULL;
+    o.language = "de";
+    CHECK(transcribe_pcm(quiet, ARRAY_SIZE(quiet), &o, &t, &err) == REEL_EINVAL);
+    CHECK(strstr(err.msg, "only English") != NULL);
+    transcript_release(&t);
+}
