@@ -10,7 +10,6 @@
 #include <libavcodec/avcodec.h>
 #include <libavformat/avformat.h>
 #include <libavutil/channel_layout.h>
-#include <libavutil/imgutils.h>
 #include <libavutil/opt.h>
 #include <libswresample/swresample.h>
 #include <libswscale/swscale.h>
@@ -34,18 +33,9 @@ struct dec {
 
     /* video */
     struct SwsContext *sws_gray, *sws_rgb;
-<<<<<<< HEAD
-    struct SwsContext *sws_small; /* big 4:2:0 picture -> small 4:2:0 (one area pass) */
-    uint8_t *small[4];
-    int small_stride[4], small_fmt;
-    int sw, sh;             /* scaled size before rotation */
-    int ow, oh;             /* delivered size (after rotation) */
-    uint8_t *gray, *rgb;    /* scaled */
-=======
     int sw, sh;          /* scaled size before rotation */
     int ow, oh;          /* delivered size (after rotation) */
     uint8_t *gray, *rgb; /* scaled */
->>>>>>> main
     int gray_stride, rgb_stride;
     uint8_t *rgray, *rrgb; /* rotated */
     long vindex;
@@ -191,43 +181,6 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
         pick_size(d, f->width, f->height);
         alloc_pictures(d);
     }
-<<<<<<< HEAD
-    /* A big 4:2:0 picture is shrunk once (area, staying 4:2:0), and the gray
-     * and rgb pictures are converted from that small one: one big pass
-     * instead of two (each big pass costs as much as decoding). */
-    const uint8_t *const *src = (const uint8_t *const *)f->data;
-    const int *sstride = f->linesize;
-    int srcw = f->width, srch = f->height;
-    if ((f->format == AV_PIX_FMT_YUV420P || f->format == AV_PIX_FMT_YUVJ420P) &&
-        f->width >= d->sw * 3 / 2 && f->height >= d->sh * 3 / 2) {
-        if (!d->small[0] || d->small_fmt != f->format) {
-            av_freep(&d->small[0]);
-            if (av_image_alloc(d->small, d->small_stride, d->sw, d->sh, f->format, 32) < 0)
-                return reel_fail(err, REEL_ESYS, NULL, "out of memory");
-            d->small_fmt = f->format;
-        }
-        d->sws_small = sws_getCachedContext(d->sws_small, f->width, f->height, f->format, d->sw,
-                                            d->sh, f->format, SWS_AREA, NULL, NULL, NULL);
-        if (!d->sws_small)
-            return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d",
-                             f->format);
-        sws_scale(d->sws_small, src, sstride, 0, f->height, d->small, d->small_stride);
-        src = (const uint8_t *const *)d->small;
-        sstride = d->small_stride;
-        srcw = d->sw;
-        srch = d->sh;
-    }
-    d->sws_gray = sws_getCachedContext(d->sws_gray, srcw, srch, f->format, d->sw, d->sh,
-                                       AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
-    if (!d->sws_gray)
-        return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d", f->format);
-    uint8_t *dst[4] = {d->gray, NULL, NULL, NULL};
-    int dstride[4] = {d->gray_stride, 0, 0, 0};
-    sws_scale(d->sws_gray, src, sstride, 0, srch, dst, dstride);
-    if (d->o->want_rgb) {
-        d->sws_rgb = sws_getCachedContext(d->sws_rgb, srcw, srch, f->format, d->sw, d->sh,
-                                          AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
-=======
     if (!d->o->want_rgb) {
         d->sws_gray = sws_getCachedContext(d->sws_gray, f->width, f->height, f->format, d->sw,
                                            d->sh, AV_PIX_FMT_GRAY8, sws_flags(d), NULL, NULL, NULL);
@@ -241,15 +194,11 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
     } else {
         d->sws_rgb = sws_getCachedContext(d->sws_rgb, f->width, f->height, f->format, d->sw, d->sh,
                                           AV_PIX_FMT_RGB24, sws_flags(d), NULL, NULL, NULL);
->>>>>>> main
         if (!d->sws_rgb)
             return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d",
                              f->format);
         uint8_t *rd[4] = {d->rgb, NULL, NULL, NULL};
         int rs[4] = {d->rgb_stride, 0, 0, 0};
-<<<<<<< HEAD
-        sws_scale(d->sws_rgb, src, sstride, 0, srch, rd, rs);
-=======
         sws_scale(d->sws_rgb, (const uint8_t *const *)f->data, f->linesize, 0, f->height, rd, rs);
         /* one scaling pass instead of two: luma from the small RGB picture
          * (full-range BT.601 weights, as libswscale's GRAY8 output) */
@@ -261,7 +210,6 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
                                   32768) >>
                                  16);
         }
->>>>>>> main
     }
 
     AVStream *st = d->fc->streams[d->vi];
@@ -463,8 +411,6 @@ static void dec_free(struct dec *d)
         avformat_close_input(&d->fc);
     sws_freeContext(d->sws_gray);
     sws_freeContext(d->sws_rgb);
-    sws_freeContext(d->sws_small);
-    av_freep(&d->small[0]);
     swr_free(&d->swr_mono);
     swr_free(&d->swr_il);
     av_channel_layout_uninit(&d->in_layout);
