@@ -234,7 +234,9 @@ double upscale_ratio(const uint8_t *gray, int w, int h, int stride)
         }
     free(d2);
     free(d4);
-    double r = nb >= 4 ? percentile(ratios, nb, 50) : -1;
+    /* the lower quartile: sharp overlays (captions, a logo) drawn at the
+     * render size sit in the upper blocks and do not hide a soft picture */
+    double r = nb >= 4 ? percentile(ratios, nb, 25) : -1;
     free(ratios);
     return r;
 }
