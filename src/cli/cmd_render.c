@@ -325,6 +325,12 @@ int cmd_render(int argc, char **argv)
     }
     if (a.transcripts && (st = load_transcripts(a.transcripts, &transcripts)))
         goto out;
+    for (size_t i = 0; i < p.nops && !transcripts; i++)
+        if (p.ops[i].kind == OP_CAPTIONS && p.ops[i].source_transcript) {
+            fprintf(stderr, "reel render: warning: captions from the transcript need "
+                            "--transcripts FILE.json; rendering without them\n");
+            break;
+        }
 
     struct render_opts o = RENDER_OPTS_INIT;
     o.transcripts = transcripts;
