@@ -95,7 +95,7 @@ int cmd_submit(int argc, char **argv)
     json_t *b = json_pack("{s:s, s:O}", "brief", brief, "assets", assets);
     size_t na = json_array_size(assets);
     struct store_asset_new *av = xcalloc(na + 1, sizeof(*av));
-    char (*labels)[16] = xcalloc(na + 1, sizeof(*labels));
+    char(*labels)[16] = xcalloc(na + 1, sizeof(*labels));
     for (size_t i = 0; i < na; i++) {
         const char *path = json_string_value(json_array_get(assets, i));
         snprintf(labels[i], sizeof(labels[i]), "a%zu", i + 1);
