@@ -154,8 +154,8 @@ static void on_progress(const struct render_progress *pr, void *ud)
         json_object_set_new(j, "out_time", json_real(round(pr->out_time * 1000) / 1000));
         json_object_set_new(j, "frame", json_integer(pr->frame));
         json_object_set_new(j, "speed", json_real(round(pr->speed * 100) / 100));
-        json_object_set_new(j, "eta_s", pr->eta_s >= 0 ? json_real(round(pr->eta_s * 10) / 10)
-                                                        : json_null());
+        json_object_set_new(j, "eta_s",
+                            pr->eta_s >= 0 ? json_real(round(pr->eta_s * 10) / 10) : json_null());
         json_object_set_new(j, "done", json_boolean(pr->done));
         print_json_line(j);
         return;
@@ -183,7 +183,8 @@ static void dry_cmd(struct render_args *a, const char *phase, struct render_cmd 
     struct buf sh = BUF_INIT;
     /* reel writes to a temporary name and renames it; pasted by hand the
      * command writes the output directly */
-    if (cmd->temp_output && cmd->argv.n && !strcmp(cmd->argv.v[cmd->argv.n - 1], cmd->temp_output)) {
+    if (cmd->temp_output && cmd->argv.n &&
+        !strcmp(cmd->argv.v[cmd->argv.n - 1], cmd->temp_output)) {
         free(cmd->argv.v[cmd->argv.n - 1]);
         cmd->argv.v[cmd->argv.n - 1] = xstrdup(cmd->output);
     }
@@ -325,6 +326,12 @@ int cmd_render(int argc, char **argv)
     }
     if (a.transcripts && (st = load_transcripts(a.transcripts, &transcripts)))
         goto out;
+    for (size_t i = 0; i < p.nops && !transcripts; i++)
+        if (p.ops[i].kind == OP_CAPTIONS && p.ops[i].source_transcript) {
+            fprintf(stderr, "reel render: warning: captions from the transcript need "
+                            "--transcripts FILE.json; rendering without them\n");
+            break;
+        }
 
     struct render_opts o = RENDER_OPTS_INIT;
     o.transcripts = transcripts;

@@ -332,10 +332,14 @@ enum reel_code planner_style_check(const json_t *s, struct reel_err *err)
             double d = json_number_value(v);
             if (!json_is_number(v) || d < -9 || d > 0)
                 return reel_fail(err, REEL_EINVAL, path, "expected dBTP in [-9, 0]");
+        } else if (!strcmp(k, "weights")) {
+            /* the evaluation's metric weights: each name and number is checked by eval */
+            if (!json_is_object(v))
+                return reel_fail(err, REEL_EINVAL, path, "expected an object of metric weights");
         } else {
             return reel_fail(err, REEL_EINVAL, path,
                              "unknown key '%s' (name, palette, font, title, captions, logo, "
-                             "loudness_lufs, true_peak_dbtp)",
+                             "loudness_lufs, true_peak_dbtp, weights)",
                              k);
         }
     }
