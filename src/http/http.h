@@ -40,16 +40,16 @@
 struct store;
 
 struct http_opts {
-    const char *listen;        /* "ADDR:PORT"; NULL: 127.0.0.1:8080; port 0: any free */
-    const char *database_url;  /* NULL: $REEL_DATABASE_URL / default */
-    const char *data_dir;      /* NULL: config default; uploads go to <data_dir>/media/uploads */
-    const char *asset_roots;   /* ':'-separated dirs path references must be under;
-                                  NULL: $REEL_ASSET_ROOTS (unset: no path references) */
-    int allow_private_urls;    /* 1: http(s) assets may be on loopback/private networks
-                                  (default $REEL_HTTP_ALLOW_PRIVATE_URLS == "1") */
-    uint64_t max_upload;       /* bytes per request; 0: $REEL_HTTP_MAX_UPLOAD or 2 GiB */
-    double rate;               /* requests per second per key; 0: $REEL_HTTP_RATE or 50 */
-    double burst;              /* bucket size; 0: $REEL_HTTP_BURST or 2 * rate */
+    const char *listen;       /* "ADDR:PORT"; NULL: 127.0.0.1:8080; port 0: any free */
+    const char *database_url; /* NULL: $REEL_DATABASE_URL / default */
+    const char *data_dir;     /* NULL: config default; uploads go to <data_dir>/media/uploads */
+    const char *asset_roots;  /* ':'-separated dirs path references must be under;
+                                 NULL: $REEL_ASSET_ROOTS (unset: no path references) */
+    int allow_private_urls;   /* 1: http(s) assets may be on loopback/private networks
+                                 (default $REEL_HTTP_ALLOW_PRIVATE_URLS == "1") */
+    uint64_t max_upload;      /* bytes per request; 0: $REEL_HTTP_MAX_UPLOAD or 2 GiB */
+    double rate;              /* requests per second per key; 0: $REEL_HTTP_RATE or 50 */
+    double burst;             /* bucket size; 0: $REEL_HTTP_BURST or 2 * rate */
 };
 
 struct http_server;

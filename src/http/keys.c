@@ -128,8 +128,8 @@ enum reel_code http_key_list(struct store *st, json_t **out, struct reel_err *er
         json_array_append_new(
             a, json_pack("{s:s, s:s, s:b, s:s, s:b, s:s}", "id", rows_get(&rows, i, 0), "user_id",
                          rows_get(&rows, i, 1), "admin", cell_int(rows_get(&rows, i, 2), 0),
-                         "created_at", t, "revoked", cell_int(rows_get(&rows, i, 4), 0),
-                         "prefix", rows_get(&rows, i, 5)));
+                         "created_at", t, "revoked", cell_int(rows_get(&rows, i, 4), 0), "prefix",
+                         rows_get(&rows, i, 5)));
     }
     store_rows_release(&rows);
     *out = a;

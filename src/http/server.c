@@ -180,8 +180,8 @@ struct req {
     /* multipart */
     char updir[PATH_MAX];
     VEC(struct upload_file) files;
-    int fd;            /* current file or -1 */
-    char *cur_field;   /* field of the open file */
+    int fd;          /* current file or -1 */
+    char *cur_field; /* field of the open file */
     struct buf brief, title;
 };
 
@@ -238,19 +238,32 @@ static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *j
 static const char *status_code_name(int status)
 {
     switch (status) {
-    case 400: return "bad_request";
-    case 401: return "unauthorized";
-    case 404: return "not_found";
-    case 405: return "method_not_allowed";
-    case 409: return "conflict";
-    case 413: return "too_large";
-    case 415: return "unsupported_media_type";
-    case 416: return "range_not_satisfiable";
-    case 422: return "invalid";
-    case 429: return "rate_limited";
-    case 502: return "bad_gateway";
-    case 503: return "unavailable";
-    default: return "internal";
+    case 400:
+        return "bad_request";
+    case 401:
+        return "unauthorized";
+    case 404:
+        return "not_found";
+    case 405:
+        return "method_not_allowed";
+    case 409:
+        return "conflict";
+    case 413:
+        return "too_large";
+    case 415:
+        return "unsupported_media_type";
+    case 416:
+        return "range_not_satisfiable";
+    case 422:
+        return "invalid";
+    case 429:
+        return "rate_limited";
+    case 502:
+        return "bad_gateway";
+    case 503:
+        return "unavailable";
+    default:
+        return "internal";
     }
 }
 
@@ -315,7 +328,8 @@ static int key_cached(struct http_server *s, const char *key, struct http_princi
 {
     char d[65];
     sha256_hex(key, strlen(key), d);
-    unsigned h = (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
+    unsigned h =
+        (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
     struct key_cache_entry *e = &s->kc[h % KEY_CACHE];
     int hit = 0;
     pthread_mutex_lock(&s->kc_mu);
@@ -331,7 +345,8 @@ static void key_remember(struct http_server *s, const char *key, const struct ht
 {
     char d[65];
     sha256_hex(key, strlen(key), d);
-    unsigned h = (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
+    unsigned h =
+        (unsigned)strtoul((char[9]){d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7], 0}, NULL, 16);
     struct key_cache_entry *e = &s->kc[h % KEY_CACHE];
     pthread_mutex_lock(&s->kc_mu);
     memcpy(e->digest, d, sizeof(d));
@@ -455,12 +470,22 @@ static json_t *job_json(struct store *st, const struct store_job *j)
 static const char *mime_of(const char *path)
 {
     static const char *const m[][2] = {
-        {".mp4", "video/mp4"},        {".webm", "video/webm"},   {".mov", "video/quicktime"},
-        {".mkv", "video/x-matroska"}, {".png", "image/png"},     {".jpg", "image/jpeg"},
-        {".jpeg", "image/jpeg"},      {".gif", "image/gif"},     {".html", "text/html; charset=utf-8"},
-        {".js", "text/javascript; charset=utf-8"},                {".css", "text/css; charset=utf-8"},
-        {".json", "application/json"}, {".svg", "image/svg+xml"}, {".m4a", "audio/mp4"},
-        {".wav", "audio/wav"},        {".mp3", "audio/mpeg"},
+        {".mp4", "video/mp4"},
+        {".webm", "video/webm"},
+        {".mov", "video/quicktime"},
+        {".mkv", "video/x-matroska"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".jpeg", "image/jpeg"},
+        {".gif", "image/gif"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".m4a", "audio/mp4"},
+        {".wav", "audio/wav"},
+        {".mp3", "audio/mpeg"},
     };
     for (size_t i = 0; i < ARRAY_SIZE(m); i++)
         if (ends_with(path, m[i][0]))
@@ -484,7 +509,8 @@ static enum MHD_Result send_file(struct MHD_Connection *c, const char *path)
         close(fd);
         char cr[64];
         snprintf(cr, sizeof(cr), "bytes */%llu", (unsigned long long)size);
-        struct MHD_Response *resp = MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
+        struct MHD_Response *resp =
+            MHD_create_response_from_buffer(0, (void *)"", MHD_RESPMEM_PERSISTENT);
         MHD_add_response_header(resp, "Content-Range", cr);
         MHD_add_response_header(resp, "Accept-Ranges", "bytes");
         enum MHD_Result r = MHD_queue_response(c, 416, resp);
@@ -839,8 +865,7 @@ struct new_asset {
  * request JSON). */
 static enum reel_code create_job(struct store *st, const struct req *r, const char *brief,
                                  const char *title, struct new_asset *as, size_t na,
-                                 int max_attempts, int priority, json_t **out,
-                                 struct reel_err *err)
+                                 int max_attempts, int priority, json_t **out, struct reel_err *err)
 {
     if (!brief || !*brief)
         return reel_fail(err, REEL_EINVAL, "$.brief", "a non-empty brief is required");
@@ -866,7 +891,7 @@ static enum reel_code create_job(struct store *st, const struct req *r, const ch
     ar.reference = 1;
     json_t *paths = json_array();
     struct store_asset_new *av = xcalloc(na + 1, sizeof(*av));
-    char (*labels)[48] = xcalloc(na + 1, sizeof(*labels));
+    char(*labels)[48] = xcalloc(na + 1, sizeof(*labels));
     for (size_t i = 0; i < na; i++) {
         if (as[i].label)
             snprintf(labels[i], sizeof(labels[i]), "%s", as[i].label);
@@ -939,10 +964,14 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
     json_t *jm = json_object_get(doc, "max_attempts"), *jp = json_object_get(doc, "priority");
     enum MHD_Result res;
     if (!json_is_string(jb) || (jt && !json_is_string(jt)) || (ja && !json_is_array(ja)) ||
-        (jm && (!json_is_integer(jm) || json_integer_value(jm) < 1 || json_integer_value(jm) > 100)) ||
+        (jm &&
+         (!json_is_integer(jm) || json_integer_value(jm) < 1 || json_integer_value(jm) > 100)) ||
         (jp && (!json_is_integer(jp) || llabs(json_integer_value(jp)) > 1000000))) {
-        const char *p = !json_is_string(jb) ? "$.brief" : (jt && !json_is_string(jt)) ? "$.title"
-                        : (ja && !json_is_array(ja)) ? "$.assets" : jm ? "$.max_attempts" : "$.priority";
+        const char *p = !json_is_string(jb)           ? "$.brief"
+                        : (jt && !json_is_string(jt)) ? "$.title"
+                        : (ja && !json_is_array(ja))  ? "$.assets"
+                        : jm                          ? "$.max_attempts"
+                                                      : "$.priority";
         json_decref(doc);
         return send_error(c, 422, p,
                           "brief: string (required), title: string, assets: array, "
@@ -987,7 +1016,8 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
             failed = 1;
             break;
         }
-        if (label && (!*label || strlen(label) > 40 || strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(label))) {
+        if (label && (!*label || strlen(label) > 40 ||
+                      strspn(label, "abcdefghijklmnopqrstuvwxyz0123456789_-") != strlen(label))) {
             res = send_error(c, 422, p, "a label is 1-40 characters of [a-z0-9_-]");
             failed = 1;
             break;
@@ -1073,7 +1103,9 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     if (r->err_status)
         return MHD_YES;
     if (!filename) {
-        struct buf *dst = !strcmp(key, "brief") ? &r->brief : !strcmp(key, "title") ? &r->title : NULL;
+        struct buf *dst = !strcmp(key, "brief")   ? &r->brief
+                          : !strcmp(key, "title") ? &r->title
+                                                  : NULL;
         if (!dst) {
             char m[160];
             snprintf(m, sizeof(m), "unknown form field '%.100s'", key);
@@ -1269,7 +1301,8 @@ static enum MHD_Result api_job(struct http_server *s, struct MHD_Connection *c, 
             store_span_list_release(&l);
             res = send_json(c, 200, json_pack("{s:s, s:o}", "trace_id", j.trace_id, "spans", a));
         }
-    } else if (sub && !strcmp(sub, "renders") && get && (rt->n == 4 || (rt->n == 6 && seg_is(rt, 5, "file")))) {
+    } else if (sub && !strcmp(sub, "renders") && get &&
+               (rt->n == 4 || (rt->n == 6 && seg_is(rt, 5, "file")))) {
         struct store_render_list l = {0};
         if (store_render_list(st, j.id, &l, &err)) {
             res = send_err(c, &err);
@@ -1335,8 +1368,8 @@ static enum MHD_Result api_asset(struct http_server *s, struct MHD_Connection *c
         const char *p = json_string_value(json_array_get(found, (size_t)n));
         char real[PATH_MAX], dd[PATH_MAX];
         /* only files the analysis wrote under the data directory */
-        if (p && realpath(p, real) && realpath(s->data_dir, dd) &&
-            !strncmp(real, dd, strlen(dd)) && real[strlen(dd)] == '/')
+        if (p && realpath(p, real) && realpath(s->data_dir, dd) && !strncmp(real, dd, strlen(dd)) &&
+            real[strlen(dd)] == '/')
             res = send_file(c, real);
         else
             res = send_error(c, 404, NULL, "no such image");
@@ -1391,8 +1424,9 @@ static enum MHD_Result api(struct http_server *s, struct MHD_Connection *c, stru
     } else if (rt->n >= 3 && seg_is(rt, 1, "assets") && get) {
         res = api_asset(s, c, r, st, rt);
     } else if (rt->n == 2 && seg_is(rt, 1, "me") && get) {
-        res = send_json(c, 200, json_pack("{s:s, s:s, s:b}", "key_id", r->who.key_id, "user_id",
-                                          r->who.user_id, "admin", r->who.admin));
+        res = send_json(c, 200,
+                        json_pack("{s:s, s:s, s:b}", "key_id", r->who.key_id, "user_id",
+                                  r->who.user_id, "admin", r->who.admin));
     } else {
         res = send_error(c, 404, NULL, "no such resource");
     }
@@ -1470,8 +1504,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             char h[32];
             snprintf(h, sizeof(h), "%d", (int)ceil(ra));
             struct MHD_Response *resp = MHD_create_response_from_buffer(
-                strlen("{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests\"}}\n"),
-                (void *)"{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests\"}}\n",
+                strlen(
+                    "{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many requests\"}}\n"),
+                (void *)"{\"error\":{\"code\":\"rate_limited\",\"message\":\"too many "
+                        "requests\"}}\n",
                 MHD_RESPMEM_PERSISTENT);
             MHD_add_response_header(resp, "Content-Type", "application/json");
             MHD_add_response_header(resp, "Retry-After", h);
@@ -1490,7 +1526,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return send_error(c, 413, NULL, "the request body is larger than the limit");
             if (is_mp) {
                 if (strcmp(url, "/api/jobs"))
-                    return send_error(c, 415, NULL, "multipart bodies are accepted by POST /api/jobs only");
+                    return send_error(c, 415, NULL,
+                                      "multipart bodies are accepted by POST /api/jobs only");
                 r->kind = REQ_MULTIPART;
                 r->pp = MHD_create_post_processor(c, 64 * 1024, on_part, r);
                 if (!r->pp)
@@ -1566,15 +1603,20 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
     config_release(&cfg);
     const char *roots = o->asset_roots ? o->asset_roots : getenv("REEL_ASSET_ROOTS");
     s->roots = roots && *roots ? xstrdup(roots) : NULL;
-    s->allow_private = o->allow_private_urls || !strcmp(env_or("REEL_HTTP_ALLOW_PRIVATE_URLS", ""), "1");
+    s->allow_private =
+        o->allow_private_urls || !strcmp(env_or("REEL_HTTP_ALLOW_PRIVATE_URLS", ""), "1");
     double d;
     s->max_upload = o->max_upload;
     if (!s->max_upload)
         s->max_upload = parse_double(env_or("REEL_HTTP_MAX_UPLOAD", "x"), &d) && d > 0
-                            ? (uint64_t)d : (2ull << 30);
-    s->rate = o->rate > 0 ? o->rate : parse_double(env_or("REEL_HTTP_RATE", "x"), &d) && d > 0 ? d : 50;
-    s->burst = o->burst > 0 ? o->burst
-               : parse_double(env_or("REEL_HTTP_BURST", "x"), &d) && d >= 1 ? d : 2 * s->rate;
+                            ? (uint64_t)d
+                            : (2ull << 30);
+    s->rate = o->rate > 0                                                ? o->rate
+              : parse_double(env_or("REEL_HTTP_RATE", "x"), &d) && d > 0 ? d
+                                                                         : 50;
+    s->burst = o->burst > 0                                                 ? o->burst
+               : parse_double(env_or("REEL_HTTP_BURST", "x"), &d) && d >= 1 ? d
+                                                                            : 2 * s->rate;
     pthread_mutex_init(&s->pool_mu, NULL);
     pthread_mutex_init(&s->rl_mu, NULL);
     pthread_mutex_init(&s->kc_mu, NULL);
@@ -1632,15 +1674,12 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
     }
     srv_store_put(s, st);
     curl_global_init(CURL_GLOBAL_DEFAULT);
-    s->d = MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_LIMIT, 2000u,
-                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
-                            MHD_OPTION_CONNECTION_TIMEOUT, 120u,
-                            MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
-                            MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
-                            MHD_OPTION_END);
+    s->d =
+        MHD_start_daemon(flags, (uint16_t)port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                         (struct sockaddr *)&ss, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+                         MHD_OPTION_CONNECTION_LIMIT, 2000u, MHD_OPTION_PER_IP_CONNECTION_LIMIT, 0u,
+                         MHD_OPTION_CONNECTION_TIMEOUT, 120u, MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+                         MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024), MHD_OPTION_END);
     if (!s->d) {
         http_server_stop(s);
         return reel_fail(err, REEL_ESYS, listen, "cannot listen on %s (in use?)", listen);

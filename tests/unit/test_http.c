@@ -98,8 +98,9 @@ static json_t *body_json(const struct resp *r)
 
 static void make_clip(const char *path)
 {
-    static const char *const args[] = {"ffmpeg", "-loglevel", "error", "-y", "-f", "lavfi", "-i",
-                                       "testsrc2=s=160x90:d=2:r=10", "-pix_fmt", "yuv420p", NULL};
+    static const char *const args[] = {
+        "ffmpeg",   "-loglevel", "error", "-y", "-f", "lavfi", "-i", "testsrc2=s=160x90:d=2:r=10",
+        "-pix_fmt", "yuv420p",   NULL};
     struct argv a = ARGV_INIT;
     argv_pushv(&a, args);
     argv_push(&a, path);
@@ -163,7 +164,8 @@ static void api_suite(struct store *s, const char *url)
     /* access */
     CHECK(st_of("GET", "/api/health", NULL, NULL) == 200);
     CHECK(st_of("GET", "/api/jobs", NULL, NULL) == 401);
-    CHECK(st_of("GET", "/api/jobs", "reel_000000000000_00000000000000000000000000000000", NULL) == 401);
+    CHECK(st_of("GET", "/api/jobs", "reel_000000000000_00000000000000000000000000000000", NULL) ==
+          401);
     char wrong[HTTP_KEY_LEN];
     snprintf(wrong, sizeof(wrong), "%s", ka);
     wrong[40] = wrong[40] == 'a' ? 'b' : 'a';
@@ -177,13 +179,15 @@ static void api_suite(struct store *s, const char *url)
     struct resp r;
     CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\": ") == 400);
     CHECK(st_of("POST", "/api/jobs", ka, "[1]") == 400);
-    req("POST", "/api/jobs", ka, "application/json", "{\"brief\":\"x\",\"colour\":1}", NULL, NULL, &r);
+    req("POST", "/api/jobs", ka, "application/json", "{\"brief\":\"x\",\"colour\":1}", NULL, NULL,
+        &r);
     CHECK(r.status == 422);
     CHECK(strstr(r.body.buf, "$.colour") != NULL);
     resp_release(&r);
     CHECK(st_of("POST", "/api/jobs", ka, "{\"title\":\"no brief\"}") == 422);
     CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"\"}") == 422);
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"path\":\"a\",\"zzz\":1}]}") == 422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"path\":\"a\",\"zzz\":1}]}") == 422);
     {
         struct resp r2;
         req("POST", "/api/jobs", ka, "text/plain", "hello", NULL, NULL, &r2);
@@ -192,21 +196,29 @@ static void api_suite(struct store *s, const char *url)
     }
     /* path traversal and confinement */
     char body[2048];
-    snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"path\":\"%s/../secret.mp4\"}]}", root);
+    snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"path\":\"%s/../secret.mp4\"}]}",
+             root);
     CHECK(st_of("POST", "/api/jobs", ka, body) == 422);
     snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"path\":\"%s\"}]}", outside);
     CHECK(st_of("POST", "/api/jobs", ka, body) == 422);
     snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"path\":\"%s\"}]}", link);
     CHECK(st_of("POST", "/api/jobs", ka, body) == 422);
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"path\":\"/etc/passwd\"}]}") == 422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"path\":\"/etc/passwd\"}]}") == 422);
     /* SSRF: loopback, private, metadata addresses */
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://127.0.0.1:1/a.mp4\"}]}") == 422);
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://169.254.169.254/latest\"}]}") == 422);
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://[::1]/a.mp4\"}]}") == 422);
-    CHECK(st_of("POST", "/api/jobs", ka, "{\"brief\":\"x\",\"assets\":[{\"url\":\"file:///etc/passwd\"}]}") == 422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://127.0.0.1:1/a.mp4\"}]}") == 422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://169.254.169.254/latest\"}]}") ==
+          422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://[::1]/a.mp4\"}]}") == 422);
+    CHECK(st_of("POST", "/api/jobs", ka,
+                "{\"brief\":\"x\",\"assets\":[{\"url\":\"file:///etc/passwd\"}]}") == 422);
 
     /* a job from a referenced file */
-    snprintf(body, sizeof(body), "{\"brief\":\"a quick cut\",\"assets\":[{\"path\":\"%s\",\"label\":\"clip\"}]}", clip);
+    snprintf(body, sizeof(body),
+             "{\"brief\":\"a quick cut\",\"assets\":[{\"path\":\"%s\",\"label\":\"clip\"}]}", clip);
     req("POST", "/api/jobs", ka, "application/json", body, NULL, NULL, &r);
     CHECK(r.status == 201);
     json_t *j = body_json(&r);
@@ -368,7 +380,8 @@ static void api_suite(struct store *s, const char *url)
         req("POST", "/api/jobs", ka, NULL, NULL, NULL, m, &r);
         CHECK(r.status == 201);
         j = body_json(&r);
-        const char *ap = json_string_value(json_array_get(json_object_get(json_object_get(j, "brief"), "assets"), 0));
+        const char *ap = json_string_value(
+            json_array_get(json_object_get(json_object_get(j, "brief"), "assets"), 0));
         CHECK(ap && starts_with(ap, data) && !strstr(ap, ".."));
         struct stat s2;
         CHECK(ap && stat(ap, &s2) == 0 && s2.st_size == sb.st_size);
@@ -486,17 +499,24 @@ static void api_suite(struct store *s, const char *url)
     o.allow_private_urls = 1;
     REQUIRE(http_server_start(&o, &srv, &err) == REEL_OK);
     port_ = http_server_port(srv);
-    snprintf(body, sizeof(body), "{\"brief\":\"from a URL\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/openapi.json\"}]}", port_);
+    snprintf(
+        body, sizeof(body),
+        "{\"brief\":\"from a URL\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/openapi.json\"}]}",
+        port_);
     req("POST", "/api/jobs", ka, "application/json", body, NULL, NULL, &r);
     CHECK(r.status == 201);
     j = body_json(&r);
-    const char *fp = json_string_value(json_array_get(json_object_get(json_object_get(j, "brief"), "assets"), 0));
+    const char *fp = json_string_value(
+        json_array_get(json_object_get(json_object_get(j, "brief"), "assets"), 0));
     struct buf fb = BUF_INIT;
-    CHECK(fp && starts_with(fp, data) && !buf_read_file(&fb, fp, 0, NULL) && strstr(fb.buf, "\"openapi\""));
+    CHECK(fp && starts_with(fp, data) && !buf_read_file(&fb, fp, 0, NULL) &&
+          strstr(fb.buf, "\"openapi\""));
     buf_release(&fb);
     json_decref(j);
     resp_release(&r);
-    snprintf(body, sizeof(body), "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/nothing-here\"}]}", port_);
+    snprintf(body, sizeof(body),
+             "{\"brief\":\"x\",\"assets\":[{\"url\":\"http://127.0.0.1:%d/nothing-here\"}]}",
+             port_);
     CHECK(st_of("POST", "/api/jobs", ka, body) == 502);
     http_server_stop(srv);
 }
