@@ -239,28 +239,26 @@ static const char v2_postgres[] =
 
 /* API keys for reel serve (src/http/keys.c): the key is stored as
  * sha256(salt || key), looked up by its public prefix. */
-static const char v3_sqlite[] =
-    "CREATE TABLE api_keys (\n"
-    "  id varchar(36) PRIMARY KEY NOT NULL,\n"
-    "  prefix varchar(32) NOT NULL UNIQUE,\n"
-    "  user_id varchar(36) NOT NULL,\n"
-    "  salt varchar(64) NOT NULL,\n"
-    "  hash varchar(64) NOT NULL,\n"
-    "  admin integer DEFAULT 0 NOT NULL,\n"
-    "  created_at timestamp DEFAULT " LITE_NOW " NOT NULL,\n"
-    "  revoked_at timestamp\n"
-    ");\n";
-static const char v3_postgres[] =
-    "CREATE TABLE api_keys (\n"
-    "  id varchar(36) PRIMARY KEY NOT NULL,\n"
-    "  prefix varchar(32) NOT NULL UNIQUE,\n"
-    "  user_id varchar(36) NOT NULL,\n"
-    "  salt varchar(64) NOT NULL,\n"
-    "  hash varchar(64) NOT NULL,\n"
-    "  admin integer DEFAULT 0 NOT NULL,\n"
-    "  created_at timestamp DEFAULT now() NOT NULL,\n"
-    "  revoked_at timestamp\n"
-    ");\n";
+static const char v3_sqlite[] = "CREATE TABLE api_keys (\n"
+                                "  id varchar(36) PRIMARY KEY NOT NULL,\n"
+                                "  prefix varchar(32) NOT NULL UNIQUE,\n"
+                                "  user_id varchar(36) NOT NULL,\n"
+                                "  salt varchar(64) NOT NULL,\n"
+                                "  hash varchar(64) NOT NULL,\n"
+                                "  admin integer DEFAULT 0 NOT NULL,\n"
+                                "  created_at timestamp DEFAULT " LITE_NOW " NOT NULL,\n"
+                                "  revoked_at timestamp\n"
+                                ");\n";
+static const char v3_postgres[] = "CREATE TABLE api_keys (\n"
+                                  "  id varchar(36) PRIMARY KEY NOT NULL,\n"
+                                  "  prefix varchar(32) NOT NULL UNIQUE,\n"
+                                  "  user_id varchar(36) NOT NULL,\n"
+                                  "  salt varchar(64) NOT NULL,\n"
+                                  "  hash varchar(64) NOT NULL,\n"
+                                  "  admin integer DEFAULT 0 NOT NULL,\n"
+                                  "  created_at timestamp DEFAULT now() NOT NULL,\n"
+                                  "  revoked_at timestamp\n"
+                                  ");\n";
 
 const struct store_migration store_migrations[] = {
     {1, "seed schema, queue, events, stages, renders", v1_sqlite, v1_postgres},
