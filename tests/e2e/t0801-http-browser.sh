@@ -33,7 +33,7 @@ for backend in sqlite pg; do
     export B=$backend
     KEY=$("$REEL" keys create --user 33333333-3333-4333-8333-333333333333 2>/dev/null)
     serve_start || echo "# reel serve did not start"
-    REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=1500 "$REEL" worker --noop --poll-ms 100 >"$TMP/worker.log" 2>&1 &
+    REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=800 "$REEL" worker --noop --poll-ms 100 >"$TMP/worker.log" 2>&1 &
     WPID=$!
     make_testsrc "$TMP/clip.mp4" 2
     ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=320x180:r=25:d=3" -c:v libvpx -b:v 300k -deadline realtime "$TMP/render.webm"
