@@ -32,17 +32,6 @@ struct render_args {
     VEC(const char *) assets;
 };
 
-static int label_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 /* value of an option given as "--opt V" or "--opt=V" */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -73,7 +62,7 @@ static int parse_args(int argc, char **argv, struct render_args *a)
             if (!(v = opt_value(argc, argv, &i, "--asset")))
                 return cli_usage_error("render", "--asset needs LABEL=PATH");
             const char *eq = strchr(v, '=');
-            if (!eq || !eq[1] || !label_ok(v, (size_t)(eq - v)))
+            if (!eq || !eq[1] || !plan_label_valid(v, (size_t)(eq - v)))
                 return cli_usage_error("render",
                                        "--asset '%s' must be LABEL=PATH with a label of a-z 0-9 "
                                        "_ - (1 to 64 characters)",
