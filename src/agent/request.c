@@ -2,6 +2,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agent/agent.h"
 #include "core/util.h"
@@ -27,6 +28,24 @@ int agent_asset_type_parse(const char *name)
         if (name && !strcmp(name, type_names[i]))
             return (int)i;
     return -1;
+}
+
+const char *agent_asset_type_guess_name(const char *path)
+{
+    static const char *const audio[] = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus"};
+    static const char *const image[] = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"};
+    const char *dot = strrchr(path, '.');
+    if (dot && !strchr(dot, '/')) {
+        for (size_t i = 0; i < ARRAY_SIZE(audio); i++)
+            if (!strcasecmp(dot, audio[i]))
+                return "audio";
+        for (size_t i = 0; i < ARRAY_SIZE(image); i++)
+            if (!strcasecmp(dot, image[i]))
+                return "image";
+        if (!strcasecmp(dot, ".cube"))
+            return "lut";
+    }
+    return "raw_footage";
 }
 
 void agent_label_from_path(const char *path, char *dst, size_t n)
@@ -75,6 +94,7 @@ void agent_request_release(struct agent_request *r)
     free(r->aspect);
     free(r->pace);
     free(r->style_file);
+    free(r->user_id);
     for (size_t i = 0; i < r->ninputs; i++) {
         free(r->inputs[i].path);
         free(r->inputs[i].label);
@@ -288,8 +308,6 @@ enum reel_code agent_request_parse_args(int argc, char **argv, struct agent_requ
     }
     if (!r->brief || !*r->brief)
         return reel_fail(err, REEL_EUSAGE, NULL, "--brief TEXT is required");
-    if (r->ninputs == 0)
-        return reel_fail(err, REEL_EUSAGE, NULL, "give at least one asset (a video, image or sound file)");
     if (r->aspect && strcmp(r->aspect, "16:9") && strcmp(r->aspect, "9:16") &&
         strcmp(r->aspect, "1:1") && strcmp(r->aspect, "4:5"))
         return reel_fail(err, REEL_EUSAGE, NULL, "--aspect must be 16:9, 9:16, 1:1 or 4:5, not '%s'",

@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "queue/queue.h"
@@ -107,7 +108,7 @@ static const struct queue_handler none_handler = {"none", none_run};
 
 /* The handler table: the first entry is the default. */
 static const struct queue_handler *const handlers[] = {
-    /* &agent_queue_handler,   the job lifecycle goes here */
+    &agent_queue_handler, /* the job lifecycle (src/agent) */
     &none_handler,
     &noop_handler,
 };

@@ -32,6 +32,10 @@ TEST(agent_asset_types)
     CHECK(agent_asset_type_parse("raw_footage") == AGENT_ASSET_RAW_FOOTAGE);
     CHECK(agent_asset_type_parse("logo") == AGENT_ASSET_LOGO);
     CHECK(agent_asset_type_parse("video") == -1);
+    CHECK(!strcmp(agent_asset_type_guess_name("/a/b.WAV"), "audio"));
+    CHECK(!strcmp(agent_asset_type_guess_name("logo.png"), "image"));
+    CHECK(!strcmp(agent_asset_type_guess_name("x.cube"), "lut"));
+    CHECK(!strcmp(agent_asset_type_guess_name("dir.png/clip"), "raw_footage"));
 }
 
 TEST(agent_request_args_and_json)
@@ -77,9 +81,10 @@ TEST(agent_request_args_errors)
     CHECK(strstr(err.msg, "--brief") != NULL);
     agent_request_release(&r);
 
-    char *a2[] = {"edit", "--brief", "b"};
+    char *a2[] = {"edit", "--brief", "b"}; /* no assets: fine for a queued job */
     agent_request_init(&r);
-    CHECK(agent_request_parse_args(3, a2, &r, NULL, &err) == REEL_EUSAGE);
+    CHECK(agent_request_parse_args(3, a2, &r, NULL, &err) == REEL_OK);
+    CHECK(r.ninputs == 0);
     agent_request_release(&r);
 
     char *a3[] = {"edit", "--brief", "b", "x.mp4", "--aspect", "2:1"};
