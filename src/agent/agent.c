@@ -47,7 +47,7 @@ void agent_emit(struct agent_job *aj, const struct agent_event *ev)
         aj->last_progress_store_ms = now;
     }
     json_t *j = agent_event_to_json(ev);
-    store_event_append(aj->st, aj->job.id, ev->kind == AGENT_EV_PROGRESS ? "progress" : "stage", j,
+    store_event_append(aj->st, aj->job.id, ev->kind == AGENT_EV_PROGRESS ? "progress" : "agent", j,
                        NULL, NULL);
     json_decref(j);
 }

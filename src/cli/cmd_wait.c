@@ -53,7 +53,7 @@ int cmd_wait(int argc, char **argv)
             goto fail;
         for (size_t i = 0; i < el.n; i++) {
             after = el.v[i].id;
-            if (!strcmp(el.v[i].kind, "stage") || !strcmp(el.v[i].kind, "progress"))
+            if (!strcmp(el.v[i].kind, "agent") || !strcmp(el.v[i].kind, "progress"))
                 agent_progress_json(prog, el.v[i].payload);
         }
         size_t n = el.n;
