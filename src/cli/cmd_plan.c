@@ -44,8 +44,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct plan_args *
             a->normalize = 1;
         } else if (!strcmp(s, "--strict") && !strcmp(sub, "schema")) {
             a->strict = 1;
-        } else if ((!strcmp(s, "--asset") || starts_with(s, "--asset=")) &&
-                   strcmp(sub, "schema")) {
+        } else if ((!strcmp(s, "--asset") || starts_with(s, "--asset=")) && strcmp(sub, "schema")) {
             const char *v = s[7] == '=' ? s + 8 : (i + 1 < argc ? argv[++i] : NULL);
             if (!v)
                 return cli_usage_error("plan", "%s: --asset needs LABEL=PATH", sub);

@@ -18,8 +18,8 @@ static const struct cli_command commands[] = {
      "usage: reel edit --brief TEXT ASSET... [-o OUT] [--title T] [--max-revisions N]\n"
      "                 [--broll F] [--music F] [--logo F] [--json]\n"},
     {"plan", cmd_plan, "write, check and inspect EditPlans",
-     "usage: reel plan validate PLAN.json [--asset LABEL=PATH ...] [--json]\n"
-     "       reel plan schema\n"
+     "usage: reel plan validate PLAN.json [--asset LABEL=PATH ...] [--json] [--normalize]\n"
+     "       reel plan schema [--strict]\n"
      "       reel plan timeline PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "       reel plan --brief TEXT ASSET... [-o plan.json]   (see reel help plan-make)\n"},
     {"render", cmd_render, "render an EditPlan with one FFmpeg run",

@@ -16,8 +16,8 @@
 #include "core/banned.h"
 
 const struct plan_fps_entry plan_fps_table[8] = {
-    {23.976, 24000, 1001}, {24, 24, 1},  {25, 25, 1},  {29.97, 30000, 1001},
-    {30, 30, 1},           {50, 50, 1},  {59.94, 60000, 1001}, {60, 60, 1},
+    {23.976, 24000, 1001}, {24, 24, 1}, {25, 25, 1},          {29.97, 30000, 1001},
+    {30, 30, 1},           {50, 50, 1}, {59.94, 60000, 1001}, {60, 60, 1},
 };
 
 /* ---- issues ---- */
@@ -36,8 +36,7 @@ void plan_issues_add(struct plan_issues *is, const char *path, const char *code,
         snprintf(it->path, sizeof(it->path), "$");
         snprintf(it->code, sizeof(it->code), "too_large");
         snprintf(it->message, sizeof(it->message),
-                 "more than %d problems were found; fix these and validate again",
-                 PLAN_MAX_ISSUES);
+                 "more than %d problems were found; fix these and validate again", PLAN_MAX_ISSUES);
         return;
     }
     snprintf(it->path, sizeof(it->path), "%s", path ? path : "$");
@@ -193,22 +192,22 @@ void plan_set_base_dir(struct plan *p, const char *dir)
 
 /* ---- names ---- */
 
-static const char *const op_names[] = {"cut",   "transition", "overlay", "text",
-                                       "captions", "audio",   "color",   "fade", NULL};
+static const char *const op_names[] = {"cut",   "transition", "overlay", "text", "captions",
+                                       "audio", "color",      "fade",    NULL};
 static const char *const transition_names[] = {
-    "crossfade",   "fade_black", "fade_white",  "wipe_left", "wipe_right",
-    "slide_left",  "slide_up",   "circle_open", "dissolve",  NULL};
+    "crossfade",  "fade_black", "fade_white",  "wipe_left", "wipe_right",
+    "slide_left", "slide_up",   "circle_open", "dissolve",  NULL};
 static const char *const fit_names[] = {"cover", "contain", "stretch", NULL};
-static const char *const anchor_names[] = {"top-left",    "top",    "top-right",
-                                           "left",        "center", "right",
-                                           "bottom-left", "bottom", "bottom-right", NULL};
+static const char *const anchor_names[] = {"top-left",     "top",   "top-right",   "left",
+                                           "center",       "right", "bottom-left", "bottom",
+                                           "bottom-right", NULL};
 static const char *const caption_pos_names[] = {"bottom", "center", "top", NULL};
 static const enum plan_anchor caption_pos_anchor[] = {POS_BOTTOM, POS_CENTER, POS_TOP};
 static const char *const vcodec_names[] = {"h264", "hevc", "vp9", "av1", NULL};
 static const char *const acodec_names[] = {"aac", "opus", NULL};
 static const char *const container_names[] = {"mp4", "mov", "mkv", "webm", NULL};
 static const char *const aspect_names[] = {"16:9", "9:16", "1:1", "4:5", NULL};
-static const char *const preset_names[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
+static const char *const preset_names[] = {"ultrafast", "superfast", "veryfast", "faster",   "fast",
                                            "medium",    "slow",      "slower",   "veryslow", NULL};
 static const char *const source_names[] = {"transcript", "cues", NULL};
 static const char *const fade_kind_names[] = {"in", "out", NULL};
@@ -329,7 +328,8 @@ static void check_keys(struct dec *d, const json_t *obj, const char *base, const
                 break;
             }
             size_t e = edit_distance(key, allowed[i]);
-            if (e > 1 && strlen(key) >= 3 && (starts_with(allowed[i], key) || starts_with(key, allowed[i])))
+            if (e > 1 && strlen(key) >= 3 &&
+                (starts_with(allowed[i], key) || starts_with(key, allowed[i])))
                 e = 1;
             if (e < best)
                 best = e, near = allowed[i];
@@ -393,8 +393,8 @@ static int get_num(struct dec *d, const json_t *obj, const char *base, const cha
         snprintf(lo_s, sizeof(lo_s), "%s %g", (flags & NUM_LO_EXCL) ? "greater than" : "at least",
                  lo);
         snprintf(hi_s, sizeof(hi_s), "%s %g", (flags & NUM_HI_EXCL) ? "less than" : "at most", hi);
-        plan_issues_add(d->is, path, "out_of_range", "'%s' is %g, out of range: it must be %s and %s",
-                        key, x, lo_s, hi_s);
+        plan_issues_add(d->is, path, "out_of_range",
+                        "'%s' is %g, out of range: it must be %s and %s", key, x, lo_s, hi_s);
         return F_BAD;
     }
     *out = x;
@@ -446,8 +446,7 @@ static int get_str(struct dec *d, const json_t *obj, const char *base, const cha
     const char *s = json_string_value(v);
     size_t blen = json_string_length(v);
     if (strlen(s) != blen || !utf8_valid(s, blen)) {
-        plan_issues_add(d->is, path, "bad_value", "'%s' must be UTF-8 text without NUL bytes",
-                        key);
+        plan_issues_add(d->is, path, "bad_value", "'%s' must be UTF-8 text without NUL bytes", key);
         return F_BAD;
     }
     size_t n = utf8_len(s);
@@ -556,8 +555,8 @@ static int hexval(char c)
 }
 
 /* "#RRGGBB" or (alpha) "#RRGGBBAA". F_NULL leaves *out alone. */
-static int get_color(struct dec *d, const json_t *obj, const char *base, const char *key,
-                     int alpha, struct plan_color *out)
+static int get_color(struct dec *d, const json_t *obj, const char *base, const char *key, int alpha,
+                     struct plan_color *out)
 {
     json_t *v;
     int r = field(obj, key, &v);
@@ -686,8 +685,8 @@ static int decode_style(struct dec *d, const json_t *obj, const char *base, int 
     char path[PATHLEN];
     kpath(path, base, "style");
     static const char *const text_keys[] = {"font", "size", "color", "outline", "box", NULL};
-    static const char *const cap_keys[] = {"font",  "size", "color",
-                                           "outline", "box", "max_chars_per_line",
+    static const char *const cap_keys[] = {"font",      "size",      "color",
+                                           "outline",   "box",       "max_chars_per_line",
                                            "max_lines", "highlight", NULL};
     size_t before = d->is->n;
     check_keys(d, s, path, captions ? "a captions style" : "a text style",
@@ -761,8 +760,9 @@ static void decode_cues(struct dec *d, const json_t *o, const char *base, struct
     if (!cues || json_is_null(cues))
         return;
     if (!json_is_array(cues)) {
-        plan_issues_add(d->is, path, "wrong_type", "'cues' must be an array of {start, end, text}, "
-                                                   "not %s",
+        plan_issues_add(d->is, path, "wrong_type",
+                        "'cues' must be an array of {start, end, text}, "
+                        "not %s",
                         type_word(cues));
         return;
     }
@@ -800,8 +800,9 @@ static void decode_cues(struct dec *d, const json_t *o, const char *base, struct
             char ep[PATHLEN];
             if (cue.end <= cue.start) {
                 kpath(ep, cp, "end");
-                plan_issues_add(d->is, ep, "out_of_range", "cue end %.2f must be after its start "
-                                                           "%.2f",
+                plan_issues_add(d->is, ep, "out_of_range",
+                                "cue end %.2f must be after its start "
+                                "%.2f",
                                 cue.end, cue.start);
             } else if (cue.start < prev_end) {
                 kpath(ep, cp, "start");
@@ -818,16 +819,16 @@ static void decode_cues(struct dec *d, const json_t *o, const char *base, struct
     }
 }
 
-static const char *const cut_keys[] = {"op",  "id",   "asset",     "in", "out", "duration",
-                                       "speed", "volume_db", "mute", "fit", "focus", NULL};
+static const char *const cut_keys[] = {"op",    "id",        "asset", "in",  "out",   "duration",
+                                       "speed", "volume_db", "mute",  "fit", "focus", NULL};
 static const char *const transition_keys[] = {"op", "id", "after", "kind", "duration", NULL};
-static const char *const overlay_keys[] = {"op",     "id",    "asset",  "start",   "end", "in",
+static const char *const overlay_keys[] = {"op",       "id",    "asset",  "start",   "end",   "in",
                                            "position", "width", "margin", "opacity", "audio", NULL};
-static const char *const text_keys[] = {"op", "id", "text", "start", "end", "position", "style",
-                                        NULL};
-static const char *const captions_keys[] = {"op", "id", "source", "cues", "style", "position",
-                                            NULL};
-static const char *const audio_keys[] = {"op",   "id",      "asset",    "start", "end", "in",
+static const char *const text_keys[] = {"op",  "id",       "text",  "start",
+                                        "end", "position", "style", NULL};
+static const char *const captions_keys[] = {"op",    "id",       "source", "cues",
+                                            "style", "position", NULL};
+static const char *const audio_keys[] = {"op",        "id",   "asset",   "start",    "end",  "in",
                                          "volume_db", "loop", "fade_in", "fade_out", "duck", NULL};
 static const char *const color_keys[] = {"op",       "id",         "start", "end", "brightness",
                                          "contrast", "saturation", "gamma", "lut", NULL};
@@ -839,8 +840,9 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
     int k = 0;
     op_defaults(op, OP_CUT);
     if (!json_is_object(o)) {
-        plan_issues_add(d->is, base, "wrong_type", "an operation must be an object with \"op\", "
-                                                   "not %s",
+        plan_issues_add(d->is, base, "wrong_type",
+                        "an operation must be an object with \"op\", "
+                        "not %s",
                         type_word(o));
         op->bad = 1;
         return;
@@ -848,15 +850,16 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
     int r = get_enum(d, o, base, "op", op_names, &k);
     if (r != F_OK) {
         if (r != F_BAD)
-            missing(d, base, "op", "every operation needs \"op\": one of cut, transition, "
-                                   "overlay, text, captions, audio, color, fade");
+            missing(d, base, "op",
+                    "every operation needs \"op\": one of cut, transition, "
+                    "overlay, text, captions, audio, color, fade");
         op->bad = 1;
         return;
     }
     op_defaults(op, (enum plan_op_kind)k);
-    static const char *const *const keysets[] = {cut_keys,      transition_keys, overlay_keys,
-                                                 text_keys,     captions_keys,   audio_keys,
-                                                 color_keys,    fade_keys};
+    static const char *const *const keysets[] = {cut_keys,   transition_keys, overlay_keys,
+                                                 text_keys,  captions_keys,   audio_keys,
+                                                 color_keys, fade_keys};
     char what[40];
     snprintf(what, sizeof(what), "a %s operation", op_names[k]);
     check_keys(d, o, base, what, keysets[k]);
@@ -874,9 +877,10 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
         if (ri == F_OK && ro == F_OK && op->out <= op->in) {
             char path[PATHLEN];
             kpath(path, base, "out");
-            plan_issues_add(d->is, path, "out_of_range",
-                            "out %.2f must be after in %.2f (a cut plays the source from in to out)",
-                            op->out, op->in);
+            plan_issues_add(
+                d->is, path, "out_of_range",
+                "out %.2f must be after in %.2f (a cut plays the source from in to out)", op->out,
+                op->in);
         }
         if (rd == F_OK && (ri == F_OK || ro == F_OK)) {
             char path[PATHLEN];
@@ -970,8 +974,9 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
     case OP_AUDIO: {
         r = get_name(d, o, base, "asset", 0, &op->asset);
         if (r == F_ABSENT || r == F_NULL)
-            missing(d, base, "asset", "an audio operation needs 'asset': the label of an audio "
-                                      "or video asset");
+            missing(d, base, "asset",
+                    "an audio operation needs 'asset': the label of an audio "
+                    "or video asset");
         decode_span(d, o, base, op);
         get_num(d, o, base, "in", 0, PLAN_MAX_TIME, 0, &op->in);
         get_num(d, o, base, "volume_db", -60, 12, 0, &op->volume_db);
@@ -1005,8 +1010,9 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
         if (r == F_OK)
             op->fade_out_kind = fk;
         else if (r == F_ABSENT || r == F_NULL)
-            missing(d, base, "kind", "a fade needs 'kind': \"in\" (from black) or \"out\" (to "
-                                     "black)");
+            missing(d, base, "kind",
+                    "a fade needs 'kind': \"in\" (from black) or \"out\" (to "
+                    "black)");
         get_num(d, o, base, "duration", 0, PLAN_MAX_TIME, NUM_LO_EXCL, &op->duration);
         break;
     }
@@ -1159,19 +1165,16 @@ enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues
     struct dec dd = {issues, issues->n}, *d = &dd;
     if (!json_is_object(doc)) {
         plan_issues_add(issues, "$", "wrong_type",
-                        "a plan must be a JSON object with \"operations\", not %s",
-                        type_word(doc));
+                        "a plan must be a JSON object with \"operations\", not %s", type_word(doc));
         return REEL_EINVAL;
     }
-    static const char *const keys[] = {"schema", "title",  "notes", "output",
+    static const char *const keys[] = {"schema",     "title",  "notes", "output",
                                        "operations", "assets", NULL};
     check_keys(d, doc, "$", "a plan", keys);
     const char *s;
-    json_t *sv = json_object_get(doc, "schema");
     if (get_str(d, doc, "$", "schema", 1, 64, &s) == F_OK && strcmp(s, PLAN_SCHEMA_ID))
         plan_issues_add(issues, "$.schema", "unsupported",
                         "schema \"%.60s\" is not supported; this is \"" PLAN_SCHEMA_ID "\"", s);
-    (void)sv;
     if (get_str(d, doc, "$", "title", 0, 200, &s) == F_OK)
         p->title = xstrdup(s);
     if (get_str(d, doc, "$", "notes", 0, 20000, &s) == F_OK)
@@ -1188,8 +1191,8 @@ enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues
                         "\"operations\" must be an array, not %s", type_word(ops));
     } else if (json_array_size(ops) > PLAN_MAX_OPS) {
         plan_issues_add(issues, "$.operations", "too_long",
-                        "there are %zu operations; at most %d are allowed",
-                        json_array_size(ops), PLAN_MAX_OPS);
+                        "there are %zu operations; at most %d are allowed", json_array_size(ops),
+                        PLAN_MAX_OPS);
     } else {
         size_t n = json_array_size(ops);
         p->ops = xcalloc(n ? n : 1, sizeof(*p->ops));

@@ -81,14 +81,14 @@ struct plan_color {
 };
 
 struct plan_text_style {
-    char *font;                 /* fontconfig family, default "DejaVu Sans" */
-    double size;                /* fraction of output height, default 0.06 */
-    struct plan_color color;    /* default #FFFFFF */
-    struct plan_color outline;  /* default #000000; set == 0 for null */
-    struct plan_color box;      /* default null */
+    char *font;                /* fontconfig family, default "DejaVu Sans" */
+    double size;               /* fraction of output height, default 0.06 */
+    struct plan_color color;   /* default #FFFFFF */
+    struct plan_color outline; /* default #000000; set == 0 for null */
+    struct plan_color box;     /* default null */
     /* captions only: */
-    int max_chars_per_line;     /* 42 */
-    int max_lines;              /* 2 */
+    int max_chars_per_line;      /* 42 */
+    int max_lines;               /* 2 */
     struct plan_color highlight; /* null by default */
 };
 
@@ -105,11 +105,11 @@ struct plan_op {
     char *asset;
 
     /* cut */
-    double in, out;     /* cut: source times, < 0 when absent (image cuts);
-                           overlay, audio: `in` is the source start (0) */
-    double duration;    /* cut: images only (< 0 when absent); transition, fade: 0.5 */
-    double speed;       /* 1.0 */
-    double volume_db;   /* cut, overlay?, audio: 0 */
+    double in, out;   /* cut: source times, < 0 when absent (image cuts);
+                         overlay, audio: `in` is the source start (0) */
+    double duration;  /* cut: images only (< 0 when absent); transition, fade: 0.5 */
+    double speed;     /* 1.0 */
+    double volume_db; /* cut, audio: 0 */
     int mute;
     enum plan_fit fit;
     double focus_x, focus_y; /* 0.5, 0.5 */
@@ -124,10 +124,10 @@ struct plan_op {
 
     /* overlay */
     struct plan_position position; /* overlay/text: center; captions: bottom */
-    double width;   /* 1.0 */
-    double margin;  /* 0.03 */
-    double opacity; /* 1.0 */
-    int audio;      /* overlay: mix its sound */
+    double width;                  /* 1.0 */
+    double margin;                 /* 0.03 */
+    double opacity;                /* 1.0 */
+    int audio;                     /* overlay: mix its sound */
     /* `in` above is also the overlay's / audio's source start (0) */
 
     /* text */
@@ -142,12 +142,12 @@ struct plan_op {
     /* audio */
     int loop;
     double fade_in, fade_out;
-    int duck;             /* duck under speech */
+    int duck;              /* duck under speech */
     double duck_amount_db; /* -10 */
 
     /* color */
     double brightness, contrast, saturation, gamma; /* 0, 1, 1, 1 */
-    char *lut;            /* asset label of a .cube, or NULL */
+    char *lut;                                      /* asset label of a .cube, or NULL */
 
     /* fade */
     int fade_out_kind; /* 0: "in", 1: "out" */
@@ -162,15 +162,15 @@ enum plan_acodec { ACODEC_AAC, ACODEC_OPUS };
 enum plan_container { CONT_MP4, CONT_MOV, CONT_MKV, CONT_WEBM };
 
 struct plan_output {
-    int width, height;     /* 0 until resolved from the first cut's asset */
-    double fps;            /* 0 until resolved */
-    int fps_num, fps_den;  /* fps as an exact rational (30000/1001 for 29.97); 0/0 until resolved */
-    int size_given;        /* width/height came from the plan (else resolved by plan_validate) */
-    int fps_given;         /* fps came from the plan */
-    char aspect[8];        /* "" when absent */
+    int width, height;    /* 0 until resolved from the first cut's asset */
+    double fps;           /* 0 until resolved */
+    int fps_num, fps_den; /* fps as an exact rational (30000/1001 for 29.97); 0/0 until resolved */
+    int size_given;       /* width/height came from the plan (else resolved by plan_validate) */
+    int fps_given;        /* fps came from the plan */
+    char aspect[8];       /* "" when absent */
     enum plan_vcodec vcodec;
-    int crf;               /* 20 */
-    char *preset;          /* "medium" */
+    int crf;      /* 20 */
+    char *preset; /* "medium" */
     enum plan_acodec acodec;
     int audio_bitrate_kbps; /* 160 */
     int sample_rate;        /* 48000 */
@@ -179,7 +179,7 @@ struct plan_output {
     double true_peak_dbtp;  /* -1 */
     enum plan_container container;
     struct plan_color background; /* #000000 */
-    int bad;                /* a field of output had a decode error */
+    int bad;                      /* a field of output had a decode error */
 };
 
 /* One asset a plan may name: its label and what probing found. */
@@ -188,8 +188,8 @@ struct plan_asset {
     char *path;             /* path or URL; relative plan paths resolved against base_dir */
     struct media_info info; /* valid when `probed` */
     int probed;
-    int from_plan;          /* 1: from the plan's "assets" object; 0: given by the caller */
-    int probe_failed;       /* plan_validate tried and failed (reported once) */
+    int from_plan;    /* 1: from the plan's "assets" object; 0: given by the caller */
+    int probe_failed; /* plan_validate tried and failed (reported once) */
 };
 
 struct plan {
@@ -220,7 +220,10 @@ struct plan_issues {
     struct plan_issue *v;
     size_t n, cap;
 };
-#define PLAN_ISSUES_INIT {NULL, 0, 0}
+#define PLAN_ISSUES_INIT                                                                           \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void plan_issues_add(struct plan_issues *is, const char *path, const char *code, const char *fmt,
                      ...) __attribute__((format(printf, 4, 5)));
@@ -237,7 +240,10 @@ void plan_release(struct plan *p);
  * Decode a JSON document into *p, checking every field's type, range and
  * key (unknown keys are errors) and filling defaults. All problems go to
  * `issues`; returns REEL_OK only when there are none (REEL_EINVAL otherwise).
- * Does not need the assets (see plan_validate).
+ * Does not need the assets (see plan_validate). *p must come from
+ * plan_init (assets and a base dir set before decoding are kept: labels
+ * given by the caller win over the plan's "assets"). Whatever the result,
+ * release *p with plan_release.
  */
 enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues *issues);
 
@@ -317,8 +323,8 @@ struct plan_span {
 
 struct plan_timeline {
     double fps;
-    long total_frames;  /* D in frames */
-    double duration;    /* D in seconds */
+    long total_frames;       /* D in frames */
+    double duration;         /* D in seconds */
     struct plan_span *spans; /* one per op, in op order */
     size_t nspans;
 };
@@ -336,9 +342,9 @@ json_t *plan_timeline_to_json(const struct plan *p, const struct plan_timeline *
 const char *plan_op_kind_name(enum plan_op_kind k);
 const char *plan_transition_name(enum plan_transition_kind k);
 const char *plan_fit_name(enum plan_fit f);
-const char *plan_anchor_name(enum plan_anchor a); /* "top-left"...; "xy" for POS_XY */
-const char *plan_vcodec_name(enum plan_vcodec c);  /* "h264" ... */
-const char *plan_acodec_name(enum plan_acodec c);  /* "aac", "opus" */
+const char *plan_anchor_name(enum plan_anchor a);       /* "top-left"...; "xy" for POS_XY */
+const char *plan_vcodec_name(enum plan_vcodec c);       /* "h264" ... */
+const char *plan_acodec_name(enum plan_acodec c);       /* "aac", "opus" */
 const char *plan_container_name(enum plan_container c); /* "mp4" ... */
 
 #endif

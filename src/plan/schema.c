@@ -26,8 +26,8 @@ static int has_null(const json_t *s)
     if (json_is_array(t)) {
         size_t i;
         json_t *v;
-        json_array_foreach(t, i, v) if (json_is_string(v) && !strcmp(json_string_value(v), "null"))
-            return 1;
+        json_array_foreach(t, i, v) if (json_is_string(v) &&
+                                        !strcmp(json_string_value(v), "null")) return 1;
     }
     json_t *any = json_object_get(s, "anyOf");
     if (json_is_array(any)) {
@@ -66,8 +66,8 @@ static void strictify(json_t *s)
 {
     if (!json_is_object(s))
         return;
-    static const char *const drop[] = {"$schema", "$id",  "default", "minLength",
-                                       "maxLength", "propertyNames"};
+    static const char *const drop[] = {"$schema",   "$id",       "default",
+                                       "minLength", "maxLength", "propertyNames"};
     for (size_t i = 0; i < ARRAY_SIZE(drop); i++)
         json_object_del(s, drop[i]);
     json_t *c = json_object_get(s, "const");
@@ -89,8 +89,8 @@ static void strictify(json_t *s)
             int required = 0;
             size_t i;
             json_t *r;
-            json_array_foreach(req, i, r) if (json_is_string(r) &&
-                                              !strcmp(json_string_value(r), k)) required = 1;
+            json_array_foreach(req, i, r) if (json_is_string(r) && !strcmp(json_string_value(r), k))
+                required = 1;
             if (!required)
                 json_object_set_new(props, k, make_nullable(v));
             strictify(json_object_get(props, k));

@@ -155,8 +155,8 @@ static void resolve_output(struct plan *p, const struct media_info *first, struc
         media_display_size(first, &dw, &dh);
 
     if (o->width && o->height) {
-        if (has_aspect && fabs((double)o->width / o->height - (double)aw / ah) >
-                              0.01 * ((double)aw / ah))
+        if (has_aspect &&
+            fabs((double)o->width / o->height - (double)aw / ah) > 0.01 * ((double)aw / ah))
             plan_issues_add(is, "$.output.aspect", "aspect_mismatch",
                             "aspect %s does not match width %d x height %d; make them agree or "
                             "give only one of them",
@@ -212,8 +212,8 @@ static void check_output_codecs(struct plan *p, struct plan_issues *is)
     const char *ct = plan_container_name(o->container);
     if (!container_fits_video(o->container, o->vcodec))
         plan_issues_add(is, "$.output.video.codec", "unsupported",
-                        "video codec %s cannot go in a %s file; %s takes %s", plan_vcodec_name(o->vcodec),
-                        ct, ct,
+                        "video codec %s cannot go in a %s file; %s takes %s",
+                        plan_vcodec_name(o->vcodec), ct, ct,
                         o->container == CONT_MOV ? "h264 or hevc" : "vp9 or av1");
     else if (!plan_video_encoder(o->vcodec))
         plan_issues_add(is, "$.output.video.codec", "unsupported",

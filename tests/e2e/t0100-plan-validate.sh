@@ -26,10 +26,16 @@ test_expect_success 'every invalid plan gives exactly the expected code at the e
         echo " --json >inv/\"\$1\".out 2>inv/\"\$1\".err; echo \$? >inv/\"\$1\".rc"
     } >one.sh
     chmod +x one.sh
-    ls "$ROOT/tests/plans/invalid" | xargs -P 4 -n 1 ./one.sh
+    # Every plan in the normal build; every 5th under the sanitizers (each run of
+    # the instrumented binary costs half a second, and the unit test
+    # plan_invalid_corpus_matches_table checks every row in-process there).
+    stride=1; [ "$BUILD" = build ] || stride=5
+    grep -v "^#" "$ROOT/tests/data/plan-invalid.tsv" | cut -f1 | awk -v s=$stride "NR % s == 1 || s == 1" >todo
+    xargs -P 4 -n 1 ./one.sh <todo
     bad=0 n=0
     while IFS=$'"'"'\t'"'"' read -r file code path kind; do
         case $file in "#"*|"") continue;; esac
+        [ -f inv/$file.rc ] || continue
         n=$((n + 1))
         rc=$(cat inv/$file.rc)
         if [ "$rc" != 1 ]; then echo "$file: exit $rc"; cat inv/$file.err; bad=$((bad + 1)); continue; fi
@@ -38,7 +44,7 @@ test_expect_success 'every invalid plan gives exactly the expected code at the e
         jq -e "all(.[]; (.message | length) > 10)" inv/$file.out >/dev/null || { echo "$file: empty message"; bad=$((bad + 1)); }
     done <"$ROOT/tests/data/plan-invalid.tsv"
     echo "$n invalid plans, $bad wrong"
-    test $n -ge 40 && test $bad -eq 0 && test $n -eq $(ls inv/*.rc | wc -l)
+    test $n -ge $((40 / stride)) && test $bad -eq 0 && test $n -eq $(wc -l <todo)
 '
 
 test_expect_success 'the text output names path, code and a sentence' '

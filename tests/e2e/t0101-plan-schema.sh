@@ -15,6 +15,13 @@ test_expect_success 'reel plan schema --strict prints the strict variant' '
 '
 test_expect_code 2 'schema takes no plan' '"$REEL" plan schema x.json'
 
+if [ "$BUILD" != build ]; then
+    # what ajv checks does not depend on how reel was built; the C side of it
+    # (decode, encode, the strict schema) runs under the sanitizers in the unit tests
+    test_skip 'ajv agrees with the validator' "checked once, in the normal build"
+    test_done
+    exit
+fi
 if ! command -v node >/dev/null || ! command -v npm >/dev/null; then
     test_skip 'ajv agrees with the validator' 'node/npm missing (scripts/deps.d/plan.txt lists them)'
     test_done

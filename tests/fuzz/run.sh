@@ -4,7 +4,9 @@
 # Builds the plan module and what it needs (core, media/probe) with clang
 # -fsanitize=fuzzer-no-link,address,undefined into build-fuzz/, links
 # tests/fuzz/fuzz_plan.c with -fsanitize=fuzzer, seeds a working corpus from
-# tests/plans/ and tests/fuzz/corpus/, and runs for SECONDS. Exits non-zero
+# tests/plans/ and tests/fuzz/corpus/, and runs for SECONDS.
+# tests/fuzz/corpus/ holds small inputs a fuzz run found (libFuzzer -merge=1,
+# named by their SHA-1); the unit test plan_fuzz_corpus_replays replays it. Exits non-zero
 # on a crash, leak, timeout or sanitizer report (the input is kept in
 # build-fuzz/artifacts/).
 set -euo pipefail

@@ -116,9 +116,9 @@ TEST(plan_null_means_default_or_none)
         "\"color\":null}}]}";
     REQUIRE(check_text(t, &p, &is) == REEL_OK);
     CHECK(p.ops[0].speed == 1.0 && p.ops[0].id == NULL && p.ops[0].duration < 0);
-    CHECK(!p.output.loudness_set);       /* null: leave loudness as is */
-    CHECK(!p.ops[1].style.outline.set);  /* null: no outline */
-    CHECK(p.ops[1].style.color.set);     /* null: the default white */
+    CHECK(!p.output.loudness_set);      /* null: leave loudness as is */
+    CHECK(!p.ops[1].style.outline.set); /* null: no outline */
+    CHECK(p.ops[1].style.color.set);    /* null: the default white */
     CHECK(p.output.acodec == ACODEC_AAC);
     plan_issues_release(&is);
     plan_release(&p);
@@ -128,13 +128,14 @@ TEST(plan_colors_positions_and_enums_decode)
 {
     struct plan p;
     struct plan_issues is = PLAN_ISSUES_INIT;
-    const char *t = "{\"output\":{\"background\":\"#1a2B3c\",\"container\":\"mkv\","
-                    "\"video\":{\"codec\":\"hevc\"},\"fps\":29.97},"
-                    "\"operations\":[{\"op\":\"cut\",\"id\":\"x\",\"asset\":\"clip\",\"in\":0,"
-                    "\"out\":1,\"fit\":\"stretch\"},{\"op\":\"cut\",\"asset\":\"clip\",\"in\":1,\"out\":2},"
-                    "{\"op\":\"transition\",\"after\":\"x\",\"kind\":\"circle_open\",\"duration\":0.2},"
-                    "{\"op\":\"text\",\"text\":\"a\",\"position\":{\"x\":0.25,\"y\":1},"
-                    "\"style\":{\"color\":\"#FFFF00CC\"}}]}";
+    const char *t =
+        "{\"output\":{\"background\":\"#1a2B3c\",\"container\":\"mkv\","
+        "\"video\":{\"codec\":\"hevc\"},\"fps\":29.97},"
+        "\"operations\":[{\"op\":\"cut\",\"id\":\"x\",\"asset\":\"clip\",\"in\":0,"
+        "\"out\":1,\"fit\":\"stretch\"},{\"op\":\"cut\",\"asset\":\"clip\",\"in\":1,\"out\":2},"
+        "{\"op\":\"transition\",\"after\":\"x\",\"kind\":\"circle_open\",\"duration\":0.2},"
+        "{\"op\":\"text\",\"text\":\"a\",\"position\":{\"x\":0.25,\"y\":1},"
+        "\"style\":{\"color\":\"#FFFF00CC\"}}]}";
     REQUIRE(check_text(t, &p, &is) == REEL_OK);
     CHECK(p.output.background.r == 0x1a && p.output.background.g == 0x2b &&
           p.output.background.b == 0x3c);
@@ -218,8 +219,8 @@ TEST(plan_timeline_needs_a_validated_plan)
     plan_release(&p);
 }
 
-static void resolve_case(const char *output, const struct media_info *first, int want_w,
-                         int want_h, double want_fps)
+static void resolve_case(const char *output, const struct media_info *first, int want_w, int want_h,
+                         double want_fps)
 {
     struct plan p;
     struct plan_issues is = PLAN_ISSUES_INIT;
@@ -365,8 +366,7 @@ TEST(plan_valid_corpus_round_trips)
             CHECK(p.ops[k].kind == q.ops[k].kind && p.ops[k].in == q.ops[k].in &&
                   p.ops[k].out == q.ops[k].out && p.ops[k].duration == q.ops[k].duration &&
                   p.ops[k].end == q.ops[k].end && p.ops[k].ncues == q.ops[k].ncues);
-            CHECK(!memcmp(&p.ops[k].style.color, &q.ops[k].style.color,
-                          sizeof(struct plan_color)));
+            CHECK(!memcmp(&p.ops[k].style.color, &q.ops[k].style.color, sizeof(struct plan_color)));
         }
         free(a);
         free(b);
