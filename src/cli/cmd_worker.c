@@ -139,7 +139,16 @@ static int run_one_worker(const struct queue_handler *h, struct queue_opts *o)
     if (store_open(NULL, &s, &err))
         return cli_fail(&err);
     struct queue_stats st;
-    enum reel_code rc = queue_worker_run(s, h, NULL, o, &st, &err);
+    /* the job lifecycle reports each finished stage on stderr, one line each */
+    struct agent_opts ao = AGENT_OPTS_INIT;
+    struct agent_progress *prog = NULL;
+    if (h == &agent_queue_handler) {
+        prog = agent_progress_new(stderr, 0, 0);
+        ao.on_event = agent_progress_cb;
+        ao.ctx = prog;
+    }
+    enum reel_code rc = queue_worker_run(s, h, prog ? &ao : NULL, o, &st, &err);
+    agent_progress_free(prog);
     store_close(s);
     if (rc)
         return cli_fail(&err);
