@@ -1,5 +1,6 @@
 /* The ingest stage: each input into the media store, probed, analysed, transcribed. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -144,6 +145,33 @@ static void add_facts(json_t *md, const struct media_info *info)
     json_object_set_new(md, "bitrate", json_integer(info->bitrate));
 }
 
+/* Transcription runs in a thread while the analysis decodes the same file:
+ * both are pure computation; only this (the calling) thread writes to the store. */
+struct tr_job {
+    const char *path;
+    struct transcribe_opts to;
+    struct transcript tr;
+    struct reel_err err;
+    enum reel_code rc;
+    pthread_t thread;
+    int started;
+};
+
+static void *tr_thread(void *p)
+{
+    struct tr_job *t = p;
+    t->rc = transcribe_file(t->path, &t->to, &t->tr, &t->err);
+    return NULL;
+}
+
+static void tr_join(struct tr_job *t)
+{
+    if (t->started) {
+        pthread_join(t->thread, NULL);
+        t->started = 0;
+    }
+}
+
 struct analyze_cb {
     struct agent_job *aj;
     const char *label;
@@ -164,7 +192,11 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
                                  struct reel_err *err)
 {
     enum reel_code rc = REEL_OK;
-    struct trace_span sp = {0}, sub = {0};
+    struct trace_span sp = {0}, sub = {0}, trs = {0};
+    struct tr_job tj;
+    memset(&tj, 0, sizeof(tj));
+    tj.to = (struct transcribe_opts)TRANSCRIBE_OPTS_INIT;
+    int want_tr = 0;
     char *name = xasprintf("ingest %s", in->label);
     char *dest = NULL;
     json_t *md = NULL;
@@ -232,6 +264,16 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
         md = json_object();
         json_object_set_new(md, "ingest_version", json_integer(AGENT_INGEST_VERSION));
         add_facts(md, &info);
+        /* speech in the footage: timed words for cuts and captions */
+        if (info.has_audio && !strcmp(type, "raw_footage")) {
+            if ((rc = agent_span_start(aj, &trs, &sp, "transcribe", err)))
+                goto out;
+            tj.path = dest;
+            transcribe_opts_from_config(&tj.to, &aj->cfg);
+            transcript_init(&tj.tr);
+            want_tr = 1;
+            tj.started = pthread_create(&tj.thread, NULL, tr_thread, &tj) == 0;
+        }
         /* one decode pass: shots, loudness, speech, beats, motion, thumbnails */
         if (info.kind == MEDIA_VIDEO || info.kind == MEDIA_AUDIO) {
             if ((rc = agent_span_start(aj, &sub, &sp, "analyze", err)))
@@ -261,33 +303,25 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
             }
             json_object_set_new(md, "analysis", an);
         }
-        /* speech in the footage: timed words for cuts and captions */
-        if (info.has_audio && !strcmp(type, "raw_footage")) {
-            if ((rc = agent_span_start(aj, &sub, &sp, "transcribe", err)))
-                goto out;
-            struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
-            transcribe_opts_from_config(&to, &aj->cfg);
-            struct transcript tr;
-            transcript_init(&tr);
-            struct reel_err terr = REEL_ERR_INIT;
-            enum reel_code trc = transcribe_file(dest, &to, &tr, &terr);
+        if (want_tr) {
+            if (!tj.started) /* no thread: transcribe here */
+                tr_thread(&tj);
+            tr_join(&tj);
             json_t *pl = json_pack("{s:s}", "file", dest);
             struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
-            if (trc == REEL_OK) {
-                json_t *tj = transcript_to_json(&tr);
-                json_object_set_new(pl, "words", json_integer((json_int_t)tr.words.n));
-                json_object_set_new(md, "transcript", tj);
+            if (tj.rc == REEL_OK) {
+                json_object_set_new(pl, "words", json_integer((json_int_t)tj.tr.words.n));
+                json_object_set_new(md, "transcript", transcript_to_json(&tj.tr));
             } else {
                 /* no transcript is not fatal: the planner works without one */
-                r.logs = terr.msg;
-                json_object_set_new(md, "transcript_error", json_string(terr.msg));
-                json_object_set_new(pl, "error", json_string(terr.msg));
+                r.logs = tj.err.msg;
+                json_object_set_new(md, "transcript_error", json_string(tj.err.msg));
+                json_object_set_new(pl, "error", json_string(tj.err.msg));
             }
             r.payload = pl;
-            r.is_failure = trc != REEL_OK;
-            trace_span_end(&sub, &r, NULL);
+            r.is_failure = tj.rc != REEL_OK;
+            trace_span_end(&trs, &r, NULL);
             json_decref(pl);
-            transcript_release(&tr);
         }
     }
     ev.fraction = 0.9;
@@ -325,7 +359,12 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
         json_decref(pl);
     }
 out:
+    tr_join(&tj);
+    if (want_tr)
+        transcript_release(&tj.tr);
     if (rc) {
+        if (trs.open)
+            trace_span_fail(&trs, err, NULL);
         if (sub.open)
             trace_span_fail(&sub, err, NULL);
         if (sp.open)
