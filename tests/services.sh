@@ -54,6 +54,7 @@ start() {
     dir=$(mktemp -d "${TMPDIR:-/tmp}/reel-pg-XXXXXX") || return 1
     chmod 755 "$dir"
     [ "$(id -u)" -eq 0 ] && chown "$OWNER" "$dir"
+    cd "$dir" || return 1 # the owner may not be allowed into the caller's directory
     if ! as_owner "$bin/initdb" -D "$dir/data" -U reel -A trust -E UTF8 --locale=C --no-sync \
         >"$dir/initdb.log" 2>&1; then
         echo "services: initdb failed:" >&2; cat "$dir/initdb.log" >&2
@@ -84,6 +85,7 @@ stop() {
     local bin
     bin=$(pg_bin) || return 0
     OWNER=$(stat -c %U "$dir/data")
+    cd "$dir" || return 0
     as_owner "$bin/pg_ctl" -D "$dir/data" -m immediate -w stop >/dev/null 2>&1
     rm -rf "$dir"
 }

@@ -137,8 +137,8 @@ int cmd_analyze(int argc, char **argv)
                                        "--only takes a comma list of shots, loudness, speech, "
                                        "beats, motion, thumbnails; got '%s'",
                                        v);
-            else if (!strcmp(a, "--threads") && (parse_long(v, &threads) || threads < 0 ||
-                                                  threads > 256))
+            else if (!strcmp(a, "--threads") &&
+                     (parse_long(v, &threads) || threads < 0 || threads > 256))
                 return cli_usage_error("analyze", "--threads takes 0..256, got '%s'", v);
         } else if (a[0] == '-' && a[1]) {
             return cli_usage_error("analyze", "unknown option '%s'", a);
@@ -156,7 +156,7 @@ int cmd_analyze(int argc, char **argv)
     struct reel_config cfg;
     config_load(&cfg);
     json_t *arr = json_array();
-    int tty = cli_isatty(2);
+    int tty = cli_isatty(2), ordinal = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--thumbs") || !strcmp(a, "--only") || !strcmp(a, "--threads")) {
@@ -165,14 +165,15 @@ int cmd_analyze(int argc, char **argv)
         }
         if (a[0] == '-' && a[1])
             continue;
+        ordinal++;
         struct media_analyze_opts o = MEDIA_ANALYZE_OPTS_INIT;
         o.which = which;
         o.data_dir = cfg.data_dir;
         o.thumb_dir = thumbs && nfiles == 1 ? thumbs : NULL;
         char *per_file = NULL;
         if (thumbs && nfiles > 1) {
-            /* several files: one sub-folder each, by position */
-            per_file = xasprintf("%s/%d", thumbs, i);
+            /* several files: one numbered sub-folder each, in the order given */
+            per_file = xasprintf("%s/%d", thumbs, ordinal);
             o.thumb_dir = per_file;
         }
         o.use_cache = !no_cache && !thumbs;

@@ -19,17 +19,6 @@
 #include "plan/plan.h"
 #include "core/banned.h"
 
-static int label_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
@@ -81,7 +70,7 @@ int cmd_eval(int argc, char **argv)
         } else if (is_opt(s, "--asset")) {
             v = opt_value(argc, argv, &i, "--asset");
             const char *eq = v ? strchr(v, '=') : NULL;
-            if (!eq || !eq[1] || !label_ok(v, (size_t)(eq - v))) {
+            if (!eq || !eq[1] || !plan_label_valid(v, (size_t)(eq - v))) {
                 st = cli_usage_error("eval",
                                      "--asset '%s' must be LABEL=PATH with a label of a-z 0-9 _ - "
                                      "(1 to 64 characters)",

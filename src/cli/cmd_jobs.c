@@ -64,8 +64,8 @@ int cmd_jobs(int argc, char **argv)
             snprintf(att, sizeof(att), "%d/%d", j->attempts, j->max_attempts);
             const char *c = "";
             if (color)
-                c = j->status == JOB_FAILED      ? "\033[31m"
-                    : j->status == JOB_COMPLETED ? "\033[32m"
+                c = j->status == JOB_FAILED       ? "\033[31m"
+                    : j->status == JOB_COMPLETED  ? "\033[32m"
                     : j->status == JOB_PROCESSING ? "\033[33m"
                                                   : "";
             printf("%-36s  %s%-15s%s  %-8s  %-19s  %s\n", j->id, c, job_status_name(j->status),

@@ -20,17 +20,6 @@ struct plan_args {
     VEC(const char *) assets; /* "LABEL=PATH", borrowed from argv */
 };
 
-static int label_arg_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 /* Returns 0, or 2 after printing a usage error. */
 static int parse_args(const char *sub, int argc, char **argv, struct plan_args *a)
 {
@@ -49,7 +38,7 @@ static int parse_args(const char *sub, int argc, char **argv, struct plan_args *
             if (!v)
                 return cli_usage_error("plan", "%s: --asset needs LABEL=PATH", sub);
             const char *eq = strchr(v, '=');
-            if (!eq || !eq[1] || !label_arg_ok(v, (size_t)(eq - v)))
+            if (!eq || !eq[1] || !plan_label_valid(v, (size_t)(eq - v)))
                 return cli_usage_error("plan",
                                        "%s: --asset '%s' must be LABEL=PATH with a label of "
                                        "a-z 0-9 _ - (1 to 64 characters)",

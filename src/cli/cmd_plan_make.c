@@ -12,18 +12,8 @@
 #include "media/analyze.h"
 #include "media/probe.h"
 #include "planner/planner.h"
-#include "core/banned.h"
-
-/* Analysis and transcription are other modules: used when they are in the
- * build, else planning works from what there is. */
-#pragma weak media_analyze
-#if defined(__has_include)
-#if __has_include("transcribe/transcribe.h")
 #include "transcribe/transcribe.h"
-#define HAVE_TRANSCRIBE 1
-#pragma weak transcribe_file
-#endif
-#endif
+#include "core/banned.h"
 
 const char *const usage_plan_make =
     "usage: reel plan --brief TEXT [LABEL=]FILE... [-o plan.json] [options]\n"
@@ -44,7 +34,8 @@ const char *const usage_plan_make =
     "    --record CALLS.json   write every model call (request, response, tokens)\n"
     "    --replay CALLS.json   plan again from recorded calls, without a network\n"
     "  revise a plan: --revise PLAN.json --feedback FEEDBACK.json\n"
-    "  output: the plan to -o FILE (default stdout); --json prints the planning report\n";
+    "  output: the plan to -o FILE (default stdout); --json prints the planning report;\n"
+    "    --transcripts-out FILE.json  the transcripts used, for reel render --transcripts\n";
 
 struct kv {
     char *key, *val;
@@ -97,8 +88,7 @@ static int has_label(const struct planner_asset *a, size_t n, const char *label)
     return 0;
 }
 
-static const char *const types[] = {"raw_footage", "b-roll", "audio", "image", "logo", "lut",
-                                    NULL};
+static const char *const types[] = {"raw_footage", "b-roll", "audio", "image", "logo", "lut", NULL};
 
 static int type_valid(const char *t)
 {
@@ -137,7 +127,7 @@ static int same_aspect(const struct media_info *m, const char *aspect)
 
 /* Share of the file that the analysis found to be speech (1 without analysis:
  * the transcript decides). */
-static double __attribute__((unused)) speech_share(const json_t *an, double dur)
+static double speech_share(const json_t *an, double dur)
 {
     const json_t *sp = json_object_get(an, "speech");
     if (!an || !json_is_array(sp))
@@ -164,7 +154,7 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
         if (a->probe.kind != MEDIA_VIDEO && a->probe.kind != MEDIA_AUDIO)
             continue;
         json_t *an = (json_t *)a->analysis;
-        if (!an && !no_analyze && media_analyze) {
+        if (!an && !no_analyze) {
             struct media_analyze_opts ao = MEDIA_ANALYZE_OPTS_INIT;
             ao.data_dir = cfg->data_dir;
             ao.use_cache = 1;
@@ -178,9 +168,8 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
                          e.msg);
             }
         }
-#ifdef HAVE_TRANSCRIBE
         /* talking footage: words for silence/filler cuts and captions */
-        if (!a->transcript && !no_transcribe && transcribe_file && a->probe.kind == MEDIA_VIDEO &&
+        if (!a->transcript && !no_transcribe && a->probe.kind == MEDIA_VIDEO &&
             a->probe.has_audio && (!a->asset_type || !strcmp(a->asset_type, "raw_footage")) &&
             (brief->captions > 0 || speech_share(an, a->probe.duration) > 0.25)) {
             struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
@@ -196,9 +185,6 @@ static void gather_facts(struct planner_asset *assets, size_t n, json_t **owned,
             }
             transcript_release(&t);
         }
-#else
-        (void)no_transcribe;
-#endif
         if (a->probe.kind == MEDIA_VIDEO && !no_analyze && brief->aspect[0] &&
             !same_aspect(&a->probe, brief->aspect) && !json_object_get(an, "activity")) {
             json_t *track = NULL;
@@ -247,6 +233,7 @@ enum {
     OPT_JSON,
     OPT_NO_ANALYZE,
     OPT_NO_TRANSCRIBE,
+    OPT_TRANSCRIPTS_OUT,
 };
 
 int cmd_plan_make(int argc, char **argv)
@@ -283,6 +270,7 @@ int cmd_plan_make(int argc, char **argv)
         {"json", no_argument, NULL, OPT_JSON},
         {"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
         {"no-transcribe", no_argument, NULL, OPT_NO_TRANSCRIBE},
+        {"transcripts-out", required_argument, NULL, OPT_TRANSCRIPTS_OUT},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -292,7 +280,7 @@ int cmd_plan_make(int argc, char **argv)
     struct reel_err err = REEL_ERR_INIT;
     kv_vec typev = VEC_INIT, anv = VEC_INIT, trv = VEC_INIT;
     const char *out_path = NULL, *style_path = NULL, *record_path = NULL, *replay_path = NULL;
-    const char *revise_path = NULL, *feedback_path = NULL;
+    const char *revise_path = NULL, *feedback_path = NULL, *transcripts_out = NULL;
     int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0, no_transcribe = 0;
     struct planner_asset *assets = NULL;
     char **labels = NULL, **paths = NULL;
@@ -392,7 +380,8 @@ int cmd_plan_make(int argc, char **argv)
             }
             if (c == OPT_TYPE && !type_valid(kv.val)) {
                 rc = cli_usage_error(
-                    "plan", "--type: '%s' is not one of raw_footage, b-roll, audio, image, logo, lut",
+                    "plan",
+                    "--type: '%s' is not one of raw_footage, b-roll, audio, image, logo, lut",
                     kv.val);
                 free(kv.key);
                 free(kv.val);
@@ -454,6 +443,9 @@ int cmd_plan_make(int argc, char **argv)
             break;
         case OPT_NO_TRANSCRIBE:
             no_transcribe = 1;
+            break;
+        case OPT_TRANSCRIPTS_OUT:
+            transcripts_out = optarg;
             break;
         case 'h':
             fputs(usage_plan_make, stdout);
@@ -551,6 +543,19 @@ int cmd_plan_make(int argc, char **argv)
             goto out;
         }
 
+    if (transcripts_out) {
+        json_t *m = json_object();
+        for (size_t i = 0; i < nassets; i++)
+            if (assets[i].transcript)
+                json_object_set(m, assets[i].label, (json_t *)assets[i].transcript);
+        enum reel_code wrc = json_write_file(m, transcripts_out, &err);
+        json_decref(m);
+        if (wrc) {
+            rc = cli_fail(&err);
+            goto out;
+        }
+    }
+
     /* Planner options. */
     opts.base_url = cfg.llm_base_url;
     opts.api_key = cfg.llm_api_key;
@@ -601,10 +606,10 @@ int cmd_plan_make(int argc, char **argv)
     }
     if (want_json) {
         json_t *rep = planner_result_to_json(&res);
+        json_object_set(rep, "plan", res.plan ? res.plan : json_null());
         struct buf b = BUF_INIT;
         json_dump_buf(rep, &b, 1);
-        if (out_path || !res.plan)
-            printf("%s\n", b.buf);
+        printf("%s\n", b.buf);
         buf_release(&b);
         json_decref(rep);
     }
@@ -629,9 +634,10 @@ int cmd_plan_make(int argc, char **argv)
         printf("%s\n", b.buf);
         buf_release(&b);
     }
-    fprintf(stderr, "reel plan: %s planner (%s), %zu attempt%s, %d prompt + %d completion tokens, $%.4f\n",
-            res.strategy, res.model, res.nattempts, res.nattempts == 1 ? "" : "s", res.prompt_tokens,
-            res.completion_tokens, res.cost_usd);
+    fprintf(stderr,
+            "reel plan: %s planner (%s), %zu attempt%s, %d prompt + %d completion tokens, $%.4f\n",
+            res.strategy, res.model, res.nattempts, res.nattempts == 1 ? "" : "s",
+            res.prompt_tokens, res.completion_tokens, res.cost_usd);
 
 out:
     planner_result_release(&res);

@@ -32,17 +32,6 @@ struct render_args {
     VEC(const char *) assets;
 };
 
-static int label_ok(const char *s, size_t n)
-{
-    if (n < 1 || n > 64)
-        return 0;
-    for (size_t i = 0; i < n; i++)
-        if (!((s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') || s[i] == '_' ||
-              s[i] == '-'))
-            return 0;
-    return 1;
-}
-
 /* value of an option given as "--opt V" or "--opt=V" */
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -73,7 +62,7 @@ static int parse_args(int argc, char **argv, struct render_args *a)
             if (!(v = opt_value(argc, argv, &i, "--asset")))
                 return cli_usage_error("render", "--asset needs LABEL=PATH");
             const char *eq = strchr(v, '=');
-            if (!eq || !eq[1] || !label_ok(v, (size_t)(eq - v)))
+            if (!eq || !eq[1] || !plan_label_valid(v, (size_t)(eq - v)))
                 return cli_usage_error("render",
                                        "--asset '%s' must be LABEL=PATH with a label of a-z 0-9 "
                                        "_ - (1 to 64 characters)",
@@ -154,8 +143,8 @@ static void on_progress(const struct render_progress *pr, void *ud)
         json_object_set_new(j, "out_time", json_real(round(pr->out_time * 1000) / 1000));
         json_object_set_new(j, "frame", json_integer(pr->frame));
         json_object_set_new(j, "speed", json_real(round(pr->speed * 100) / 100));
-        json_object_set_new(j, "eta_s", pr->eta_s >= 0 ? json_real(round(pr->eta_s * 10) / 10)
-                                                        : json_null());
+        json_object_set_new(j, "eta_s",
+                            pr->eta_s >= 0 ? json_real(round(pr->eta_s * 10) / 10) : json_null());
         json_object_set_new(j, "done", json_boolean(pr->done));
         print_json_line(j);
         return;
@@ -183,7 +172,8 @@ static void dry_cmd(struct render_args *a, const char *phase, struct render_cmd 
     struct buf sh = BUF_INIT;
     /* reel writes to a temporary name and renames it; pasted by hand the
      * command writes the output directly */
-    if (cmd->temp_output && cmd->argv.n && !strcmp(cmd->argv.v[cmd->argv.n - 1], cmd->temp_output)) {
+    if (cmd->temp_output && cmd->argv.n &&
+        !strcmp(cmd->argv.v[cmd->argv.n - 1], cmd->temp_output)) {
         free(cmd->argv.v[cmd->argv.n - 1]);
         cmd->argv.v[cmd->argv.n - 1] = xstrdup(cmd->output);
     }
@@ -325,6 +315,12 @@ int cmd_render(int argc, char **argv)
     }
     if (a.transcripts && (st = load_transcripts(a.transcripts, &transcripts)))
         goto out;
+    for (size_t i = 0; i < p.nops && !transcripts; i++)
+        if (p.ops[i].kind == OP_CAPTIONS && p.ops[i].source_transcript) {
+            fprintf(stderr, "reel render: warning: captions from the transcript need "
+                            "--transcripts FILE.json; rendering without them\n");
+            break;
+        }
 
     struct render_opts o = RENDER_OPTS_INIT;
     o.transcripts = transcripts;

@@ -82,8 +82,10 @@ static void show(const struct view *v, size_t i, int depth, const char *prefix_u
     char name[300];
     snprintf(name, sizeof(name), "%*s%s", depth * 2, "", sp->step_name);
     printf("%s%-34s %10s%s  %s%s%s\n", col, name, dur,
-           open ? " unfinished" : sp->is_failure ? " FAILED    " : "           ", bar, off,
-           sp->render_time_ms >= 0 ? "" : "");
+           open             ? " unfinished"
+           : sp->is_failure ? " FAILED    "
+                            : "           ",
+           bar, off, sp->render_time_ms >= 0 ? "" : "");
     if (v->verbose || sp->is_failure) {
         if (sp->ffmpeg_args && v->verbose)
             print_indented("$", sp->ffmpeg_args, depth + 1);
@@ -159,7 +161,8 @@ int cmd_trace(int argc, char **argv)
     }
     /* Open spans run to the last thing we know of (or now, while the job runs). */
     if (any_open) {
-        int64_t last = job.status == JOB_PROCESSING ? v.now : (job.updated_at > v.t1 ? job.updated_at : v.t1);
+        int64_t last =
+            job.status == JOB_PROCESSING ? v.now : (job.updated_at > v.t1 ? job.updated_at : v.t1);
         v.now = last;
         if (last > v.t1)
             v.t1 = last;

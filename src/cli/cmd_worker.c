@@ -33,8 +33,8 @@
  *   REEL_NOOP_RESULT     completed (default) | failed | review_required |
  *                        transient (a retryable error) | invalid (a permanent one)
  */
-static enum reel_code noop_run(struct store *s, const struct store_job *job,
-                               struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code noop_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                               void *arg, struct reel_err *err)
 {
     (void)arg;
     const char *v = getenv("REEL_NOOP_MARK");
@@ -55,8 +55,8 @@ static enum reel_code noop_run(struct store *s, const struct store_job *job,
     v = getenv("REEL_NOOP_SLEEP_MS");
     long ms = 0;
     if (v && parse_long(v, &ms) && ms > 0) {
-        if (mark && (rc = trace_span_start(&step, s, job->id, job->trace_id, root.span_id, "work",
-                                           err)))
+        if (mark &&
+            (rc = trace_span_start(&step, s, job->id, job->trace_id, root.span_id, "work", err)))
             return rc;
         int64_t end = now_mono_ms() + ms;
         while (now_mono_ms() < end) {
@@ -97,8 +97,8 @@ static enum reel_code noop_run(struct store *s, const struct store_job *job,
 static const struct queue_handler noop_handler = {"noop", noop_run};
 
 /* Without the job lifecycle built in, a job cannot run: fail it clearly. */
-static enum reel_code none_run(struct store *s, const struct store_job *job,
-                               struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code none_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                               void *arg, struct reel_err *err)
 {
     (void)s, (void)job, (void)ctx, (void)arg;
     return reel_fail(err, REEL_EINVAL, NULL,

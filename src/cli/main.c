@@ -27,9 +27,11 @@ static const struct cli_command commands[] = {
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",
-     "usage: reel analyze FILE... [--json]\n"},
+     "usage: reel analyze FILE... [--json] [--only shots,loudness,speech,beats,motion,thumbnails]\n"
+     "                    [--thumbs DIR | --no-thumbs] [--no-cache] [--threads N]\n"},
     {"transcribe", cmd_transcribe, "speech to timed words",
-     "usage: reel transcribe FILE [--json|--srt|--vtt]\n"},
+     "usage: reel transcribe FILE [--json|--srt|--vtt] [-o OUT] [--language L] [--chunk SECONDS]\n"
+     "                       [--threads N] [--pause SECONDS]\n"},
     {"eval", cmd_eval, "score a render with the six metrics",
      "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"
@@ -37,7 +39,8 @@ static const struct cli_command commands[] = {
     {"submit", cmd_submit, "queue an edit job and print its id",
      "usage: reel submit --brief TEXT ASSET... [same flags as edit]\n"},
     {"worker", cmd_worker, "run queued jobs",
-     "usage: reel worker [--once] [--concurrency N]\n"},
+     "usage: reel worker [--once] [--concurrency N] [--max-jobs N] [--exit-when-empty] [--lease SECONDS]\n"
+     "                   [--poll-ms MS] [--worker-id ID] [--handler NAME] [--noop]\n"},
     {"wait", cmd_wait, "follow a job until it ends",
      "usage: reel wait JOB [--json]\n"},
     {"jobs", cmd_jobs, "list jobs",
@@ -45,7 +48,7 @@ static const struct cli_command commands[] = {
     {"show", cmd_show, "show a job: assets, plan versions, evaluations, history",
      "usage: reel show JOB [--json]\n"},
     {"trace", cmd_trace, "show a job's trace as a tree and waterfall",
-     "usage: reel trace JOB [--json]\n"},
+     "usage: reel trace JOB [--json] [-v]\n"},
     {"replay", cmd_replay, "re-render a stored plan and check the output is identical",
      "usage: reel replay JOB [--version N]\n"},
     {"migrate", cmd_migrate, "create or upgrade the database schema",

@@ -287,7 +287,11 @@ static void main_evidence(const json_t *m, struct buf *out)
             buf_addf(out, "%spalette %.0f%% on", json_array_size(ls) ? ", " : "",
                      100 * json_get_num(pal, "on_palette_share", 0));
     } else if (!strcmp(name, "watchability")) {
-        buf_addf(out, "%.1f LUFS (target %.0f), TP %.1f dBTP, %.1f flashes/s",
+        if (json_object_get(e, "audio"))
+            buf_addf(out, "%s, %.1f flashes/s", json_get_str(e, "audio", ""),
+                     json_get_num(e, "max_flashes_per_s", 0));
+        else
+            buf_addf(out, "%.1f LUFS (target %.0f), TP %.1f dBTP, %.1f flashes/s",
                  json_get_num(e, "integrated_lufs", NAN), json_get_num(e, "target_lufs", 0),
                  json_get_num(e, "true_peak_dbtp", NAN), json_get_num(e, "max_flashes_per_s", 0));
     }

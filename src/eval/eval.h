@@ -60,10 +60,11 @@ struct eval_opts {
     /* The brief's pace: "slow", "medium" or "fast"; NULL: "medium". */
     const char *pace;
     /*
-     * Brand style (borrowed, may be NULL):
-     *   {"weights": {"clarity": 1, ...}, "palette": ["#RRGGBB", ...],
-     *    "logo": "LABEL" (an asset of the plan; default: the plan's overlay
-     *    ops are all checked), "safe_area": 0.9}
+     * Brand style (borrowed, may be NULL), the planner's brand style file
+     * (docs/planner.md) plus "weights":
+     *   {"weights": {"clarity": 1, ...}, "palette": ["#RRGGBB", ...], ...}
+     * Other keys are ignored here: the logo is checked from the plan's
+     * overlay ops (where the plan put it), not from the style.
      */
     const json_t *style;
     /* Weights: eval_weights_default, then REEL_EVAL_WEIGHTS (the caller

@@ -10,7 +10,7 @@
 static float lin_lut[256];
 static int lin_ready;
 
-float srgb_to_linear(uint8_t v)
+const float *srgb_linear_table(void)
 {
     if (!lin_ready) {
         for (int i = 0; i < 256; i++) {
@@ -19,7 +19,12 @@ float srgb_to_linear(uint8_t v)
         }
         lin_ready = 1;
     }
-    return lin_lut[v];
+    return lin_lut;
+}
+
+float srgb_to_linear(uint8_t v)
+{
+    return srgb_linear_table()[v];
 }
 
 double rel_luminance(uint8_t r, uint8_t g, uint8_t b)
@@ -229,7 +234,9 @@ double upscale_ratio(const uint8_t *gray, int w, int h, int stride)
         }
     free(d2);
     free(d4);
-    double r = nb >= 4 ? percentile(ratios, nb, 50) : -1;
+    /* the lower quartile: sharp overlays (captions, a logo) drawn at the
+     * render size sit in the upper blocks and do not hide a soft picture */
+    double r = nb >= 4 ? percentile(ratios, nb, 25) : -1;
     free(ratios);
     return r;
 }

@@ -178,6 +178,7 @@ void ocr_free(void *ocr);
 
 /* Image helpers (img.c). */
 float srgb_to_linear(uint8_t v);
+const float *srgb_linear_table(void); /* 256 entries, sRGB code -> linear 0..1 */
 double rel_luminance(uint8_t r, uint8_t g, uint8_t b);
 double wcag_contrast(double l1, double l2);
 void rgb_to_lab(double r, double g, double b, double lab[3]);
@@ -201,7 +202,7 @@ enum reel_code logo_load(const char *path, struct logo_image *out, struct reel_e
 /* Gray template and opacity mask (alpha >= 160) at w x h. */
 void logo_template(const struct logo_image *img, int w, int h, uint8_t *gray, uint8_t *mask);
 void logo_image_release(struct logo_image *img);
-/* Sharpness: median over blocks with detail of |x - DU2(x)|^2 / |x - DU4(x)|^2
+/* Sharpness: median (lower quartile) over blocks with detail of |x - DU2(x)|^2 / |x - DU4(x)|^2
  * (DUk: k-times downscale, then upscale back): low when the picture was
  * upscaled. -1 when too few blocks have detail. */
 double upscale_ratio(const uint8_t *gray, int w, int h, int stride);

@@ -54,8 +54,8 @@ char *media_analyze_cache_path(const char *data_dir, const char *sha256)
     return xasprintf("%s/cache/analysis/%s-v%d.json", data_dir, sha256, MEDIA_ANALYZE_VERSION);
 }
 
-static const char *const an_names[] = {"shots", "loudness", "speech", "beats", "motion",
-                                       "thumbnails"};
+static const char *const an_names[] = {"shots", "loudness", "speech",
+                                       "beats", "motion",   "thumbnails"};
 
 static int file_exists(const char *p)
 {
@@ -81,8 +81,8 @@ static json_t *cache_load(const char *path)
     return j;
 }
 
-enum reel_code media_analyze(const char *path, const struct media_analyze_opts *opts,
-                             json_t **out, struct reel_err *err)
+enum reel_code media_analyze(const char *path, const struct media_analyze_opts *opts, json_t **out,
+                             struct reel_err *err)
 {
     *out = NULL;
     unsigned which = opts->which ? opts->which : MEDIA_AN_ALL;
@@ -137,7 +137,8 @@ enum reel_code media_analyze(const char *path, const struct media_analyze_opts *
     d.fast = 1;
     d.ctx = &c;
     int want_video = info.has_video && (which & (MEDIA_AN_SHOTS | MEDIA_AN_MOTION));
-    int want_audio = info.has_audio && (which & (MEDIA_AN_LOUDNESS | MEDIA_AN_SPEECH | MEDIA_AN_BEATS));
+    int want_audio =
+        info.has_audio && (which & (MEDIA_AN_LOUDNESS | MEDIA_AN_SPEECH | MEDIA_AN_BEATS));
     d.on_video = want_video ? on_video : NULL;
     d.on_audio = want_audio ? on_audio : NULL;
     double t0 = now_mono_s();

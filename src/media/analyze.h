@@ -50,7 +50,10 @@ struct media_analyze_opts {
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;
 };
-#define MEDIA_ANALYZE_OPTS_INIT {0, NULL, NULL, 1, NULL, 0, 0, NULL, NULL}
+#define MEDIA_ANALYZE_OPTS_INIT                                                                    \
+    {                                                                                              \
+        0, NULL, NULL, 1, NULL, 0, 0, NULL, NULL                                                   \
+    }
 
 /*
  * Analyse one file. On success *out is a new JSON object (caller owns it:
@@ -58,8 +61,8 @@ struct media_analyze_opts {
  * for a file that is not media or is a LUT), REEL_ESYS when thumbnails or
  * the cache cannot be written. err->path names the file.
  */
-enum reel_code media_analyze(const char *path, const struct media_analyze_opts *opts,
-                             json_t **out, struct reel_err *err);
+enum reel_code media_analyze(const char *path, const struct media_analyze_opts *opts, json_t **out,
+                             struct reel_err *err);
 
 /* The cache file for a hash: <data_dir>/cache/analysis/<sha>-v<N>.json (caller frees). */
 char *media_analyze_cache_path(const char *data_dir, const char *sha256);

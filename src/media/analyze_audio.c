@@ -3,9 +3,8 @@
  *  - loudness with libebur128 on the original channels at their own rate;
  *  - beats with aubio's tempo tracker on the mono signal;
  *  - speech / silence / music-or-noise from 10 ms frames (RMS, zero
- *    crossings, spectral flatness via aubio's FFT), classified per 1 s
- *    window by the share of low-energy frames and the 2-8 Hz modulation of
- *    the energy envelope (the syllable rhythm of speech, about 4 Hz).
+ *    crossings), classified per 1 s window by how far and how often the
+ *    level swings (window_score).
  */
 #include <aubio/aubio.h>
 #include <ebur128.h>
@@ -23,9 +22,8 @@
 #define TEMPO_HOP 128
 
 struct afeat {
-    float db;   /* RMS in dBFS */
-    float zcr;  /* zero crossings per sample */
-    float flat; /* spectral flatness 0..1 */
+    float db;  /* RMS in dBFS */
+    float zcr; /* zero crossings per sample */
 };
 
 struct an_audio {
@@ -45,9 +43,7 @@ struct an_audio {
     int hop;
     float *pend;
     int npend, pend_cap;
-    aubio_fft_t *fft;
-    fvec_t *fin, *win;
-    cvec_t *spec;
+    int speech_on;
     VEC(struct afeat) feats;
 
     /* beats */
@@ -74,14 +70,6 @@ void an_audio_free(struct an_audio *a)
         ebur128_destroy(&a->eb);
     VEC_FREE(&a->st_marks);
     free(a->pend);
-    if (a->fft)
-        del_aubio_fft(a->fft);
-    if (a->fin)
-        del_fvec(a->fin);
-    if (a->win)
-        del_fvec(a->win);
-    if (a->spec)
-        del_cvec(a->spec);
     VEC_FREE(&a->feats);
     if (a->tempo)
         del_aubio_tempo(a->tempo);
@@ -101,22 +89,11 @@ static void speech_frame(struct an_audio *a, const float *x)
         ss += (double)x[i] * x[i];
         if (i && ((x[i] >= 0) != (x[i - 1] >= 0)))
             zc++;
-        a->fin->data[i] = x[i] * a->win->data[i];
     }
     struct afeat f;
     double rms = sqrt(ss / FRAME);
     f.db = (float)(rms > 1e-6 ? 20 * log10(rms) : -120);
     f.zcr = (float)zc / FRAME;
-    aubio_fft_do(a->fft, a->fin, a->spec);
-    double lsum = 0, sum = 0;
-    int nb = 0;
-    for (uint_t i = 1; i < a->spec->length; i++) {
-        double p = (double)a->spec->norm[i] * a->spec->norm[i] + 1e-12;
-        lsum += log(p);
-        sum += p;
-        nb++;
-    }
-    f.flat = nb ? (float)(exp(lsum / nb) / (sum / nb)) : 0;
     VEC_PUSH(&a->feats, f);
 }
 
@@ -164,12 +141,7 @@ void an_audio_samples(struct an_audio *a, const struct media_audio *m)
         a->t0 = m->t;
         a->rate = m->sample_rate;
         a->hop = a->rate / 100;
-        if (a->which & MEDIA_AN_SPEECH) {
-            a->fft = new_aubio_fft(FRAME);
-            a->fin = new_fvec(FRAME);
-            a->win = new_aubio_window("hanningz", FRAME);
-            a->spec = new_cvec(FRAME);
-        }
+        a->speech_on = (a->which & MEDIA_AN_SPEECH) != 0;
         if (a->which & MEDIA_AN_BEATS) {
             a->tempo = new_aubio_tempo("default", TEMPO_WIN, TEMPO_HOP, (uint_t)a->rate);
             /* aubio drops a predicted beat that falls in a silent block; with
@@ -183,7 +155,7 @@ void an_audio_samples(struct an_audio *a, const struct media_audio *m)
     }
     if (a->which & MEDIA_AN_LOUDNESS)
         loudness_feed(a, m);
-    if (a->fft && a->fin && a->win && a->spec) {
+    if (a->speech_on && m->n > 0) {
         if (a->npend + m->n > a->pend_cap) {
             a->pend_cap = (a->npend + m->n) * 2;
             a->pend = xrealloc(a->pend, sizeof(float) * a->pend_cap);
@@ -236,88 +208,42 @@ static void add_run(json_t *arr, double s, double e)
 }
 
 /* Window features over frames [a, b). */
+/*
+ * Speech score of the frames [a, b): > 0 speech-like. Speech swings 20-40 dB
+ * within a second (syllables, pauses between words) and often dips 15 dB
+ * under its peaks; music and room sound hold their level. Noisy drums and
+ * hiss cross zero far more often than voices. (The 2-8 Hz modulation of the
+ * envelope was tried and dropped: music with a beat has it too.)
+ */
 static double window_score(const struct afeat *f, long a, long b, float th, int debug, double t)
 {
-    long n = b - a;
-    double mean = 0;
-    int sound = 0;
-    for (long i = a; i < b; i++) {
-        mean += pow(10, f[i].db / 20);
+    long n = b - a, sound = 0;
+    for (long i = a; i < b; i++)
         sound += f[i].db >= th;
-    }
-    mean /= n;
     if (sound < n / 4)
         return NAN;
-    int low = 0;
-    double flat = 0, zm = 0, zs = 0;
-    double env[128];
+    float env[128], sorted[128];
     long m = n < 128 ? n : 128;
+    double zm = 0;
     for (long i = 0; i < m; i++) {
-        double lin = pow(10, f[a + i].db / 20);
-        low += lin < 0.5 * mean;
-        double d = f[a + i].db < th - 10 ? th - 10 : f[a + i].db;
-        env[i] = d;
-        flat += f[a + i].flat;
+        env[i] = f[a + i].db < th - 10 ? th - 10 : f[a + i].db;
+        sorted[i] = env[i];
         zm += f[a + i].zcr;
     }
-    double ler = (double)low / m;
-    flat /= m;
     zm /= m;
-    for (long i = 0; i < m; i++)
-        zs += (f[a + i].zcr - zm) * (f[a + i].zcr - zm);
-    zs = sqrt(zs / m);
-    double emean = 0;
-    for (long i = 0; i < m; i++)
-        emean += env[i];
-    emean /= m;
-    double tot = 0, band = 0;
-    for (int k = 1; k < m / 2; k++) {
-        double re = 0, im = 0;
-        for (long i = 0; i < m; i++) {
-            double ph = 2 * M_PI * k * i / m;
-            re += (env[i] - emean) * cos(ph);
-            im -= (env[i] - emean) * sin(ph);
-        }
-        double p = re * re + im * im;
-        double hz = k * 100.0 / m;
-        tot += p;
-        if (hz >= 2 && hz <= 8)
-            band += p;
-    }
-    double mod4 = tot > 0 ? band / tot : 0;
-    double var = 0;
-    for (long i = 0; i < m; i++)
-        var += (env[i] - emean) * (env[i] - emean);
-    double edev = sqrt(var / m);
-    float sdb[128];
-    for (long i = 0; i < m; i++)
-        sdb[i] = (float)env[i];
-    qsort(sdb, m, sizeof(float), cmp_f);
-    float p90 = sdb[m * 9 / 10], p10 = sdb[m / 10];
+    qsort(sorted, m, sizeof(float), cmp_f);
+    float p90 = sorted[m * 9 / 10], p10 = sorted[m / 10];
     int dips = 0;
-    double sflat = 0;
-    int nsnd = 0;
-    for (long i = 0; i < m; i++) {
+    for (long i = 0; i < m; i++)
         dips += env[i] < p90 - 15;
-        if (f[a + i].db >= th) {
-            sflat += f[a + i].flat;
-            nsnd++;
-        }
-    }
     double d15 = (double)dips / m;
-    sflat = nsnd ? sflat / nsnd : 1;
-    /* Speech swings 20-40 dB within a second (syllables, pauses between
-     * words) and often dips 15 dB under its peaks; music and room noise hold
-     * their level. Noisy drums and hiss cross zero far more often than voices. */
     double r = (p90 - p10 - 14) / 8, dd = (d15 - 0.08) / 0.1;
     r = r > 1 ? 1 : r < -1 ? -1 : r;
     dd = dd > 1 ? 1 : dd < -1 ? -1 : dd;
     double score = r + dd - (zm > 0.2 ? 2 : 0);
     if (debug)
-        fprintf(stderr,
-                "win t=%.2f ler=%.2f mod4=%.2f edev=%.1f flat=%.3f zcr=%.3f zsd=%.3f range=%.1f "
-                "d15=%.2f sflat=%.3f score=%.2f\n",
-                t, ler, mod4, edev, flat, zm, zs, p90 - p10, d15, sflat, score);
+        fprintf(stderr, "win t=%.2f range=%.1f dB dips=%.2f zcr=%.3f score=%.2f\n", t, p90 - p10,
+                d15, zm, score);
     return score;
 }
 

@@ -48,8 +48,8 @@ struct an_video {
     VEC(struct an_still) samples;
     long sample_step;
     VEC(struct an_still) extra;
-    long extra_at; /* frame index to keep next as an "after a cut" candidate, -1 none */
-    int lo_of[256];  /* soft histogram binning: lower bin and weight of the upper one */
+    long extra_at;  /* frame index to keep next as an "after a cut" candidate, -1 none */
+    int lo_of[256]; /* soft histogram binning: lower bin and weight of the upper one */
     float w_of[256];
 };
 

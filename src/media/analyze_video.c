@@ -20,10 +20,11 @@
 #include "media/analyze_internal.h"
 #include "core/banned.h"
 
-const int an_lags[AN_NLAG] = {1, 2, 3, 4, 5, 6, 7, 8, 10, 12, 14, 16, 20, 24, 28, 32, 40, 48, 56, 64};
+const int an_lags[AN_NLAG] = {1,  2,  3,  4,  5,  6,  7,  8,  10, 12,
+                              14, 16, 20, 24, 28, 32, 40, 48, 56, 64};
 
-#define T_HARD 0.30   /* minimum distance for a hard cut */
-#define T_GRAD 0.35   /* minimum plateau height for a gradual transition */
+#define T_HARD 0.30 /* minimum distance for a hard cut */
+#define T_GRAD 0.35 /* minimum plateau height for a gradual transition */
 #define SAMPLE_CAP 240
 #define EXTRA_CAP 300
 #define DARK_LEVEL 26 /* gray level under which a pixel counts as black (0.1 of full scale) */

@@ -15,6 +15,7 @@
 #include <libswscale/swscale.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/util.h"
@@ -32,11 +33,11 @@ struct dec {
 
     /* video */
     struct SwsContext *sws_gray, *sws_rgb;
-    int sw, sh;             /* scaled size before rotation */
-    int ow, oh;             /* delivered size (after rotation) */
-    uint8_t *gray, *rgb;    /* scaled */
+    int sw, sh;          /* scaled size before rotation */
+    int ow, oh;          /* delivered size (after rotation) */
+    uint8_t *gray, *rgb; /* scaled */
     int gray_stride, rgb_stride;
-    uint8_t *rgray, *rrgb;  /* rotated */
+    uint8_t *rgray, *rrgb; /* rotated */
     long vindex;
     double last_vt, vdur;
 
@@ -161,6 +162,17 @@ static void rotate(const uint8_t *src, int sstride, int sw, int sh, int bpp, int
     }
 }
 
+static int sws_flags(const struct dec *d)
+{
+    const char *e = getenv("REEL_SWS_FLAGS"); /* for benchmarks: "fast", "bilinear", "area" */
+    if (e && !strcmp(e, "fast"))
+        return SWS_FAST_BILINEAR;
+    if (e && !strcmp(e, "bilinear"))
+        return SWS_BILINEAR;
+    (void)d;
+    return SWS_AREA;
+}
+
 static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *err)
 {
     if (!d->o->on_video)
@@ -169,23 +181,35 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
         pick_size(d, f->width, f->height);
         alloc_pictures(d);
     }
-    d->sws_gray = sws_getCachedContext(d->sws_gray, f->width, f->height, f->format, d->sw, d->sh,
-                                       AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
-    if (!d->sws_gray)
-        return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d", f->format);
-    uint8_t *dst[4] = {d->gray, NULL, NULL, NULL};
-    int dstride[4] = {d->gray_stride, 0, 0, 0};
-    sws_scale(d->sws_gray, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst,
-              dstride);
-    if (d->o->want_rgb) {
-        d->sws_rgb = sws_getCachedContext(d->sws_rgb, f->width, f->height, f->format, d->sw,
-                                          d->sh, AV_PIX_FMT_RGB24, SWS_AREA, NULL, NULL, NULL);
+    if (!d->o->want_rgb) {
+        d->sws_gray = sws_getCachedContext(d->sws_gray, f->width, f->height, f->format, d->sw,
+                                           d->sh, AV_PIX_FMT_GRAY8, sws_flags(d), NULL, NULL, NULL);
+        if (!d->sws_gray)
+            return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d",
+                             f->format);
+        uint8_t *dst[4] = {d->gray, NULL, NULL, NULL};
+        int dstride[4] = {d->gray_stride, 0, 0, 0};
+        sws_scale(d->sws_gray, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst,
+                  dstride);
+    } else {
+        d->sws_rgb = sws_getCachedContext(d->sws_rgb, f->width, f->height, f->format, d->sw, d->sh,
+                                          AV_PIX_FMT_RGB24, sws_flags(d), NULL, NULL, NULL);
         if (!d->sws_rgb)
             return reel_fail(err, REEL_EINVAL, NULL, "cannot convert the picture format %d",
                              f->format);
         uint8_t *rd[4] = {d->rgb, NULL, NULL, NULL};
         int rs[4] = {d->rgb_stride, 0, 0, 0};
         sws_scale(d->sws_rgb, (const uint8_t *const *)f->data, f->linesize, 0, f->height, rd, rs);
+        /* one scaling pass instead of two: luma from the small RGB picture
+         * (full-range BT.601 weights, as libswscale's GRAY8 output) */
+        for (int y = 0; y < d->sh; y++) {
+            const uint8_t *p = d->rgb + (size_t)y * d->rgb_stride;
+            uint8_t *g = d->gray + (size_t)y * d->gray_stride;
+            for (int x = 0; x < d->sw; x++)
+                g[x] = (uint8_t)((19595 * p[3 * x] + 38470 * p[3 * x + 1] + 7471 * p[3 * x + 2] +
+                                  32768) >>
+                                 16);
+        }
     }
 
     AVStream *st = d->fc->streams[d->vi];
@@ -229,8 +253,8 @@ static int setup_swr(SwrContext **s, AVChannelLayout *out_layout, int out_rate,
                      AVChannelLayout *in_layout, int in_fmt, int in_rate)
 {
     swr_free(s);
-    if (swr_alloc_set_opts2(s, out_layout, AV_SAMPLE_FMT_FLT, out_rate, in_layout, in_fmt,
-                            in_rate, 0, NULL) < 0)
+    if (swr_alloc_set_opts2(s, out_layout, AV_SAMPLE_FMT_FLT, out_rate, in_layout, in_fmt, in_rate,
+                            0, NULL) < 0)
         return -1;
     if (swr_init(*s) < 0) {
         swr_free(s);
@@ -260,9 +284,8 @@ static enum reel_code audio_setup(struct dec *d, const AVFrame *f, struct reel_e
     if (setup_swr(&d->swr_mono, &mono, rate, &d->in_layout, f->format, f->sample_rate) < 0)
         return reel_fail(err, REEL_EINVAL, NULL, "cannot resample this sound (%d Hz, %d channels)",
                          f->sample_rate, d->in_layout.nb_channels);
-    if (d->o->want_interleaved &&
-        setup_swr(&d->swr_il, &d->in_layout, f->sample_rate, &d->in_layout, f->format,
-                  f->sample_rate) < 0)
+    if (d->o->want_interleaved && setup_swr(&d->swr_il, &d->in_layout, f->sample_rate,
+                                            &d->in_layout, f->format, f->sample_rate) < 0)
         return reel_fail(err, REEL_EINVAL, NULL, "cannot convert this sound to float");
     return REEL_OK;
 }
@@ -340,7 +363,8 @@ static enum reel_code drain(struct dec *d, AVCodecContext *c, int video, struct 
             return REEL_OK;
         if (r < 0)
             return REEL_OK; /* a broken frame: skip it, keep going */
-        enum reel_code rc = video ? deliver_video(d, d->frame, err) : deliver_audio(d, d->frame, err);
+        enum reel_code rc =
+            video ? deliver_video(d, d->frame, err) : deliver_audio(d, d->frame, err);
         av_frame_unref(d->frame);
         if (rc)
             return rc;

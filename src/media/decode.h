@@ -22,17 +22,17 @@
 enum media_pixfmt { MEDIA_PIX_GRAY, MEDIA_PIX_RGB24 };
 
 struct media_frame {
-    double t;        /* presentation time, seconds from the start of the file */
-    long index;      /* 0-based frame number in decode order of presentation */
+    double t;   /* presentation time, seconds from the start of the file */
+    long index; /* 0-based frame number in decode order of presentation */
     int width, height;
-    int stride;      /* bytes per row */
+    int stride;          /* bytes per row */
     const uint8_t *gray; /* width*height luma (always present) */
     const uint8_t *rgb;  /* 3*width per row, when opts.want_rgb */
     int rgb_stride;
 };
 
 struct media_audio {
-    double t;            /* time of samples[0] */
+    double t;             /* time of samples[0] */
     const float *samples; /* mono, in [-1, 1] (may exceed on clipping) */
     int n;
     int sample_rate;
@@ -44,20 +44,23 @@ struct media_audio {
 };
 
 struct media_decode_opts {
-    int analysis_width;  /* scale so that width is this (height keeps aspect); 0: native */
-    int analysis_height; /* if both set, exact size */
-    int want_rgb;        /* also produce rgb24 */
-    int sample_rate;     /* mono float rate (default 22050) */
+    int analysis_width;   /* scale so that width is this (height keeps aspect); 0: native */
+    int analysis_height;  /* if both set, exact size */
+    int want_rgb;         /* also produce rgb24 */
+    int sample_rate;      /* mono float rate (default 22050) */
     int want_interleaved; /* also deliver the original channels as float at the source rate */
-    int threads;         /* decoder threads (0: auto) */
+    int threads;          /* decoder threads (0: auto) */
     int (*on_video)(void *ctx, const struct media_frame *f);
     int (*on_audio)(void *ctx, const struct media_audio *a);
     void *ctx;
     struct media_info *info_out; /* when set, filled with the probe of the file */
-    int fast;            /* allow decoder shortcuts that barely change a small picture
-                            (skip the H.264 loop filter): for analysis, not for metrics */
+    int fast;                    /* allow decoder shortcuts that barely change a small picture
+                                    (skip the H.264 loop filter): for analysis, not for metrics */
 };
-#define MEDIA_DECODE_OPTS_INIT {160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL, 0}
+#define MEDIA_DECODE_OPTS_INIT                                                                     \
+    {                                                                                              \
+        160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL, 0                                          \
+    }
 
 /*
  * Decode the file once, calling the callbacks in presentation order

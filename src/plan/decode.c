@@ -489,9 +489,8 @@ static int get_enum(struct dec *d, const json_t *obj, const char *base, const ch
     return F_BAD;
 }
 
-static int label_ok(const char *s)
+int plan_label_valid(const char *s, size_t n)
 {
-    size_t n = strlen(s);
     if (n < 1 || n > 64)
         return 0;
     for (size_t i = 0; i < n; i++)
@@ -499,6 +498,11 @@ static int label_ok(const char *s)
               s[i] == '-'))
             return 0;
     return 1;
+}
+
+static int label_ok(const char *s)
+{
+    return plan_label_valid(s, strlen(s));
 }
 
 static int id_ok(const char *s)

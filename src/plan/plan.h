@@ -274,6 +274,9 @@ void plan_set_base_dir(struct plan *p, const char *dir);
  * plan's "assets" object).
  */
 void plan_set_asset(struct plan *p, const char *label, const char *path);
+/* Is s[0..n) a valid asset label: 1 to 64 of a-z 0-9 _ - ? */
+int plan_label_valid(const char *s, size_t n);
+
 /* Find an asset by label, or NULL. */
 struct plan_asset *plan_find_asset(const struct plan *p, const char *label);
 /* Add or replace an asset whose facts are already known (a job's cached

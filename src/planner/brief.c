@@ -89,9 +89,9 @@ static double parse_duration_hint(const char *words)
     return 0;
 }
 
-static const char *const positions[] = {"top-left",    "top-right", "bottom-left", "bottom-right",
-                                        "top",         "bottom",    "left",        "right",
-                                        "center",      NULL};
+static const char *const positions[] = {"top-left", "top-right", "bottom-left", "bottom-right",
+                                        "top",      "bottom",    "left",        "right",
+                                        "center",   NULL};
 
 /* Position words after "logo" ("logo top right", "logo in the bottom-left"). */
 static void parse_logo_position(const char *text, char *out, size_t n)
@@ -156,9 +156,8 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
     if (b->duration <= 0)
         b->duration = parse_duration_hint(w);
     if (!b->aspect[0]) {
-        static const char *const vertical[] = {"vertical", "portrait", "tiktok", "shorts",
-                                               "reel",     "reels",    "story",  "stories",
-                                               NULL};
+        static const char *const vertical[] = {"vertical", "portrait", "tiktok",  "shorts", "reel",
+                                               "reels",    "story",    "stories", NULL};
         static const char *const square[] = {"square", NULL};
         static const char *const wide[] = {"horizontal", "landscape", "widescreen", "youtube",
                                            NULL};
@@ -172,11 +171,10 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
             snprintf(b->aspect, sizeof(b->aspect), "16:9");
     }
     if (b->pace == PACE_UNSET) {
-        static const char *const fast[] = {"fast",     "punchy", "energetic", "quick",
-                                           "snappy",   "dynamic", "hype",     "upbeat",
-                                           NULL};
-        static const char *const slow[] = {"slow", "calm", "relaxed", "gentle", "cinematic",
-                                           "contemplative", NULL};
+        static const char *const fast[] = {"fast",    "punchy", "energetic", "quick", "snappy",
+                                           "dynamic", "hype",   "upbeat",    NULL};
+        static const char *const slow[] = {"slow",      "calm",          "relaxed", "gentle",
+                                           "cinematic", "contemplative", NULL};
         if (has_any(w, fast))
             b->pace = PACE_FAST;
         else if (has_any(w, slow))
@@ -185,7 +183,7 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
             b->pace = PACE_MEDIUM;
     }
     if (b->captions < 0) {
-        static const char *const cap[] = {"caption", "captions", "captioned", "subtitle",
+        static const char *const cap[] = {"caption",   "captions",  "captioned", "subtitle",
                                           "subtitles", "subtitled", NULL};
         if (strstr(w, " no captions ") || strstr(w, " without captions ") ||
             strstr(w, " no subtitles "))
@@ -334,10 +332,14 @@ enum reel_code planner_style_check(const json_t *s, struct reel_err *err)
             double d = json_number_value(v);
             if (!json_is_number(v) || d < -9 || d > 0)
                 return reel_fail(err, REEL_EINVAL, path, "expected dBTP in [-9, 0]");
+        } else if (!strcmp(k, "weights")) {
+            /* the evaluation's metric weights: each name and number is checked by eval */
+            if (!json_is_object(v))
+                return reel_fail(err, REEL_EINVAL, path, "expected an object of metric weights");
         } else {
             return reel_fail(err, REEL_EINVAL, path,
                              "unknown key '%s' (name, palette, font, title, captions, logo, "
-                             "loudness_lufs, true_peak_dbtp)",
+                             "loudness_lufs, true_peak_dbtp, weights)",
                              k);
         }
     }

@@ -18,16 +18,16 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
                             const struct planner_opts *opts, struct planner_result *res,
                             struct reel_err *err);
 enum reel_code llm_plan(const struct planner_brief *brief, const struct planner_asset *assets,
-                        size_t nassets, const struct planner_opts *opts,
-                        struct planner_result *res, struct reel_err *err);
+                        size_t nassets, const struct planner_opts *opts, struct planner_result *res,
+                        struct reel_err *err);
 enum reel_code llm_revise(const struct planner_brief *brief, const struct planner_asset *assets,
                           size_t nassets, const json_t *previous, const json_t *feedback,
                           const struct planner_opts *opts, struct planner_result *res,
                           struct reel_err *err);
 
 /* Append an attempt to res (takes plan, issues, feedback); returns it. */
-struct planner_attempt *planner_result_add(struct planner_result *res, json_t *plan,
-                                           json_t *issues, int valid, const char *model);
+struct planner_attempt *planner_result_add(struct planner_result *res, json_t *plan, json_t *issues,
+                                           int valid, const char *model);
 
 /* The asset's type: its asset_type, else from the probe. */
 const char *planner_asset_type(const struct planner_asset *a);

@@ -20,6 +20,7 @@
 #include "core/config.h"
 #include "core/log.h"
 #include "core/proc.h"
+#include "plan/plan.h"
 #include "planner/internal.h"
 #include "core/banned.h"
 
@@ -49,7 +50,7 @@ static const char system_prompt[] =
 /* ---- transport: libcurl or a replay of recorded calls ---- */
 
 struct http_reply {
-    long status;     /* 0 when no reply */
+    long status; /* 0 when no reply */
     struct buf body;
     int timed_out;
     int conn_failed; /* could not connect / connection dropped */
@@ -150,9 +151,11 @@ struct convo {
     struct planner_result *res;
     char url[1024];
     enum rf_mode mode;
-    json_t *schema;
-    json_t *history;   /* messages after the system message */
-    size_t replay_pos; /* next recorded call */
+    int no_temperature;    /* the server refused the parameter (some reasoning models) */
+    json_t *schema;        /* the EditPlan schema, told in words in JSON / plain mode */
+    json_t *strict_schema; /* its strict structured-outputs variant */
+    json_t *history;       /* messages after the system message */
+    size_t replay_pos;     /* next recorded call */
     int attempt;
     /* per attempt */
     int prompt_tokens, completion_tokens;
@@ -178,14 +181,14 @@ static json_t *build_request(struct convo *c)
     json_array_append_new(msgs, sys);
     json_array_extend(msgs, c->history);
     json_object_set_new(req, "messages", msgs);
-    if (c->o->temperature >= 0)
+    if (c->o->temperature >= 0 && !c->no_temperature)
         json_object_set_new(req, "temperature", json_real(c->o->temperature));
     if (c->mode == RF_SCHEMA) {
         json_t *rf = json_object(), *js = json_object();
         json_object_set_new(rf, "type", json_string("json_schema"));
         json_object_set_new(js, "name", json_string("editplan"));
         json_object_set_new(js, "strict", json_true());
-        json_object_set(js, "schema", c->schema);
+        json_object_set(js, "schema", c->strict_schema);
         json_object_set_new(rf, "json_schema", js);
         json_object_set_new(req, "response_format", rf);
     } else if (c->mode == RF_JSON) {
@@ -296,9 +299,9 @@ static enum reel_code converse(struct convo *c, json_t **body_out, struct reel_e
             /* the request as sent, with where it went; the key never is in it */
             json_t *rec = json_object(), *hdr = json_object();
             json_object_set_new(rec, "url", json_string(c->url));
-            json_object_set_new(hdr, "Authorization",
-                                json_string(o->api_key && *o->api_key ? "Bearer [REDACTED]"
-                                                                      : "(none)"));
+            json_object_set_new(
+                hdr, "Authorization",
+                json_string(o->api_key && *o->api_key ? "Bearer [REDACTED]" : "(none)"));
             json_object_set_new(rec, "headers", hdr);
             json_object_set(rec, "body", req);
             o->recorder->on_call(o->recorder->ctx, rec, resp, latency_ms, pt, ct, c->attempt,
@@ -335,13 +338,21 @@ static enum reel_code converse(struct convo *c, json_t **body_out, struct reel_e
             json_decref(resp);
             continue;
         }
+        if (r.status == 400 && !c->no_temperature && c->o->temperature >= 0 &&
+            strstr(r.body.buf, "temperature")) {
+            log_info("planner: the server rejected temperature; sending none");
+            c->no_temperature = 1;
+            buf_release(&r.body);
+            json_decref(resp);
+            continue;
+        }
         enum reel_code rc = REEL_OK;
         if (r.timed_out)
             rc = reel_fail(err, REEL_ETIMEOUT, c->url, "the model did not answer: %s (%d tries)",
                            errmsg, retry + 1);
         else if (r.conn_failed)
-            rc = reel_fail(err, REEL_ENET, c->url, "cannot reach the model: %s (%d tries)",
-                           errmsg, retry + 1);
+            rc = reel_fail(err, REEL_ENET, c->url, "cannot reach the model: %s (%d tries)", errmsg,
+                           retry + 1);
         else if (r.status == 401 || r.status == 403)
             rc = reel_fail(err, REEL_EAUTH, c->url,
                            "the model endpoint refused the credentials (HTTP %ld); check "
@@ -766,20 +777,19 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
         c->res->cost_usd += cost;
         if (rc) {
             if (c->prompt_tokens || c->completion_tokens) {
-                struct planner_attempt *a =
-                    planner_result_add(c->res, NULL, one_issue("no_reply", err ? err->msg : ""),
-                                       0, model);
+                struct planner_attempt *a = planner_result_add(
+                    c->res, NULL, one_issue("no_reply", err ? err->msg : ""), 0, model);
                 a->prompt_tokens = c->prompt_tokens;
                 a->completion_tokens = c->completion_tokens;
                 a->cost_usd = cost;
             }
             return rc;
         }
-        const json_t *msg = json_object_get(json_array_get(json_object_get(body, "choices"), 0),
-                                            "message");
+        const json_t *msg =
+            json_object_get(json_array_get(json_object_get(body, "choices"), 0), "message");
         const char *refusal = json_get_str(msg, "refusal", NULL);
-        const char *finish = json_get_str(json_array_get(json_object_get(body, "choices"), 0),
-                                          "finish_reason", "");
+        const char *finish =
+            json_get_str(json_array_get(json_object_get(body, "choices"), 0), "finish_reason", "");
         struct buf tmp = BUF_INIT;
         const char *content = message_content(msg, &tmp);
         json_t *plan = NULL, *issues = NULL, *fb = NULL;
@@ -793,8 +803,7 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
             a->cost_usd = cost;
             if (o->recorder && o->recorder->on_attempt)
                 o->recorder->on_attempt(o->recorder->ctx, c->attempt, NULL, a->issues);
-            rc = reel_fail(err, REEL_EINVAL, "model", "the model refused to plan: %.300s",
-                           refusal);
+            rc = reel_fail(err, REEL_EINVAL, "model", "the model refused to plan: %.300s", refusal);
             buf_release(&tmp);
             json_decref(body);
             return rc;
@@ -866,8 +875,8 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
         buf_release(&tmp);
         json_decref(body);
     }
-    return reel_fail(err, REEL_EINVAL, "plan", "no valid plan after %d attempt%s",
-                     o->max_attempts, o->max_attempts == 1 ? "" : "s");
+    return reel_fail(err, REEL_EINVAL, "plan", "no valid plan after %d attempt%s", o->max_attempts,
+                     o->max_attempts == 1 ? "" : "s");
 }
 
 static void convo_init(struct convo *c, const struct planner_opts *o, struct planner_result *res)
@@ -881,18 +890,20 @@ static void convo_init(struct convo *c, const struct planner_opts *o, struct pla
         bl--;
     snprintf(c->url, sizeof(c->url), "%.*s/chat/completions", (int)bl, base);
     c->schema = planner_plan_schema();
+    c->strict_schema = plan_schema_strict();
     c->history = json_array();
 }
 
 static void convo_release(struct convo *c)
 {
     json_decref(c->schema);
+    json_decref(c->strict_schema);
     json_decref(c->history);
 }
 
 enum reel_code llm_plan(const struct planner_brief *brief, const struct planner_asset *assets,
-                        size_t nassets, const struct planner_opts *opts,
-                        struct planner_result *res, struct reel_err *err)
+                        size_t nassets, const struct planner_opts *opts, struct planner_result *res,
+                        struct reel_err *err)
 {
     struct convo c;
     convo_init(&c, opts, res);

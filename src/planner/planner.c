@@ -6,22 +6,6 @@
 #include "planner/internal.h"
 #include "core/banned.h"
 
-/*
- * The plan module (decode/validate/schema) is built by another part of the
- * project; until it is linked in, these references stay NULL and a small
- * built-in check stands in for plan_validate. Once it is linked, the real
- * validator is always used.
- */
-#pragma weak plan_init
-#pragma weak plan_release
-#pragma weak plan_decode
-#pragma weak plan_set_asset
-#pragma weak plan_find_asset
-#pragma weak plan_validate
-#pragma weak plan_issues_to_json
-#pragma weak plan_issues_release
-#pragma weak plan_schema_text
-
 static const struct planner_strategy strategies[] = {
     {"rules", rules_plan, rules_revise},
     {"llm", llm_plan, llm_revise},
@@ -64,8 +48,8 @@ void planner_result_release(struct planner_result *r)
     planner_result_init(r);
 }
 
-struct planner_attempt *planner_result_add(struct planner_result *res, json_t *plan,
-                                           json_t *issues, int valid, const char *model)
+struct planner_attempt *planner_result_add(struct planner_result *res, json_t *plan, json_t *issues,
+                                           int valid, const char *model)
 {
     res->attempts = xrealloc(res->attempts, (res->nattempts + 1) * sizeof(*res->attempts));
     struct planner_attempt *a = &res->attempts[res->nattempts++];
@@ -163,8 +147,8 @@ static enum reel_code dispatch(const struct planner_opts *in, struct planner_opt
         o->max_images = 6;
     const char *name = o->strategy;
     if (!name || !*name)
-        name = (o->base_url && *o->base_url && o->model && *o->model) || o->replay ? "llm"
-                                                                                     : "rules";
+        name =
+            (o->base_url && *o->base_url && o->model && *o->model) || o->replay ? "llm" : "rules";
     *s = planner_strategy_find(name);
     if (!*s)
         return reel_fail(err, REEL_EUSAGE, "strategy", "unknown planner '%s' (rules, llm)", name);
@@ -206,9 +190,8 @@ enum reel_code planner_plan(const struct planner_brief *brief, const struct plan
     return s->plan(brief, assets, nassets, &o, res, err);
 }
 
-enum reel_code planner_revise(const struct planner_brief *brief,
-                              const struct planner_asset *assets, size_t nassets,
-                              const json_t *previous, const json_t *feedback,
+enum reel_code planner_revise(const struct planner_brief *brief, const struct planner_asset *assets,
+                              size_t nassets, const json_t *previous, const json_t *feedback,
                               const struct planner_opts *opts, struct planner_result *res,
                               struct reel_err *err)
 {
@@ -227,105 +210,28 @@ enum reel_code planner_revise(const struct planner_brief *brief,
 
 /* ---- validation ---- */
 
-static void issue(json_t *arr, const char *path, const char *code, const char *msg)
-{
-    json_t *o = json_object();
-    json_object_set_new(o, "path", json_string(path));
-    json_object_set_new(o, "code", json_string(code));
-    json_object_set_new(o, "message", json_string(msg));
-    json_array_append_new(arr, o);
-}
-
-/* Stand-in for plan_validate while the plan module is not linked: the
- * checks a planner most often gets wrong. */
-static void builtin_validate(const json_t *doc, const struct planner_asset *assets,
-                             size_t nassets, json_t *issues)
-{
-    char msg[320], path[160];
-    if (!json_is_object(doc)) {
-        issue(issues, "$", "wrong_type", "a plan is a JSON object");
-        return;
-    }
-    const char *schema = json_get_str(doc, "schema", NULL);
-    if (!schema || strcmp(schema, "reel.editplan/1"))
-        issue(issues, "$.schema", schema ? "bad_value" : "required",
-              "schema must be \"reel.editplan/1\"");
-    json_t *ops = json_object_get(doc, "operations");
-    if (!json_is_array(ops) || !json_array_size(ops)) {
-        issue(issues, "$.operations", "required", "operations must be a non-empty array");
-        return;
-    }
-    size_t i;
-    json_t *op;
-    int ncuts = 0;
-    json_array_foreach(ops, i, op)
-    {
-        json_path_index(path, sizeof(path), "$.operations", i);
-        const char *kind = json_get_str(op, "op", NULL);
-        if (!kind) {
-            issue(issues, path, "required", "every operation needs \"op\"");
-            continue;
-        }
-        const char *label = json_get_str(op, "asset", NULL);
-        if (!strcmp(kind, "cut") || !strcmp(kind, "overlay") || !strcmp(kind, "audio")) {
-            const struct planner_asset *a = planner_asset_find(assets, nassets, label);
-            if (!a) {
-                char p2[160];
-                json_path_key(p2, sizeof(p2), path, "asset");
-                snprintf(msg, sizeof(msg), "no asset labelled '%s'", label ? label : "");
-                issue(issues, p2, label ? "unknown_asset" : "required", msg);
-                continue;
-            }
-            if (!strcmp(kind, "cut")) {
-                ncuts++;
-                if (a->probe.kind == MEDIA_VIDEO) {
-                    double in = json_get_num(op, "in", -1), out = json_get_num(op, "out", -1);
-                    if (in < 0 || out <= in || out > a->probe.duration + 1e-3) {
-                        char p2[160];
-                        json_path_key(p2, sizeof(p2), path, "out");
-                        snprintf(msg, sizeof(msg),
-                                 "in %.2f / out %.2f must satisfy 0 <= in < out <= %.2f "
-                                 "(duration of '%s')",
-                                 in, out, a->probe.duration, label);
-                        issue(issues, p2, "out_of_range", msg);
-                    }
-                } else if (a->probe.kind != MEDIA_IMAGE) {
-                    issue(issues, path, "wrong_asset_kind", "a cut needs a video or image asset");
-                }
-            }
-        }
-    }
-    if (!ncuts)
-        issue(issues, "$.operations", "empty_timeline", "the plan has no cut");
-}
-
 int planner_validate_plan(const json_t *plan, const struct planner_asset *assets, size_t nassets,
                           json_t **issues_out)
 {
-    json_t *issues;
-    if (plan_decode && plan_validate) {
-        struct plan p;
-        struct plan_issues is = PLAN_ISSUES_INIT;
-        plan_init(&p);
-        if (plan_decode(plan, &p, &is) == REEL_OK) {
-            for (size_t i = 0; i < nassets; i++) {
-                plan_set_asset(&p, assets[i].label, assets[i].path ? assets[i].path : "");
-                struct plan_asset *pa = plan_find_asset(&p, assets[i].label);
-                if (pa && (assets[i].probe.has_video || assets[i].probe.has_audio ||
-                           assets[i].probe.kind == MEDIA_LUT)) {
-                    pa->info = assets[i].probe;
-                    pa->probed = 1;
-                }
+    struct plan p;
+    struct plan_issues is = PLAN_ISSUES_INIT;
+    plan_init(&p);
+    if (plan_decode(plan, &p, &is) == REEL_OK) {
+        for (size_t i = 0; i < nassets; i++) {
+            plan_set_asset(&p, assets[i].label, assets[i].path ? assets[i].path : "");
+            /* the facts the planner was given: no second probe */
+            struct plan_asset *pa = plan_find_asset(&p, assets[i].label);
+            if (pa && (assets[i].probe.has_video || assets[i].probe.has_audio ||
+                       assets[i].probe.kind == MEDIA_LUT)) {
+                pa->info = assets[i].probe;
+                pa->probed = 1;
             }
-            plan_validate(&p, &is);
         }
-        issues = plan_issues_to_json(&is);
-        plan_issues_release(&is);
-        plan_release(&p);
-    } else {
-        issues = json_array();
-        builtin_validate(plan, assets, nassets, issues);
+        plan_validate(&p, &is);
     }
+    json_t *issues = plan_issues_to_json(&is);
+    plan_issues_release(&is);
+    plan_release(&p);
     int ok = json_array_size(issues) == 0;
     if (issues_out)
         *issues_out = issues;
@@ -336,18 +242,10 @@ int planner_validate_plan(const json_t *plan, const struct planner_asset *assets
 
 json_t *planner_plan_schema(void)
 {
-    const char *text = plan_schema_text ? plan_schema_text() : NULL;
+    const char *text = plan_schema_text();
     json_t *j = NULL;
-    if (text && json_parse(text, strlen(text), 0, "schema", &j, NULL) == REEL_OK)
-        return j;
-    /* Minimal stand-in until the plan module's schema is linked. */
-    const char *fallback =
-        "{\"type\":\"object\",\"required\":[\"schema\",\"operations\"],"
-        "\"properties\":{\"schema\":{\"const\":\"reel.editplan/1\"},\"title\":{\"type\":\"string\"},"
-        "\"output\":{\"type\":\"object\"},\"operations\":{\"type\":\"array\",\"items\":"
-        "{\"type\":\"object\",\"required\":[\"op\"]}},\"notes\":{\"type\":\"string\"}}}";
-    if (json_parse(fallback, strlen(fallback), 0, "schema", &j, NULL))
-        abort();
+    if (json_parse(text, strlen(text), 0, "schema", &j, NULL) != REEL_OK)
+        abort(); /* compiled into the binary and tested by the plan module */
     return j;
 }
 
@@ -357,9 +255,9 @@ static const struct {
     const char *prefix;
     double prompt, completion;
 } builtin_prices[] = {
-    {"gpt-4o-mini", 0.15, 0.60}, {"gpt-4o", 2.50, 10.00},      {"gpt-4.1-nano", 0.10, 0.40},
-    {"gpt-4.1-mini", 0.40, 1.60}, {"gpt-4.1", 2.00, 8.00},     {"o4-mini", 1.10, 4.40},
-    {"o3-mini", 1.10, 4.40},      {"gpt-5-mini", 0.25, 2.00},  {"gpt-5-nano", 0.05, 0.40},
+    {"gpt-4o-mini", 0.15, 0.60},  {"gpt-4o", 2.50, 10.00},       {"gpt-4.1-nano", 0.10, 0.40},
+    {"gpt-4.1-mini", 0.40, 1.60}, {"gpt-4.1", 2.00, 8.00},       {"o4-mini", 1.10, 4.40},
+    {"o3-mini", 1.10, 4.40},      {"gpt-5-mini", 0.25, 2.00},    {"gpt-5-nano", 0.05, 0.40},
     {"gpt-5", 1.25, 10.00},       {"mistral-small", 0.10, 0.30}, {"mistral-large", 2.00, 6.00},
 };
 

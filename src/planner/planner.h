@@ -38,9 +38,10 @@
 
 /* One asset the planner may use. All fields borrowed. */
 struct planner_asset {
-    const char *label;      /* [a-z0-9_-]+, unique in the list */
-    const char *path;       /* file path or URL (written to the plan's "assets") */
-    const char *asset_type; /* "raw_footage" "b-roll" "audio" "image" "logo" "lut" (NULL: from probe) */
+    const char *label; /* [a-z0-9_-]+, unique in the list */
+    const char *path;  /* file path or URL (written to the plan's "assets") */
+    const char
+        *asset_type; /* "raw_footage" "b-roll" "audio" "image" "logo" "lut" (NULL: from probe) */
     struct media_info probe;
     const json_t *analysis;   /* media_analyze output, or NULL */
     const json_t *transcript; /* {"words":[...],"segments":[...],"pauses":[...]}, or NULL */
@@ -55,17 +56,17 @@ enum planner_pace { PACE_UNSET = 0, PACE_SLOW, PACE_MEDIUM, PACE_FAST };
  * "logo top-right", "on the beat", "title \"...\""). Owns its strings.
  */
 struct planner_brief {
-    char *text;          /* the brief as written (may be NULL) */
-    double duration;     /* target seconds; 0 = unset (keep what the footage gives) */
-    char aspect[8];      /* "16:9" "9:16" "1:1" "4:5"; "" = unset (from the footage) */
+    char *text;      /* the brief as written (may be NULL) */
+    double duration; /* target seconds; 0 = unset (keep what the footage gives) */
+    char aspect[8];  /* "16:9" "9:16" "1:1" "4:5"; "" = unset (from the footage) */
     enum planner_pace pace;
-    int captions;        /* -1 unset, 0 no, 1 yes */
-    int on_beat;         /* -1 unset, 0/1: cut on the music's beats */
-    char *music;         /* asset label of the music bed, NULL = pick an "audio" asset */
-    char *logo;          /* asset label of the logo, NULL = pick a "logo" asset */
-    char *title;         /* title text, NULL = none */
+    int captions;           /* -1 unset, 0 no, 1 yes */
+    int on_beat;            /* -1 unset, 0/1: cut on the music's beats */
+    char *music;            /* asset label of the music bed, NULL = pick an "audio" asset */
+    char *logo;             /* asset label of the logo, NULL = pick a "logo" asset */
+    char *title;            /* title text, NULL = none */
     char logo_position[16]; /* "top-right" ...; "" = style or default */
-    json_t *style;       /* brand style document (owned), NULL = none; see docs/planner.md */
+    json_t *style;          /* brand style document (owned), NULL = none; see docs/planner.md */
 };
 
 void planner_brief_init(struct planner_brief *b);
@@ -135,48 +136,49 @@ double planner_cost_usd(const char *model, int prompt_tokens, int completion_tok
 typedef enum reel_code (*planner_check_fn)(void *ctx, const json_t *plan, json_t **feedback);
 
 struct planner_opts {
-    const char *strategy;     /* "rules", "llm", or NULL: llm when base_url and model are set */
-    const char *base_url;     /* e.g. http://127.0.0.1:8080/v1 (REEL_LLM_BASE_URL) */
-    const char *api_key;      /* may be NULL (local servers) */
+    const char *strategy; /* "rules", "llm", or NULL: llm when base_url and model are set */
+    const char *base_url; /* e.g. http://127.0.0.1:8080/v1 (REEL_LLM_BASE_URL) */
+    const char *api_key;  /* may be NULL (local servers) */
     const char *model;
-    int max_attempts;         /* plan versions the repair loop may make; 0: 3 */
-    int max_retries;          /* per attempt, on 429/5xx/timeouts/refused connections; <0: 0; default 0 means 2 */
-    int retry_base_ms;        /* first backoff (doubles); 0: 500 */
-    double timeout_s;         /* per HTTP call; 0: 120 */
+    int max_attempts; /* plan versions the repair loop may make; 0: 3 */
+    int max_retries; /* per attempt, on 429/5xx/timeouts/refused connections; <0: 0; default 0 means
+                        2 */
+    int retry_base_ms;         /* first backoff (doubles); 0: 500 */
+    double timeout_s;          /* per HTTP call; 0: 120 */
     size_t max_response_bytes; /* 0: 4 MiB */
-    int no_images;            /* do not send keyframe thumbnails */
-    int max_images;           /* 0: 6 */
-    double temperature;       /* < 0: not sent; default 0 (deterministic as far as the server is) */
+    int no_images;             /* do not send keyframe thumbnails */
+    int max_images;            /* 0: 6 */
+    double temperature; /* < 0: not sent; default 0 (deterministic as far as the server is) */
     const struct planner_recorder *recorder; /* may be NULL */
     /* Replay: an array of recorded calls [{"request":..,"response":..,
      * "error":..,"latency_ms":..}] (as written by planner_record_*); when set
      * no network is used, replies come from it in order. */
     const json_t *replay;
-    planner_check_fn check;   /* may be NULL */
+    planner_check_fn check; /* may be NULL */
     void *check_ctx;
 };
 void planner_opts_init(struct planner_opts *o); /* the defaults above, temperature 0 */
 
 struct planner_attempt {
-    int attempt;           /* 1.. */
-    json_t *plan;          /* NULL when the reply held no plan (malformed, refusal) */
-    json_t *issues;        /* validation issues array ([] when valid) */
-    json_t *feedback;      /* what was sent back to the model after it, or NULL */
+    int attempt;      /* 1.. */
+    json_t *plan;     /* NULL when the reply held no plan (malformed, refusal) */
+    json_t *issues;   /* validation issues array ([] when valid) */
+    json_t *feedback; /* what was sent back to the model after it, or NULL */
     int valid;
-    char model[64];        /* "rules" for the rules planner */
+    char model[64]; /* "rules" for the rules planner */
     int prompt_tokens, completion_tokens;
     double cost_usd;
 };
 
 struct planner_result {
-    json_t *plan;          /* the last valid plan (NULL when none); owned */
+    json_t *plan; /* the last valid plan (NULL when none); owned */
     int valid;
     struct planner_attempt *attempts;
     size_t nattempts;
-    char strategy[16];     /* "rules" or "llm" */
+    char strategy[16]; /* "rules" or "llm" */
     char model[64];
     int prompt_tokens, completion_tokens; /* totals */
-    int calls;             /* HTTP calls made (retries included) */
+    int calls;                            /* HTTP calls made (retries included) */
     double cost_usd;
 };
 void planner_result_init(struct planner_result *r);
@@ -202,9 +204,8 @@ enum reel_code planner_plan(const struct planner_brief *brief, const struct plan
  * target, cut density, caption contrast, logo placement...) and never
  * returns the same plan; the LLM planner sends the feedback to the model.
  */
-enum reel_code planner_revise(const struct planner_brief *brief,
-                              const struct planner_asset *assets, size_t nassets,
-                              const json_t *previous, const json_t *feedback,
+enum reel_code planner_revise(const struct planner_brief *brief, const struct planner_asset *assets,
+                              size_t nassets, const json_t *previous, const json_t *feedback,
                               const struct planner_opts *opts, struct planner_result *res,
                               struct reel_err *err);
 
@@ -214,9 +215,8 @@ struct planner_strategy {
     enum reel_code (*plan)(const struct planner_brief *brief, const struct planner_asset *assets,
                            size_t nassets, const struct planner_opts *opts,
                            struct planner_result *res, struct reel_err *err);
-    enum reel_code (*revise)(const struct planner_brief *brief,
-                             const struct planner_asset *assets, size_t nassets,
-                             const json_t *previous, const json_t *feedback,
+    enum reel_code (*revise)(const struct planner_brief *brief, const struct planner_asset *assets,
+                             size_t nassets, const json_t *previous, const json_t *feedback,
                              const struct planner_opts *opts, struct planner_result *res,
                              struct reel_err *err);
 };

@@ -28,13 +28,13 @@
 #include "planner/internal.h"
 #include "core/banned.h"
 
-#define PAD 0.08        /* kept around each word */
-#define MERGE_GAP 0.45  /* pauses up to this stay inside a segment */
+#define PAD 0.08       /* kept around each word */
+#define MERGE_GAP 0.45 /* pauses up to this stay inside a segment */
 #define MIN_SEG 0.3
 
 struct rules_params {
     const struct planner_brief *brief;
-    int pace;                /* 0 very fast, 1 fast, 2 medium, 3 slow */
+    int pace; /* 0 very fast, 1 fast, 2 medium, 3 slow */
     double loudness_lufs;
     double true_peak_dbtp;
     char logo_position[16];
@@ -117,8 +117,8 @@ static int is_filler(const json_t *w)
         if (isalpha((unsigned char)*s))
             t[o++] = (char)tolower((unsigned char)*s);
     t[o] = 0;
-    static const char *const fillers[] = {"um", "umm", "uh", "uhm", "uhh", "erm", "er",
-                                          "ah", "hmm", "mm", "mhm"};
+    static const char *const fillers[] = {"um", "umm", "uh",  "uhm", "uhh", "erm",
+                                          "er", "ah",  "hmm", "mm",  "mhm"};
     for (size_t i = 0; i < ARRAY_SIZE(fillers); i++)
         if (!strcmp(t, fillers[i]))
             return 1;
@@ -157,88 +157,86 @@ static int is_talking(const struct planner_asset *a)
     return d > 0 && s > 0.25 * d;
 }
 
-/* Talking footage: spoken stretches, fillers and long pauses removed. */
+static int cmp_ival(const void *a, const void *b)
+{
+    const struct ival *x = a, *y = b;
+    return x->s < y->s ? -1 : x->s > y->s;
+}
+
+/* Remove [s, e) from every interval of v; pieces shorter than MIN_SEG go. */
+static void subtract(ival_vec *v, double s, double e)
+{
+    ival_vec out = VEC_INIT;
+    for (size_t i = 0; i < v->n; i++) {
+        struct ival k = v->v[i];
+        if (e <= k.s || s >= k.e) {
+            VEC_PUSH(&out, k);
+            continue;
+        }
+        if (s - k.s >= MIN_SEG)
+            VEC_PUSH(&out, ((struct ival){k.s, s}));
+        if (k.e - e >= MIN_SEG)
+            VEC_PUSH(&out, ((struct ival){e, k.e}));
+    }
+    VEC_FREE(v);
+    *v = out;
+}
+
+/*
+ * Talking footage: what is spoken, from both the transcript's words and
+ * the analysis' speech regions (either may miss some: a recogniser drops
+ * words it cannot read, a detector drops quiet syllables), merged across
+ * short pauses; then the filler words and every silence the analysis heard
+ * longer than 0.5 s are cut out.
+ */
 static void talking_segments(const struct planner_asset *a, size_t ai, int pace, seg_vec *out)
 {
     double dur = asset_duration(a);
-    ival_vec keep = VEC_INIT;
+    double lim = dur > 0 ? dur : 1e9;
+    ival_vec raw = VEC_INIT, keep = VEC_INIT;
     const json_t *words = words_of(a);
-    if (words) {
-        int open = 0, brk = 0;
-        struct ival cur = {0, 0};
-        double last_end = 0;
-        size_t i;
-        json_t *w;
-        json_array_foreach(words, i, w)
-        {
-            double s = facts_num(w, "start", -1), e = facts_num(w, "end", -1);
-            if (s < 0 || e < s)
-                continue;
-            if (is_filler(w)) {
-                brk = 1;
-                continue;
-            }
-            double ps = fmax(0, s - PAD), pe = fmin(dur > 0 ? dur : 1e9, e + PAD);
-            if (open && !brk && s - last_end <= MERGE_GAP) {
-                cur.e = pe;
-            } else {
-                if (open)
-                    VEC_PUSH(&keep, cur);
-                if (keep.n && ps < keep.v[keep.n - 1].e)
-                    ps = keep.v[keep.n - 1].e;
-                cur = (struct ival){ps, pe};
-                open = 1;
-            }
-            brk = 0;
-            last_end = e;
-        }
-        if (open)
-            VEC_PUSH(&keep, cur);
-    } else {
-        ival_vec sp = VEC_INIT;
-        intervals(json_object_get(a->analysis, "speech"), &sp);
-        for (size_t i = 0; i < sp.n; i++) {
-            double ps = fmax(0, sp.v[i].s - 0.1), pe = fmin(dur, sp.v[i].e + 0.1);
-            if (keep.n && sp.v[i].s - sp.v[i - 1].e <= 0.4)
-                keep.v[keep.n - 1].e = pe;
-            else {
-                if (keep.n && ps < keep.v[keep.n - 1].e)
-                    ps = keep.v[keep.n - 1].e;
-                VEC_PUSH(&keep, ((struct ival){ps, pe}));
-            }
-        }
-        VEC_FREE(&sp);
+    size_t i;
+    json_t *w;
+    json_array_foreach(words, i, w)
+    {
+        double s = facts_num(w, "start", -1), e = facts_num(w, "end", -1);
+        if (s >= 0 && e >= s && !is_filler(w))
+            VEC_PUSH(&raw, ((struct ival){fmax(0, s - PAD), fmin(lim, e + PAD)}));
     }
-    /* Silences the analysis heard inside what the words kept (loose word
-     * times): none longer than 0.5 s stays. */
+    ival_vec sp = VEC_INIT;
+    intervals(json_object_get(a->analysis, "speech"), &sp);
+    for (i = 0; i < sp.n; i++)
+        VEC_PUSH(&raw, ((struct ival){fmax(0, sp.v[i].s - 0.1), fmin(lim, sp.v[i].e + 0.1)}));
+    VEC_FREE(&sp);
+    if (raw.n)
+        qsort(raw.v, raw.n, sizeof(*raw.v), cmp_ival);
+    /* padded intervals closer than this keep the pause between them:
+     * at most MERGE_GAP of silence inside a stretch */
+    double join = MERGE_GAP - 2 * PAD;
+    for (i = 0; i < raw.n; i++) {
+        if (keep.n && raw.v[i].s - keep.v[keep.n - 1].e <= join)
+            keep.v[keep.n - 1].e = fmax(keep.v[keep.n - 1].e, raw.v[i].e);
+        else
+            VEC_PUSH(&keep, raw.v[i]);
+    }
+    VEC_FREE(&raw);
+    /* fillers out */
+    json_array_foreach(words, i, w) if (is_filler(w))
+        subtract(&keep, facts_num(w, "start", 0), facts_num(w, "end", 0));
+    /* silences the analysis heard inside what is kept (loose word times):
+     * none longer than 0.5 s stays; 0.1 s of it stays at each side */
     ival_vec sil = VEC_INIT;
     intervals(json_object_get(a->analysis, "silence"), &sil);
     for (size_t k = 0; k < sil.n; k++) {
-        for (size_t i = 0; i < keep.n; i++) {
-            double os = fmax(sil.v[k].s, keep.v[i].s), oe = fmin(sil.v[k].e, keep.v[i].e);
+        double s = sil.v[k].s, e = sil.v[k].e;
+        for (size_t j = 0; j < keep.n; j++) {
+            double os = fmax(s, keep.v[j].s), oe = fmin(e, keep.v[j].e);
             if (oe - os <= 0.5)
                 continue;
-            struct ival left = {keep.v[i].s, os + 0.1}, right = {oe - 0.1, keep.v[i].e};
-            if (os <= keep.v[i].s + 1e-9)
-                left.e = left.s; /* silence at the start: nothing on the left */
-            if (oe >= keep.v[i].e - 1e-9)
-                right.s = right.e;
-            int l_ok = left.e - left.s >= MIN_SEG, r_ok = right.e - right.s >= MIN_SEG;
-            if (l_ok && r_ok) {
-                keep.v[i] = left;
-                VEC_PUSH(&keep, right);
-                memmove(&keep.v[i + 2], &keep.v[i + 1], (keep.n - i - 2) * sizeof(*keep.v));
-                keep.v[i + 1] = right;
-                i++;
-            } else if (l_ok) {
-                keep.v[i] = left;
-            } else if (r_ok) {
-                keep.v[i] = right;
-            } else {
-                memmove(&keep.v[i], &keep.v[i + 1], (keep.n - i - 1) * sizeof(*keep.v));
-                keep.n--;
-                i--;
-            }
+            double cs = os <= keep.v[j].s + 1e-9 ? os : os + 0.1;
+            double ce = oe >= keep.v[j].e - 1e-9 ? oe : oe - 0.1;
+            subtract(&keep, cs, ce);
+            j = (size_t)-1; /* the list changed: look again */
         }
     }
     VEC_FREE(&sil);
@@ -457,8 +455,10 @@ static void select_segments(const struct planner_asset *assets, seg_vec *all, do
                 continue;
             int same_next = i + 1 < out->n && out->v[i + 1].asset == s->asset;
             int same_prev = i > 0 && out->v[i - 1].asset == s->asset;
-            double room = side == 0 ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
-                                    : s->in - (same_prev ? out->v[i - 1].out : 0);
+            double room =
+                side == 0
+                    ? (same_next ? out->v[i + 1].in : asset_duration(&assets[s->asset])) - s->out
+                    : s->in - (same_prev ? out->v[i - 1].out : 0);
             double grow = fmin(fmax(0, room), rem);
             if (grow <= 0)
                 continue;
@@ -568,8 +568,7 @@ static void beat_times(const struct planner_asset *music, double horizon, dbl_ve
     const json_t *times = json_object_get(beats, "times");
     size_t i;
     json_t *v;
-    json_array_foreach(times, i, v) if (json_is_number(v))
-        VEC_PUSH(out, json_number_value(v));
+    json_array_foreach(times, i, v) if (json_is_number(v)) VEC_PUSH(out, json_number_value(v));
     double bpm = facts_num(beats, "bpm", 0);
     if (!out->n && bpm > 20 && bpm < 400) {
         double period = 60.0 / bpm;
@@ -631,7 +630,8 @@ static int snap_to_beats(seg_vec *cuts, const struct planner_asset *assets, doub
     struct seg *last = &cuts->v[cuts->n - 1];
     long src_max = (long)floor(asset_duration(&assets[last->asset]) * fps + 1e-6);
     long want = target_f - cur;
-    if (want >= min_f && last->in_f + want <= src_max && assets[last->asset].probe.kind == MEDIA_VIDEO)
+    int is_video = assets[last->asset].probe.kind == MEDIA_VIDEO;
+    if (want >= min_f && (!is_video || last->in_f + want <= src_max))
         last->len_f = want;
     return snapped;
 }
@@ -729,6 +729,7 @@ struct storyline {
     int talking;
     int beats_snapped;
     double removed_s; /* talking footage: seconds of pauses and fillers cut */
+    int from_words;   /* talking footage cut by transcript words (else speech regions) */
     long total_f;
 };
 
@@ -752,32 +753,31 @@ static enum reel_code build_storyline(const struct rules_params *p,
                          "nothing to put on the timeline: give at least one video or image");
     int sw = 0, sh = 0;
     media_display_size(&first_pic->probe, &sw, &sh);
-    snprintf(sl->aspect, sizeof(sl->aspect), "%s", b->aspect[0] ? b->aspect : nearest_aspect(sw, sh));
+    snprintf(sl->aspect, sizeof(sl->aspect), "%s",
+             b->aspect[0] ? b->aspect : nearest_aspect(sw, sh));
     output_size(sl->aspect, sw, sh, &sl->width, &sl->height);
     sl->fps = pick_fps(first ? first->probe.fps : 30);
 
     seg_vec talk = VEC_INIT, other = VEC_INIT;
-    double talk_total = 0, talk_src = 0;
+    double talk_total = 0, talk_src = 0, other_src = 0;
     for (size_t i = 0; i < n; i++) {
         if (!is_footage(&assets[i]))
             continue;
         if (is_talking(&assets[i])) {
             size_t before = talk.n;
+            sl->from_words |= words_of(&assets[i]) != NULL;
             talking_segments(&assets[i], i, p->pace, &talk);
             for (size_t k = before; k < talk.n; k++)
                 talk_total += talk.v[k].out - talk.v[k].in;
             talk_src += asset_duration(&assets[i]);
         } else {
             footage_segments(&assets[i], i, p->pace, &other);
+            other_src += asset_duration(&assets[i]);
         }
     }
     sl->talking = talk.n > 0;
-    double other_total = 0;
-    for (size_t i = 0; i < other.n; i++)
-        other_total += other.v[i].out - other.v[i].in;
-    double target = b->duration > 0 ? b->duration
-                    : sl->talking   ? talk_total
-                                    : fmin(other_total, 30);
+    /* no length asked: all the talk, or up to 30 s of the other footage */
+    double target = b->duration > 0 ? b->duration : sl->talking ? talk_total : fmin(other_src, 30);
     seg_vec chosen = VEC_INIT;
     if (sl->talking) {
         select_segments(assets, &talk, target, &chosen);
@@ -819,10 +819,13 @@ static enum reel_code build_storyline(const struct rules_params *p,
             left -= d;
         }
     }
+    /* Clips too short for any window: play them whole. */
+    for (size_t i = 0; i < n && !chosen.n; i++)
+        if (is_footage(&assets[i]) && asset_duration(&assets[i]) > 0)
+            VEC_PUSH(&chosen, ((struct seg){i, 0, asset_duration(&assets[i]), 0, 0, 1, 0, 0}));
     if (!chosen.n) {
         VEC_FREE(&chosen);
-        return reel_fail(err, REEL_EINVAL, "assets",
-                         "no usable footage: every clip is shorter than %.1f s", MIN_SEG);
+        return reel_fail(err, REEL_EINVAL, "assets", "no usable footage (no clip has a duration)");
     }
     /* Merge segments that continue each other in the same source. */
     seg_vec merged = VEC_INIT;
@@ -934,7 +937,9 @@ static json_t *captions_op(const struct rules_params *p, const struct storyline 
     json_t *st = text_style(p->brief->style, "captions", p->cap_color, p->cap_outline, p->cap_box,
                             p->cap_size);
     int maxc = p->cap_max_chars ? p->cap_max_chars
-                                : (sl->width < sl->height ? 24 : sl->width == sl->height ? 30 : 38);
+                                : (sl->width < sl->height    ? 24
+                                   : sl->width == sl->height ? 30
+                                                             : 38);
     json_object_set_new(st, "max_chars_per_line", json_integer(maxc));
     json_object_set_new(st, "max_lines", json_integer(2));
     const char *hl = style_str(p->brief->style, "captions", "highlight", NULL);
@@ -969,16 +974,16 @@ static json_t *title_op(const struct rules_params *p, const char *title, double 
     json_object_set_new(op, "end", jnum(fmin(2.5, D * 0.5)));
     json_object_set_new(op, "position", json_string("center"));
     const json_t *pal = json_object_get(p->brief->style, "palette");
-    const char *color = style_str(p->brief->style, "title", "color",
-                                  json_is_string(json_array_get(pal, 0))
-                                      ? json_string_value(json_array_get(pal, 0))
-                                      : "#FFFFFF");
-    json_object_set_new(op, "style",
-                        text_style(p->brief->style, "title", color,
-                                   style_str(p->brief->style, "title", "outline", "#000000"),
-                                   style_str(p->brief->style, "title", "box", "#00000099"),
-                                   facts_num(json_object_get(p->brief->style, "title"), "size",
-                                             0.08)));
+    const char *color =
+        style_str(p->brief->style, "title", "color",
+                  json_is_string(json_array_get(pal, 0)) ? json_string_value(json_array_get(pal, 0))
+                                                         : "#FFFFFF");
+    json_object_set_new(
+        op, "style",
+        text_style(p->brief->style, "title", color,
+                   style_str(p->brief->style, "title", "outline", "#000000"),
+                   style_str(p->brief->style, "title", "box", "#00000099"),
+                   facts_num(json_object_get(p->brief->style, "title"), "size", 0.08)));
     return op;
 }
 
@@ -1005,7 +1010,8 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
     if (b->duration > 0)
         buf_addf(&notes, " (target %.2f s)", b->duration);
     if (sl.talking)
-        buf_addf(&notes, "; talking footage: %.1f s of pauses and fillers removed", sl.removed_s);
+        buf_addf(&notes, "; talking footage cut by %s: %.1f s of pauses and fillers removed",
+                 sl.from_words ? "transcript words" : "speech regions", sl.removed_s);
     if (music)
         buf_addf(&notes, "; music '%s'%s", music->label,
                  sl.beats_snapped ? ", cuts on its beats" : " (no beat facts: cuts not on beats)");
@@ -1015,7 +1021,8 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
     const char *title = b->title;
     char deft[96];
     if (!title) {
-        snprintf(deft, sizeof(deft), "Edit of %s", sl.cuts.v[0].asset < n ? assets[sl.cuts.v[0].asset].label : "footage");
+        snprintf(deft, sizeof(deft), "Edit of %s",
+                 sl.cuts.v[0].asset < n ? assets[sl.cuts.v[0].asset].label : "footage");
     }
     json_object_set_new(plan, "title", json_string(title ? title : deft));
 
@@ -1284,9 +1291,8 @@ static int fix_captions(json_t *plan, const struct rules_params *p, struct buf *
     return 1;
 }
 
-static int fix_logo(json_t *plan, const struct rules_params *p,
-                    const struct planner_asset *assets, size_t n, const json_t *ev,
-                    struct buf *why)
+static int fix_logo(json_t *plan, const struct rules_params *p, const struct planner_asset *assets,
+                    size_t n, const json_t *ev, struct buf *why)
 {
     json_t *op = find_op(plan, "overlay", "logo");
     if (!op) {
@@ -1351,7 +1357,8 @@ static int fix_retention(json_t *plan, const struct rules_params *p, struct buf 
 {
     json_t *t = find_op(plan, "text", NULL);
     if (!t || facts_num(t, "start", 0) > 0.5) {
-        const char *title = p->brief->title ? p->brief->title : json_get_str(plan, "title", "Watch this");
+        const char *title =
+            p->brief->title ? p->brief->title : json_get_str(plan, "title", "Watch this");
         json_array_append_new(json_object_get(plan, "operations"), title_op(p, title, 6));
         buf_adds(why, "a title in the first seconds as a hook; ");
         return 1;
@@ -1536,9 +1543,9 @@ static int fix_render(json_t *plan, const json_t *lines, struct buf *why)
     static const struct {
         const char *needle, *kind;
     } map[] = {
-        {"xfade", "transition"}, {"lut3d", "color"}, {"drawtext", "text"},
-        {"subtitles", "captions"}, {"ass", "captions"}, {"font", "text"},
-        {"amix", "audio"},       {"sidechain", "audio"}, {"overlay", "overlay"},
+        {"xfade", "transition"},   {"lut3d", "color"},     {"drawtext", "text"},
+        {"subtitles", "captions"}, {"ass", "captions"},    {"font", "text"},
+        {"amix", "audio"},         {"sidechain", "audio"}, {"overlay", "overlay"},
     };
     int changed = 0;
     json_t *ops = json_object_get(plan, "operations");
@@ -1658,8 +1665,8 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
             else if (metric_is(m->name, punch)) {
                 static const char *const have_k[] = {"cuts_per_minute", "cut_density",
                                                      "cuts_per_min", NULL};
-                static const char *const want_k[] = {"target_cuts_per_minute", "target",
-                                                     "expected", NULL};
+                static const char *const want_k[] = {"target_cuts_per_minute", "target", "expected",
+                                                     NULL};
                 double have = ev_num(m->evidence, have_k, NAN);
                 double want = ev_num(m->evidence, want_k, NAN);
                 const char *dir = json_get_str(m->evidence, "direction", NULL);

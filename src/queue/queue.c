@@ -1,7 +1,7 @@
 /*
  * The worker loop. A single renew thread per worker keeps the lease of the
- * job being run alive; it opens its own connection lazily, the first time a
- * job runs longer than a third of the lease, so short jobs cost nothing.
+ * job being run alive, on its own connection (opened when the worker
+ * starts). Jobs start and end without waking it.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -64,6 +64,11 @@ static void *renew_main(void *arg)
     int64_t every = r->lease_s * 1000LL / 3;
     if (every < 200)
         every = 200;
+    /* Connect now, off the main loop, so that the first renewal does not
+     * have to (a slow connect could outlast a short lease). */
+    struct reel_err oerr = REEL_ERR_INIT;
+    if (store_open_flags(r->url, STORE_OPEN_NO_MIGRATE, &r->s, &oerr))
+        log_warn("worker %s: lease thread: %s (will retry)", r->worker, oerr.msg);
     pthread_mutex_lock(&r->mu);
     while (!r->quit) {
         int64_t due = r->active ? r->last_ms + every - now_mono_ms() : every / 2;
@@ -89,9 +94,9 @@ static void *renew_main(void *arg)
             log_warn("worker %s: %s", r->worker, err.msg);
             r->ctx->lease_lost = 1;
             r->active = 0;
-        } else if (rc) {
+        } else if (rc && r->active && !strcmp(id, r->job_id)) {
             log_warn("worker %s: renewing the lease of job %s: %s", r->worker, id, err.msg);
-        }
+        } /* else the job ended meanwhile: nothing to renew */
         r->last_ms = now_mono_ms();
     }
     pthread_mutex_unlock(&r->mu);
@@ -225,6 +230,11 @@ enum reel_code queue_worker_run(struct store *s, const struct queue_handler *h, 
     enum reel_code rc = REEL_OK;
     int db_errors = 0;
     log_info("worker %s: started on %s", worker, store_url_display(s));
+    /* LISTEN before the first claim, so no submission slips between an
+     * empty claim and the first wait. */
+    struct reel_err lerr = REEL_ERR_INIT;
+    if (!o->once && !o->exit_when_empty && store_wait_jobs(s, 0, &lerr))
+        log_warn("worker %s: %s", worker, lerr.msg);
     while (!(o->stop && *o->stop)) {
         struct store_job job;
         int claimed = 0;

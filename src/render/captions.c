@@ -96,7 +96,8 @@ enum reel_code captions_from_transcript(const struct plan *p, const struct rtl *
         double tl0 = rtl_seconds(&t->g, s->start);
         size_t k;
         const json_t *w;
-        json_array_foreach(ws, k, w) {
+        json_array_foreach(ws, k, w)
+        {
             const char *text = json_get_str(w, "word", NULL);
             double ws0 = json_get_num(w, "start", -1), we = json_get_num(w, "end", -1);
             if (!text || ws0 < 0 || we < ws0)
@@ -293,8 +294,8 @@ static void ass_time(struct buf *out, double t)
 }
 
 /* One Dialogue line showing tokens [a, b) with line breaks, `hl` highlighted. */
-static void ass_event(struct buf *out, double start, double end, struct tok *t, size_t a,
-                      size_t b, const size_t *line_of, long hl, const struct plan_color *hcol)
+static void ass_event(struct buf *out, double start, double end, struct tok *t, size_t a, size_t b,
+                      const size_t *line_of, long hl, const struct plan_color *hcol)
 {
     if (end <= start)
         return;
@@ -309,8 +310,7 @@ static void ass_event(struct buf *out, double start, double end, struct tok *t, 
         int on = hl >= 0 && t[i].word == hl && hcol && hcol->set;
         if (on) {
             buf_adds(out, "{\\1c");
-            buf_addf(out, "&H%02X%02X%02X&\\1a&H%02X&}", hcol->b, hcol->g, hcol->r,
-                     255 - hcol->a);
+            buf_addf(out, "&H%02X%02X%02X&\\1a&H%02X&}", hcol->b, hcol->g, hcol->r, 255 - hcol->a);
         }
         ass_escape(out, t[i].s);
         if (on)
@@ -399,7 +399,7 @@ void captions_write_ass(const struct plan_op *op, const struct cap_list *cues, i
             } else {
                 ps = q->start + (q->end - q->start) * (double)chars_before / (double)total_chars;
                 pe = b < toks.n ? q->start + (q->end - q->start) * (double)(chars_before + pchars) /
-                                              (double)total_chars
+                                                 (double)total_chars
                                 : q->end;
             }
             if (q->words && st->highlight.set) {

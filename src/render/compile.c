@@ -30,8 +30,8 @@ struct ctx {
     const struct plan *p;
     const struct render_opts *o;
     struct rtl tl;
-    struct buf g;       /* the graph text */
-    struct argv in;     /* input arguments (-ss .. -i ..) */
+    struct buf g;   /* the graph text */
+    struct argv in; /* input arguments (-ss .. -i ..) */
     int ninputs;
     int nlabel;
     int nfiles;
@@ -229,15 +229,24 @@ static void silence(struct ctx *c, long samples, const char *out)
 static const char *xfade_name(enum plan_transition_kind k)
 {
     switch (k) {
-    case TR_CROSSFADE: return "fade";
-    case TR_FADE_BLACK: return "fadeblack";
-    case TR_FADE_WHITE: return "fadewhite";
-    case TR_WIPE_LEFT: return "wipeleft";
-    case TR_WIPE_RIGHT: return "wiperight";
-    case TR_SLIDE_LEFT: return "slideleft";
-    case TR_SLIDE_UP: return "slideup";
-    case TR_CIRCLE_OPEN: return "circleopen";
-    case TR_DISSOLVE: return "dissolve";
+    case TR_CROSSFADE:
+        return "fade";
+    case TR_FADE_BLACK:
+        return "fadeblack";
+    case TR_FADE_WHITE:
+        return "fadewhite";
+    case TR_WIPE_LEFT:
+        return "wipeleft";
+    case TR_WIPE_RIGHT:
+        return "wiperight";
+    case TR_SLIDE_LEFT:
+        return "slideleft";
+    case TR_SLIDE_UP:
+        return "slideup";
+    case TR_CIRCLE_OPEN:
+        return "circleopen";
+    case TR_DISSOLVE:
+        return "dissolve";
     }
     return "fade";
 }
@@ -278,8 +287,9 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         int k = -1;
         if (!c->measure || want_audio) {
             double ss = image ? -1 : rtl_seconds(&c->tl.g, s->in_frame);
-            double t = image ? -1 : rtl_seconds(&c->tl.g, s->frames) * speed +
-                                        2 * rtl_seconds(&c->tl.g, 1);
+            double t =
+                image ? -1
+                      : rtl_seconds(&c->tl.g, s->frames) * speed + 2 * rtl_seconds(&c->tl.g, 1);
             k = add_input(c, a->path, ss, t, 0);
         }
         char vl[32], al[32];
@@ -300,13 +310,14 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
                 char bg[16], fl[32], bl[32];
                 label(c, fl, sizeof(fl), "fg");
                 label(c, bl, sizeof(bl), "bg");
-                buf_addf(&c->g, "[%s];\ncolor=c=%s:s=%dx%d:r=%s,trim=end_frame=%ld[%s];\n[%s][%s]"
-                                "overlay=format=auto:shortest=1",
-                         fl, color_hex(bg, sizeof(bg), &p->output.background, 0), c->W, c->H,
-                         fps, s->frames, bl, bl, fl);
+                buf_addf(&c->g,
+                         "[%s];\ncolor=c=%s:s=%dx%d:r=%s,trim=end_frame=%ld[%s];\n[%s][%s]"
+                         "overlay=format=auto:shortest=1",
+                         fl, color_hex(bg, sizeof(bg), &p->output.background, 0), c->W, c->H, fps,
+                         s->frames, bl, bl, fl);
             }
-            buf_addf(&c->g, ",format=yuv420p,settb=%d/%d,setpts=N[%s];\n", c->tl.g.den,
-                     c->tl.g.num, vl);
+            buf_addf(&c->g, ",format=yuv420p,settb=%d/%d,setpts=N[%s];\n", c->tl.g.den, c->tl.g.num,
+                     vl);
         }
         /* sound: exact samples of this cut's span on the timeline */
         long ns = rtl_samples(&c->tl.g, s->end) - rtl_samples(&c->tl.g, s->start);
@@ -334,8 +345,8 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
                 long tns = rtl_samples(&c->tl.g, s->start + T) - rtl_samples(&c->tl.g, s->start);
                 if (!c->measure)
                     buf_addf(&c->g, "[%s][%s]xfade=transition=%s:duration=%.6f:offset=%.6f[%s];\n",
-                             curv, vl, xfade_name(p->ops[tr].transition),
-                             rtl_seconds(&c->tl.g, T), rtl_seconds(&c->tl.g, curframes - T), nv);
+                             curv, vl, xfade_name(p->ops[tr].transition), rtl_seconds(&c->tl.g, T),
+                             rtl_seconds(&c->tl.g, curframes - T), nv);
                 buf_addf(&c->g, "[%s][%s]acrossfade=ns=%ld:c1=tri:c2=tri[%s];\n", cura, al, tns,
                          na);
                 curframes += s->frames - T;
@@ -368,15 +379,33 @@ static void place(const struct plan_position *pos, int W, int H, int w, int h, i
     long l = m, cx = (W - w) / 2, r = W - w - m;
     long t = m, cy = (H - h) / 2, b = H - h - m;
     switch (pos->anchor) {
-    case POS_TOP_LEFT: *x = l, *y = t; break;
-    case POS_TOP: *x = cx, *y = t; break;
-    case POS_TOP_RIGHT: *x = r, *y = t; break;
-    case POS_LEFT: *x = l, *y = cy; break;
-    case POS_CENTER: *x = cx, *y = cy; break;
-    case POS_RIGHT: *x = r, *y = cy; break;
-    case POS_BOTTOM_LEFT: *x = l, *y = b; break;
-    case POS_BOTTOM: *x = cx, *y = b; break;
-    case POS_BOTTOM_RIGHT: *x = r, *y = b; break;
+    case POS_TOP_LEFT:
+        *x = l, *y = t;
+        break;
+    case POS_TOP:
+        *x = cx, *y = t;
+        break;
+    case POS_TOP_RIGHT:
+        *x = r, *y = t;
+        break;
+    case POS_LEFT:
+        *x = l, *y = cy;
+        break;
+    case POS_CENTER:
+        *x = cx, *y = cy;
+        break;
+    case POS_RIGHT:
+        *x = r, *y = cy;
+        break;
+    case POS_BOTTOM_LEFT:
+        *x = l, *y = b;
+        break;
+    case POS_BOTTOM:
+        *x = cx, *y = b;
+        break;
+    case POS_BOTTOM_RIGHT:
+        *x = r, *y = b;
+        break;
     case POS_XY:
         /* (x, y) is where the box's centre goes */
         *x = lround(pos->x * W - w / 2.0);
@@ -499,8 +528,8 @@ static void text_style(struct ctx *c, const struct plan_text_style *st, int px)
         buf_addf(&c->g, ":borderw=%d:bordercolor=%s", px / 16 > 1 ? px / 16 : 1,
                  color_hex(col, sizeof(col), &st->outline, 1));
     if (st->box.set)
-        buf_addf(&c->g, ":box=1:boxcolor=%s:boxborderw=%d", color_hex(col, sizeof(col), &st->box, 1),
-                 px / 4 > 1 ? px / 4 : 1);
+        buf_addf(&c->g, ":box=1:boxcolor=%s:boxborderw=%d",
+                 color_hex(col, sizeof(col), &st->box, 1), px / 4 > 1 ? px / 4 : 1);
     buf_addf(&c->g, ":line_spacing=%d", px / 5);
 }
 
@@ -521,10 +550,14 @@ static enum reel_code text_op(struct ctx *c, size_t i, char *cur, size_t n)
     char xe[160], ye[160];
     const char *xl = "(w-text_w)/2", *yl = "(h-text_h)/2";
     switch (op->position.anchor) {
-    case POS_TOP_LEFT: case POS_LEFT: case POS_BOTTOM_LEFT:
+    case POS_TOP_LEFT:
+    case POS_LEFT:
+    case POS_BOTTOM_LEFT:
         snprintf(xe, sizeof(xe), "%d", mx);
         break;
-    case POS_TOP_RIGHT: case POS_RIGHT: case POS_BOTTOM_RIGHT:
+    case POS_TOP_RIGHT:
+    case POS_RIGHT:
+    case POS_BOTTOM_RIGHT:
         snprintf(xe, sizeof(xe), "w-text_w-%d", mx);
         break;
     case POS_XY:
@@ -534,10 +567,14 @@ static enum reel_code text_op(struct ctx *c, size_t i, char *cur, size_t n)
         snprintf(xe, sizeof(xe), "%s", xl);
     }
     switch (op->position.anchor) {
-    case POS_TOP_LEFT: case POS_TOP: case POS_TOP_RIGHT:
+    case POS_TOP_LEFT:
+    case POS_TOP:
+    case POS_TOP_RIGHT:
         snprintf(ye, sizeof(ye), "%d", my);
         break;
-    case POS_BOTTOM_LEFT: case POS_BOTTOM: case POS_BOTTOM_RIGHT:
+    case POS_BOTTOM_LEFT:
+    case POS_BOTTOM:
+    case POS_BOTTOM_RIGHT:
         snprintf(ye, sizeof(ye), "h-text_h-%d", my);
         break;
     case POS_XY:
@@ -789,9 +826,8 @@ static enum reel_code build_graph(struct ctx *c)
                      "loudnorm=I=%.2f:TP=%.2f:LRA=%.1f:measured_I=%.2f:measured_TP=%.2f:"
                      "measured_LRA=%.2f:measured_thresh=%.2f:offset=%.2f:linear=true:"
                      "print_format=none,",
-                     o->loudness_lufs, o->true_peak_dbtp,
-                     fmin(50, fmax(11, L->input_lra + 1)), L->input_i, L->input_tp,
-                     L->input_lra, L->input_thresh, L->target_offset);
+                     o->loudness_lufs, o->true_peak_dbtp, fmin(50, fmax(11, L->input_lra + 1)),
+                     L->input_i, L->input_tp, L->input_lra, L->input_thresh, L->target_offset);
         else
             buf_addf(&c->g, "loudnorm=I=%.2f:TP=%.2f:LRA=11:print_format=none,", o->loudness_lufs,
                      o->true_peak_dbtp);
@@ -804,8 +840,7 @@ static enum reel_code build_graph(struct ctx *c)
             continue;
         const struct rspan *s = &c->tl.spans[i];
         long s0 = rtl_samples(&c->tl.g, s->start), s1 = rtl_samples(&c->tl.g, s->end);
-        buf_addf(&c->g, ",afade=t=%s:ss=%ld:ns=%ld", op->fade_out_kind ? "out" : "in", s0,
-                 s1 - s0);
+        buf_addf(&c->g, ",afade=t=%s:ss=%ld:ns=%ld", op->fade_out_kind ? "out" : "in", s0, s1 - s0);
     }
     buf_addf(&c->g, ",apad,atrim=end_sample=%ld[aout];\n", total_ns);
 
@@ -836,8 +871,9 @@ out:
 
 static int preset_rank(const char *p) /* 0 ultrafast .. 8 veryslow, placebo 9 */
 {
-    static const char *const names[] = {"ultrafast", "superfast", "veryfast", "faster", "fast",
-                                        "medium",    "slow",      "slower",   "veryslow", "placebo"};
+    static const char *const names[] = {"ultrafast", "superfast", "veryfast", "faster",
+                                        "fast",      "medium",    "slow",     "slower",
+                                        "veryslow",  "placebo"};
     for (size_t i = 0; i < ARRAY_SIZE(names); i++)
         if (p && !strcmp(p, names[i]))
             return (int)i;
@@ -862,14 +898,15 @@ static void video_codec_args(struct ctx *c, struct argv *a, int threads)
         argv_push(a, "-crf");
         argv_pushf(a, "%d", o->crf);
         argv_push(a, "-x265-params");
-        argv_pushf(a, "log-level=error:pools=%d:frame-threads=%d", threads, threads > 4 ? 4 : threads);
+        argv_pushf(a, "log-level=error:pools=%d:frame-threads=%d", threads,
+                   threads > 4 ? 4 : threads);
         if (o->container == CONT_MP4 || o->container == CONT_MOV)
             argv_pushv(a, (const char *const[]){"-tag:v", "hvc1", NULL});
         break;
     case VCODEC_VP9: {
         static const int cpu[] = {8, 8, 6, 5, 4, 3, 2, 1, 0, 0};
-        argv_pushv(a, (const char *const[]){"-c:v", "libvpx-vp9", "-b:v", "0", "-deadline",
-                                            "good", "-row-mt", "1", NULL});
+        argv_pushv(a, (const char *const[]){"-c:v", "libvpx-vp9", "-b:v", "0", "-deadline", "good",
+                                            "-row-mt", "1", NULL});
         argv_push(a, "-crf");
         argv_pushf(a, "%d", o->crf > 63 ? 63 : o->crf);
         argv_push(a, "-cpu-used");
@@ -896,10 +933,14 @@ static void video_codec_args(struct ctx *c, struct argv *a, int threads)
 static const char *container_format(enum plan_container k)
 {
     switch (k) {
-    case CONT_MP4: return "mp4";
-    case CONT_MOV: return "mov";
-    case CONT_MKV: return "matroska";
-    case CONT_WEBM: return "webm";
+    case CONT_MP4:
+        return "mp4";
+    case CONT_MOV:
+        return "mov";
+    case CONT_MKV:
+        return "matroska";
+    case CONT_WEBM:
+        return "webm";
     }
     return "mp4";
 }

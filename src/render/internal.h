@@ -13,9 +13,9 @@ struct rgrid {
 
 /* Per-op frames on the timeline (cuts: where they sit; others: their span). */
 struct rspan {
-    long start, end;   /* [start, end) timeline frames */
-    long frames;       /* cuts: their length; transitions: the overlap */
-    long in_frame;     /* cuts: source in, in output frames */
+    long start, end; /* [start, end) timeline frames */
+    long frames;     /* cuts: their length; transitions: the overlap */
+    long in_frame;   /* cuts: source in, in output frames */
 };
 
 struct rtl {
@@ -28,9 +28,9 @@ struct rtl {
 /* Build the frame view of a plan (own frame math, same rules as plan_snap). */
 enum reel_code rtl_build(const struct plan *p, struct rtl *t, struct reel_err *err);
 void rtl_release(struct rtl *t);
-long rtl_frames(const struct rgrid *g, double seconds);     /* round(t * fps) */
-double rtl_seconds(const struct rgrid *g, long frames);    /* frames / fps */
-long rtl_samples(const struct rgrid *g, long frames);       /* frames as audio samples */
+long rtl_frames(const struct rgrid *g, double seconds); /* round(t * fps) */
+double rtl_seconds(const struct rgrid *g, long frames); /* frames / fps */
+long rtl_samples(const struct rgrid *g, long frames);   /* frames as audio samples */
 
 /* ---- captions (captions.c) ---- */
 
@@ -40,8 +40,8 @@ struct cap_word {
 };
 struct cap_cue {
     double start, end;
-    char *text;              /* whole cue text (words joined by spaces, or the cue's) */
-    struct cap_word *words;  /* NULL when word times are unknown */
+    char *text;             /* whole cue text (words joined by spaces, or the cue's) */
+    struct cap_word *words; /* NULL when word times are unknown */
     size_t nwords;
 };
 struct cap_list {
@@ -76,8 +76,8 @@ struct progress_parser {
     int measure;
 };
 /* Feed ffmpeg -progress output; calls fn at each "progress=" line. */
-void progress_feed(struct progress_parser *pp, const char *data, size_t len,
-                   render_progress_fn fn, void *ud);
+void progress_feed(struct progress_parser *pp, const char *data, size_t len, render_progress_fn fn,
+                   void *ud);
 
 /* Parse loudnorm's print_format=json block from a stderr log. */
 int loudness_parse(const char *log, struct render_loudness *out);

@@ -78,24 +78,30 @@ struct render_opts {
     int measure_only;
 };
 #define RENDER_DEFAULT_THREADS 8
-#define RENDER_OPTS_INIT {NULL, NULL, 0, NULL, NULL, {0, 0, 0, 0, 0, 0}, 0}
+#define RENDER_OPTS_INIT                                                                           \
+    {                                                                                              \
+        NULL, NULL, 0, NULL, NULL, {0, 0, 0, 0, 0, 0}, 0                                           \
+    }
 
 /* ---- the compiled command ---- */
 
 struct render_cmd {
-    struct argv argv;     /* ffmpeg ... -filter_complex_script FILE ... TEMP_OUTPUT */
-    char *filter_script;  /* the graph text (what FILE holds) */
-    char *script_path;    /* FILE */
-    char *workdir;        /* directory holding FILE and text files */
-    int own_workdir;      /* removed (with its files) by render_cmd_release */
-    char *output;         /* the final path ("-" style outputs are not supported) */
-    char *temp_output;    /* where ffmpeg writes; renamed to output on success */
-    double duration;      /* expected duration in seconds (frame-exact) */
-    long frames;          /* expected number of video frames (0 for measure runs) */
+    struct argv argv;    /* ffmpeg ... -filter_complex_script FILE ... TEMP_OUTPUT */
+    char *filter_script; /* the graph text (what FILE holds) */
+    char *script_path;   /* FILE */
+    char *workdir;       /* directory holding FILE and text files */
+    int own_workdir;     /* removed (with its files) by render_cmd_release */
+    char *output;        /* the final path ("-" style outputs are not supported) */
+    char *temp_output;   /* where ffmpeg writes; renamed to output on success */
+    double duration;     /* expected duration in seconds (frame-exact) */
+    long frames;         /* expected number of video frames (0 for measure runs) */
     double fps;
-    int measure_only;     /* an analysis run: output is "-f null -" */
+    int measure_only; /* an analysis run: output is "-f null -" */
 };
-#define RENDER_CMD_INIT {ARGV_INIT, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0}
+#define RENDER_CMD_INIT                                                                            \
+    {                                                                                              \
+        ARGV_INIT, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0                                     \
+    }
 
 /*
  * Compile a validated plan (output size/fps resolved, every asset probed)
@@ -114,13 +120,13 @@ void render_cmd_to_shell(const struct render_cmd *cmd, struct buf *out);
 /* ---- running ---- */
 
 struct render_progress {
-    double out_time;  /* seconds of output written */
-    long frame;       /* frames written */
-    double speed;     /* x realtime (0 when unknown) */
-    double percent;   /* 0..100 of the expected duration */
-    double eta_s;     /* estimated seconds left (-1 when unknown) */
-    int done;         /* 1 on the last event ("progress=end") */
-    int measure;      /* 1 while the loudness analysis run is going */
+    double out_time; /* seconds of output written */
+    long frame;      /* frames written */
+    double speed;    /* x realtime (0 when unknown) */
+    double percent;  /* 0..100 of the expected duration */
+    double eta_s;    /* estimated seconds left (-1 when unknown) */
+    int done;        /* 1 on the last event ("progress=end") */
+    int measure;     /* 1 while the loudness analysis run is going */
 };
 typedef void (*render_progress_fn)(const struct render_progress *pr, void *ud);
 
@@ -173,10 +179,9 @@ struct render_result {
 void render_result_init(struct render_result *r);
 void render_result_release(struct render_result *r);
 
-enum reel_code render_plan(const struct plan *p, const struct render_opts *opts,
-                           const char *output, render_progress_fn progress, void *ud,
-                           volatile sig_atomic_t *cancel, struct render_result *res,
-                           struct reel_err *err);
+enum reel_code render_plan(const struct plan *p, const struct render_opts *opts, const char *output,
+                           render_progress_fn progress, void *ud, volatile sig_atomic_t *cancel,
+                           struct render_result *res, struct reel_err *err);
 
 /* ---- escaping (exposed for tests and other modules that build graphs) ---- */
 

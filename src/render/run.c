@@ -42,12 +42,12 @@ json_t *render_run_info_to_json(const struct render_run_info *ri)
     json_object_set_new(j, "ffmpeg_args", json_string(ri->shell ? ri->shell : ""));
     json_object_set_new(j, "render_time_ms", json_integer(ri->render_time_ms));
     json_object_set_new(j, "exit_status", json_integer(ri->exit_status));
-    json_object_set_new(j, "cpu_user_ms",
-                        json_integer((json_int_t)ri->ru.ru_utime.tv_sec * 1000 +
-                                     ri->ru.ru_utime.tv_usec / 1000));
-    json_object_set_new(j, "cpu_system_ms",
-                        json_integer((json_int_t)ri->ru.ru_stime.tv_sec * 1000 +
-                                     ri->ru.ru_stime.tv_usec / 1000));
+    json_object_set_new(
+        j, "cpu_user_ms",
+        json_integer((json_int_t)ri->ru.ru_utime.tv_sec * 1000 + ri->ru.ru_utime.tv_usec / 1000));
+    json_object_set_new(
+        j, "cpu_system_ms",
+        json_integer((json_int_t)ri->ru.ru_stime.tv_sec * 1000 + ri->ru.ru_stime.tv_usec / 1000));
     json_object_set_new(j, "max_rss_kb", json_integer(ri->ru.ru_maxrss));
     return j;
 }
@@ -98,8 +98,8 @@ static void progress_line(struct progress_parser *pp, const char *line, render_p
 #undef KEY
 }
 
-void progress_feed(struct progress_parser *pp, const char *data, size_t len,
-                   render_progress_fn fn, void *ud)
+void progress_feed(struct progress_parser *pp, const char *data, size_t len, render_progress_fn fn,
+                   void *ud)
 {
     for (size_t i = 0; i < len; i++) {
         if (data[i] == '\n') {
@@ -253,10 +253,9 @@ enum reel_code render_run(const struct render_cmd *cmd, render_progress_fn progr
         unlink(cmd->temp_output);
     struct proc pr;
     int64_t t0 = now_mono_ms();
-    enum reel_code rc = proc_spawn(&pr, &cmd->argv,
-                                   PROC_STDIN_NULL | PROC_STDOUT_PIPE | PROC_STDERR_PIPE |
-                                       PROC_NEW_PGROUP,
-                                   err);
+    enum reel_code rc =
+        proc_spawn(&pr, &cmd->argv,
+                   PROC_STDIN_NULL | PROC_STDOUT_PIPE | PROC_STDERR_PIPE | PROC_NEW_PGROUP, err);
     if (rc) {
         if (rc == REEL_ENOTFOUND) {
             /* a missing tool is a tool failure (exit 3), not a missing input */
@@ -375,10 +374,9 @@ void render_result_release(struct render_result *r)
     memset(&r->loudness, 0, sizeof(r->loudness));
 }
 
-enum reel_code render_plan(const struct plan *p, const struct render_opts *opts,
-                           const char *output, render_progress_fn progress, void *ud,
-                           volatile sig_atomic_t *cancel, struct render_result *res,
-                           struct reel_err *err)
+enum reel_code render_plan(const struct plan *p, const struct render_opts *opts, const char *output,
+                           render_progress_fn progress, void *ud, volatile sig_atomic_t *cancel,
+                           struct render_result *res, struct reel_err *err)
 {
     struct render_opts o = RENDER_OPTS_INIT;
     if (opts)

@@ -53,9 +53,11 @@ enum reel_code rtl_build(const struct plan *p, struct rtl *t, struct reel_err *e
 {
     memset(t, 0, sizeof(*t));
     if (p->output.fps <= 0 && p->output.fps_num <= 0)
-        return reel_fail(err, REEL_EINVAL, "$.output.fps", "output fps is not resolved (validate the plan first)");
+        return reel_fail(err, REEL_EINVAL, "$.output.fps",
+                         "output fps is not resolved (validate the plan first)");
     if (p->output.width <= 0 || p->output.height <= 0)
-        return reel_fail(err, REEL_EINVAL, "$.output.width", "output size is not resolved (validate the plan first)");
+        return reel_fail(err, REEL_EINVAL, "$.output.width",
+                         "output size is not resolved (validate the plan first)");
     grid_from_output(&p->output, &t->g);
     t->n = p->nops;
     t->spans = xcalloc(p->nops ? p->nops : 1, sizeof(*t->spans));

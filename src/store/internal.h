@@ -25,13 +25,13 @@ struct store_backend {
     const char *name;          /* "sqlite", "postgres" */
     const char *const *scheme; /* URL prefixes, NULL-terminated */
     /* Dialect pieces used by the template expander (sql_expand). */
-    const char *now_sql;       /* current time as the timestamp column type */
-    const char *clock_sql;     /* the same, but advancing within a transaction */
-    const char *seq_col;       /* insertion order tie-breaker column */
-    const char *ms_fmt;        /* printf with %s = column: epoch ms as integer */
-    const char *plus_s_fmt;    /* printf with %s = a parameter: now + N seconds */
-    const char *begin_write;   /* BEGIN a transaction that will write */
-    const char *for_update;    /* " FOR UPDATE" or "" */
+    const char *now_sql;     /* current time as the timestamp column type */
+    const char *clock_sql;   /* the same, but advancing within a transaction */
+    const char *seq_col;     /* insertion order tie-breaker column */
+    const char *ms_fmt;      /* printf with %s = column: epoch ms as integer */
+    const char *plus_s_fmt;  /* printf with %s = a parameter: now + N seconds */
+    const char *begin_write; /* BEGIN a transaction that will write */
+    const char *for_update;  /* " FOR UPDATE" or "" */
     /* target: the URL as given. */
     enum reel_code (*open)(struct store *s, const char *url, struct reel_err *err);
     void (*close)(struct store *s);
@@ -78,9 +78,9 @@ enum reel_code store_check_id(const char *what, const char *id, struct reel_err 
 /* Value conversions for rows. */
 int64_t cell_i64(const char *c, int64_t def);
 int cell_int(const char *c, int def);
-char *cell_dup(const char *c); /* NULL stays NULL */
+char *cell_dup(const char *c);                      /* NULL stays NULL */
 void cell_copy(char *dst, size_t n, const char *c); /* NULL -> "" */
-json_t *cell_json(const char *c); /* NULL or bad -> NULL */
+json_t *cell_json(const char *c);                   /* NULL or bad -> NULL */
 int cell_bool(const char *c);
 
 /* Small formatting for parameters. */

@@ -77,9 +77,9 @@ static enum reel_code event_insert(struct store *s, const char *job_id, const ch
 {
     const char *p[] = {job_id, kind, payload_json ? payload_json : "{}"};
     struct store_rows r;
-    enum reel_code rc = sql_q(
-        s, "INSERT INTO job_events (job_id, kind, payload) VALUES ($1, $2, $3) RETURNING id", p, 3,
-        &r, err);
+    enum reel_code rc =
+        sql_q(s, "INSERT INTO job_events (job_id, kind, payload) VALUES ($1, $2, $3) RETURNING id",
+              p, 3, &r, err);
     if (rc)
         return rc;
     if (id_out)
@@ -126,7 +126,11 @@ enum reel_code store_job_create(struct store *s, const struct store_job_new *nj,
     lower_id(u, user);
     char *brief = nj->brief ? json_text(nj->brief) : xstrdup("{}");
     struct numstr ma, pr;
-    const char *p[] = {id, u, nj->title, brief, trace,
+    const char *p[] = {id,
+                       u,
+                       nj->title,
+                       brief,
+                       trace,
                        num_i64(&ma, nj->max_attempts > 0 ? nj->max_attempts : 3),
                        num_i64(&pr, nj->priority)};
     char *ev = NULL;
@@ -281,13 +285,14 @@ enum reel_code store_job_set_status(struct store *s, const char *id, enum job_st
     cell_copy(from, sizeof(from), rows_get(&r, 0, 0));
     store_rows_release(&r);
     const char *p2[] = {lid, job_status_name(st), reason};
-    rc = sql_q(s,
-               st == JOB_PROCESSING
-                   ? "UPDATE jobs SET status = $2, last_error = coalesce($3, last_error), "
-                     "updated_at = {now} WHERE id = $1"
-                   : "UPDATE jobs SET status = $2, last_error = coalesce($3, last_error), "
-                     "lease_owner = NULL, lease_expires_at = NULL, updated_at = {now} WHERE id = $1",
-               p2, 3, NULL, err);
+    rc =
+        sql_q(s,
+              st == JOB_PROCESSING
+                  ? "UPDATE jobs SET status = $2, last_error = coalesce($3, last_error), "
+                    "updated_at = {now} WHERE id = $1"
+                  : "UPDATE jobs SET status = $2, last_error = coalesce($3, last_error), "
+                    "lease_owner = NULL, lease_expires_at = NULL, updated_at = {now} WHERE id = $1",
+              p2, 3, NULL, err);
     if (rc)
         goto fail;
     ev = status_payload(from, job_status_name(st), reason, NULL);
@@ -315,9 +320,9 @@ enum reel_code store_job_set_edit_plan(struct store *s, const char *id, const ch
         lower_id(pid, plan_id);
     const char *p[] = {lid, plan_id ? pid : NULL};
     struct store_rows r;
-    rc = sql_q(s,
-               "UPDATE jobs SET edit_plan_id = $2, updated_at = {now} WHERE id = $1 RETURNING id",
-               p, 2, &r, err);
+    rc =
+        sql_q(s, "UPDATE jobs SET edit_plan_id = $2, updated_at = {now} WHERE id = $1 RETURNING id",
+              p, 2, &r, err);
     if (rc)
         return rc;
     if (!r.nrows)
@@ -376,16 +381,16 @@ static enum reel_code sweep_expired(struct store *s, struct reel_err *err)
 #define ORDER_EXPIRED "lease_expires_at, {seq}"
 
 #define PG_CLAIM(WHERE, ORDER)                                                                     \
-    "WITH c AS (UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                 \
+    "WITH c AS (UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                  \
     "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "                        \
     "WHERE id = (SELECT id FROM jobs WHERE " WHERE " ORDER BY " ORDER                              \
     " LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING " JOB_COLS "), "                                   \
-    "e AS (INSERT INTO job_events (job_id, kind, payload) SELECT id, 'claimed', "                 \
+    "e AS (INSERT INTO job_events (job_id, kind, payload) SELECT id, 'claimed', "                  \
     "jsonb_build_object('worker', lease_owner, 'attempt', attempts) FROM c) "                      \
     "SELECT * FROM c"
 
 #define LITE_CLAIM(WHERE, ORDER)                                                                   \
-    "UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                            \
+    "UPDATE jobs SET status = 'processing', attempts = attempts + 1, "                             \
     "lease_owner = $1, lease_expires_at = {plus_s:$2}, updated_at = {now} "                        \
     "WHERE id = (SELECT id FROM jobs WHERE " WHERE " ORDER BY " ORDER " LIMIT 1) "                 \
     "RETURNING " JOB_COLS
@@ -500,7 +505,8 @@ enum reel_code store_job_finish(struct store *s, const char *id, const char *wor
                    "WITH u AS (UPDATE jobs SET status = $3, last_error = $5, lease_owner = NULL, "
                    "lease_expires_at = NULL, updated_at = {now} WHERE id = $1 AND lease_owner = $2 "
                    "AND status = 'processing' RETURNING id) "
-                   "INSERT INTO job_events (job_id, kind, payload) SELECT id, 'status', CAST($4 AS jsonb) FROM u "
+                   "INSERT INTO job_events (job_id, kind, payload) SELECT id, 'status', CAST($4 AS "
+                   "jsonb) FROM u "
                    "RETURNING job_id",
                    p, 5, &r, err);
     } else {
@@ -534,8 +540,7 @@ out:
 }
 
 enum reel_code store_job_release_lease(struct store *s, const char *id, const char *worker,
-                                       int count_attempt, const char *reason,
-                                       struct reel_err *err)
+                                       int count_attempt, const char *reason, struct reel_err *err)
 {
     json_t *o = json_pack("{s:s, s:b}", "worker", worker, "counted", count_attempt);
     if (reason)
@@ -623,11 +628,12 @@ enum reel_code store_stage_put(struct store *s, const char *job_id, const char *
         goto out;
     if (worker && (rc = check_lease(s, job_id, worker, err)))
         goto fail;
-    if ((rc = sql_q(s,
-                    "INSERT INTO job_stages (job_id, stage, result, created_at) VALUES ($1, $2, $3, "
-                    "{clock}) ON CONFLICT (job_id, stage) DO UPDATE SET result = excluded.result, "
-                    "created_at = {clock}",
-                    p, 3, NULL, err)))
+    if ((rc =
+             sql_q(s,
+                   "INSERT INTO job_stages (job_id, stage, result, created_at) VALUES ($1, $2, $3, "
+                   "{clock}) ON CONFLICT (job_id, stage) DO UPDATE SET result = excluded.result, "
+                   "created_at = {clock}",
+                   p, 3, NULL, err)))
         goto fail;
     if ((rc = event_insert(s, job_id, "stage", ev, NULL, err)))
         goto fail;
@@ -641,8 +647,8 @@ out:
     return rc;
 }
 
-enum reel_code store_stage_get(struct store *s, const char *job_id, const char *stage,
-                               json_t **out, struct reel_err *err)
+enum reel_code store_stage_get(struct store *s, const char *job_id, const char *stage, json_t **out,
+                               struct reel_err *err)
 {
     *out = NULL;
     enum reel_code rc = store_check_id("job", job_id, err);
@@ -668,8 +674,7 @@ enum reel_code store_stage_all(struct store *s, const char *job_id, json_t **out
         return rc;
     const char *p[] = {job_id};
     struct store_rows r;
-    if ((rc = sql_q(s,
-                    "SELECT stage, result FROM job_stages WHERE job_id = $1 ORDER BY created_at",
+    if ((rc = sql_q(s, "SELECT stage, result FROM job_stages WHERE job_id = $1 ORDER BY created_at",
                     p, 1, &r, err)))
         return rc;
     *out = json_object();
@@ -732,8 +737,8 @@ enum reel_code store_event_append(struct store *s, const char *job_id, const cha
     return rc;
 }
 
-enum reel_code store_events_since(struct store *s, const char *job_id, int64_t after_id,
-                                  int limit, struct store_event_list *out, struct reel_err *err)
+enum reel_code store_events_since(struct store *s, const char *job_id, int64_t after_id, int limit,
+                                  struct store_event_list *out, struct reel_err *err)
 {
     memset(out, 0, sizeof(*out));
     enum reel_code rc;

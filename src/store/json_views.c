@@ -80,9 +80,9 @@ json_t *store_plan_to_json(const struct store_plan *p, int with_data)
     set_str(o, "llm_model", p->llm_model);
     json_object_set_new(o, "prompt_tokens",
                         p->prompt_tokens >= 0 ? json_integer(p->prompt_tokens) : json_null());
-    json_object_set_new(o, "completion_tokens", p->completion_tokens >= 0
-                                                    ? json_integer(p->completion_tokens)
-                                                    : json_null());
+    json_object_set_new(o, "completion_tokens",
+                        p->completion_tokens >= 0 ? json_integer(p->completion_tokens)
+                                                  : json_null());
     set_time(o, "created_at", p->created_at);
     set_json(o, "feedback", p->feedback);
     if (with_data)
@@ -104,8 +104,8 @@ json_t *store_span_to_json(const struct store_span *sp)
     json_object_set_new(o, "is_failure", json_boolean(sp->is_failure));
     set_time(o, "started_at", sp->started_at);
     set_time(o, "ended_at", sp->ended_at);
-    json_object_set_new(o, "duration_ms", sp->ended_at ? json_integer(sp->ended_at - sp->started_at)
-                                                       : json_null());
+    json_object_set_new(o, "duration_ms",
+                        sp->ended_at ? json_integer(sp->ended_at - sp->started_at) : json_null());
     set_str(o, "ffmpeg_args", sp->ffmpeg_args);
     json_object_set_new(o, "render_time_ms",
                         sp->render_time_ms >= 0 ? json_integer(sp->render_time_ms) : json_null());

@@ -124,8 +124,8 @@ static enum reel_code result_fail(struct store *s, PGresult *r, const char *what
     const char *prim = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_PRIMARY) : NULL;
     const char *detail = r ? PQresultErrorField(r, PG_DIAG_MESSAGE_DETAIL) : NULL;
     char msg[400];
-    snprintf(msg, sizeof(msg), "%s%s%s", prim ? prim : PQerrorMessage(p->conn),
-             detail ? " - " : "", detail ? detail : "");
+    snprintf(msg, sizeof(msg), "%s%s%s", prim ? prim : PQerrorMessage(p->conn), detail ? " - " : "",
+             detail ? detail : "");
     trim_nl(msg);
     if (PQstatus(p->conn) == CONNECTION_BAD)
         return reel_fail(err, REEL_EDB, s->url_display,
@@ -146,8 +146,8 @@ static enum reel_code result_fail(struct store *s, PGresult *r, const char *what
                              "%s: the database is locked (%s); the job stays as it was, try again",
                              what, msg);
     }
-    return reel_fail(err, REEL_EDB, s->url_display, "%s: %s%s%s", what, msg, state ? " SQLSTATE " : "",
-                     state ? state : "");
+    return reel_fail(err, REEL_EDB, s->url_display, "%s: %s%s%s", what, msg,
+                     state ? " SQLSTATE " : "", state ? state : "");
 }
 
 static enum reel_code pg_exec(struct store *s, const char *sql, struct reel_err *err)

@@ -32,8 +32,7 @@ static const char *num_or_null(struct numstr *n, int v)
 
 /* ---- assets ---- */
 
-#define ASSET_COLS                                                                                 \
-    "id, job_id, storage_url, asset_type, metadata, {ms:created_at}, label, sha256"
+#define ASSET_COLS "id, job_id, storage_url, asset_type, metadata, {ms:created_at}, label, sha256"
 
 static void asset_from_row(const struct store_rows *r, size_t i, struct store_asset *a)
 {
@@ -87,8 +86,13 @@ enum reel_code store_asset_add(struct store *s, const struct store_asset_new *na
     char id[STORE_ID_LEN];
     uuid_v4(id);
     char *meta = na->metadata ? json_text(na->metadata) : xstrdup("{}");
-    const char *p[] = {id,        jid,       na->storage_url, na->asset_type, meta,
-                       na->label, na->sha256 && *na->sha256 ? na->sha256 : NULL};
+    const char *p[] = {id,
+                       jid,
+                       na->storage_url,
+                       na->asset_type,
+                       meta,
+                       na->label,
+                       na->sha256 && *na->sha256 ? na->sha256 : NULL};
     rc = sql_q(s,
                "INSERT INTO assets (id, job_id, storage_url, asset_type, metadata, label, sha256, "
                "created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, {clock})",
@@ -132,8 +136,9 @@ enum reel_code store_asset_list(struct store *s, const char *job_id, struct stor
         return rc;
     const char *p[] = {jid};
     struct store_rows r;
-    if ((rc = sql_q(s, "SELECT " ASSET_COLS " FROM assets WHERE job_id = $1 ORDER BY created_at, {seq}",
-                    p, 1, &r, err)))
+    if ((rc = sql_q(
+             s, "SELECT " ASSET_COLS " FROM assets WHERE job_id = $1 ORDER BY created_at, {seq}", p,
+             1, &r, err)))
         return rc;
     out->v = xcalloc(r.nrows + 1, sizeof(*out->v));
     for (size_t i = 0; i < r.nrows; i++)
@@ -271,8 +276,13 @@ enum reel_code store_plan_add(struct store *s, const struct store_plan_new *np,
     char *data = json_text(np->plan_data);
     char *fb = json_text(np->feedback);
     struct numstr pt, ct;
-    const char *p[] = {id, jid, data, np->llm_model, num_or_null(&pt, np->prompt_tokens),
-                       num_or_null(&ct, np->completion_tokens), fb};
+    const char *p[] = {id,
+                       jid,
+                       data,
+                       np->llm_model,
+                       num_or_null(&pt, np->prompt_tokens),
+                       num_or_null(&ct, np->completion_tokens),
+                       fb};
     struct store_rows r = {0};
     if ((rc = store_tx_begin(s, err)))
         goto out;
@@ -286,8 +296,8 @@ enum reel_code store_plan_add(struct store *s, const struct store_plan_new *np,
         goto fail;
     }
     store_rows_release(&r);
-    if ((rc = sql_q(s, "SELECT coalesce(max(version), 0) + 1 FROM edit_plans WHERE job_id = $1",
-                    pj, 1, &r, err)))
+    if ((rc = sql_q(s, "SELECT coalesce(max(version), 0) + 1 FROM edit_plans WHERE job_id = $1", pj,
+                    1, &r, err)))
         goto fail;
     struct numstr vn;
     const char *version_s = num_i64(&vn, r.nrows ? cell_int(rows_get(&r, 0, 0), 1) : 1);
@@ -302,8 +312,8 @@ enum reel_code store_plan_add(struct store *s, const struct store_plan_new *np,
     int version = r.nrows ? cell_int(rows_get(&r, 0, 0), 1) : 1;
     store_rows_release(&r);
     const char *pu[] = {jid, id};
-    if ((rc = sql_q(s, "UPDATE jobs SET edit_plan_id = $2, updated_at = {now} WHERE id = $1", pu,
-                    2, NULL, err)))
+    if ((rc = sql_q(s, "UPDATE jobs SET edit_plan_id = $2, updated_at = {now} WHERE id = $1", pu, 2,
+                    NULL, err)))
         goto fail;
     if ((rc = store_tx_commit(s, err)))
         goto out;
@@ -362,8 +372,8 @@ enum reel_code store_plan_list(struct store *s, const char *job_id, struct store
         return rc;
     const char *p[] = {jid};
     struct store_rows r;
-    if ((rc = sql_q(s, "SELECT " PLAN_COLS " FROM edit_plans WHERE job_id = $1 ORDER BY version",
-                    p, 1, &r, err)))
+    if ((rc = sql_q(s, "SELECT " PLAN_COLS " FROM edit_plans WHERE job_id = $1 ORDER BY version", p,
+                    1, &r, err)))
         return rc;
     out->v = xcalloc(r.nrows + 1, sizeof(*out->v));
     for (size_t i = 0; i < r.nrows; i++)
@@ -411,18 +421,21 @@ enum reel_code store_span_insert(struct store *s, const char *job_id, const char
     if (rc)
         return rc;
     if (!step_name || !*step_name || strlen(step_name) > 255)
-        return reel_fail(err, REEL_EINVAL, "step_name", "a span needs a step name of 1 to 255 bytes");
+        return reel_fail(err, REEL_EINVAL, "step_name",
+                         "a span needs a step name of 1 to 255 bytes");
     if (!trace_id || !*trace_id || strlen(trace_id) > 100)
         return reel_fail(err, REEL_EINVAL, "trace_id", "a span needs a trace id");
     char id[STORE_ID_LEN];
     uuid_v4(id);
-    const char *p[] = {id, jid, trace_id, step_name, span_id,
-                       parent_span_id && *parent_span_id ? parent_span_id : NULL};
-    rc = sql_q(s,
-               "INSERT INTO traces (id, job_id, trace_id, step_name, span_id, parent_span_id, "
-               "started_at, created_at, status, is_failure) VALUES ($1, $2, $3, $4, $5, $6, {clock}, "
-               "{clock}, 'running', 'false')",
-               p, 6, NULL, err);
+    const char *p[] = {id,       jid,
+                       trace_id, step_name,
+                       span_id,  parent_span_id && *parent_span_id ? parent_span_id : NULL};
+    rc = sql_q(
+        s,
+        "INSERT INTO traces (id, job_id, trace_id, step_name, span_id, parent_span_id, "
+        "started_at, created_at, status, is_failure) VALUES ($1, $2, $3, $4, $5, $6, {clock}, "
+        "{clock}, 'running', 'false')",
+        p, 6, NULL, err);
     if (rc == REEL_ENOTFOUND)
         rc = reel_fail(err, REEL_ENOTFOUND, NULL, "no job %s", jid);
     if (!rc && id_out)
@@ -545,8 +558,12 @@ enum reel_code store_render_add(struct store *s, const struct store_render_new *
     uuid_v4(id);
     char *report = json_text(nr->report);
     struct numstr v;
-    const char *p[] = {id, jid, num_i64(&v, nr->plan_version), nr->path,
-                       nr->sha256 && *nr->sha256 ? nr->sha256 : NULL, score_str(sc, nr->score),
+    const char *p[] = {id,
+                       jid,
+                       num_i64(&v, nr->plan_version),
+                       nr->path,
+                       nr->sha256 && *nr->sha256 ? nr->sha256 : NULL,
+                       score_str(sc, nr->score),
                        report};
     rc = sql_q(s,
                "INSERT INTO renders (id, job_id, plan_version, path, sha256, score, report, "
@@ -561,8 +578,8 @@ enum reel_code store_render_add(struct store *s, const struct store_render_new *
     return rc;
 }
 
-enum reel_code store_render_list(struct store *s, const char *job_id,
-                                 struct store_render_list *out, struct reel_err *err)
+enum reel_code store_render_list(struct store *s, const char *job_id, struct store_render_list *out,
+                                 struct reel_err *err)
 {
     memset(out, 0, sizeof(*out));
     char jid[STORE_ID_LEN];
@@ -594,8 +611,8 @@ enum reel_code store_render_list(struct store *s, const char *job_id,
     return REEL_OK;
 }
 
-static enum reel_code render_update(struct store *s, const char *sql, const char *id,
-                                    const char *a, const char *b, int np, struct reel_err *err)
+static enum reel_code render_update(struct store *s, const char *sql, const char *id, const char *a,
+                                    const char *b, int np, struct reel_err *err)
 {
     enum reel_code rc = store_check_id("render", id, err);
     if (rc)

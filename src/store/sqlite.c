@@ -37,8 +37,8 @@ static enum reel_code lite_fail(struct store *s, int rc, const char *what, struc
                          "job stays as it was, try again",
                          what, l ? l->busy_ms : 0);
     case SQLITE_FULL:
-        return reel_fail(err, REEL_EDB, s->url_display,
-                         "%s: the disk is full; nothing was written", what);
+        return reel_fail(err, REEL_EDB, s->url_display, "%s: the disk is full; nothing was written",
+                         what);
     case SQLITE_CONSTRAINT:
         if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
             return reel_fail(err, REEL_ENOTFOUND, s->url_display,
@@ -88,7 +88,7 @@ static enum reel_code lite_open(struct store *s, const char *url, struct reel_er
     s->conn = l;
     const char *bt = getenv("REEL_DB_BUSY_TIMEOUT_MS");
     long v;
-    l->busy_ms = bt && parse_long(bt, &v) && v >= 0 ? (int)v : 5000;
+    l->busy_ms = bt && parse_long(bt, &v) && v >= 0 ? (int)v : 15000;
     int r = sqlite3_open_v2(path, &l->db,
                             SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
     if (r != SQLITE_OK) {

@@ -107,7 +107,7 @@ struct store_job {
     char edit_plan_id[STORE_ID_LEN]; /* "" when none */
     int64_t created_at, updated_at;
     /* added columns */
-    json_t *brief;    /* the user's brief and options (object), never NULL */
+    json_t *brief;     /* the user's brief and options (object), never NULL */
     char trace_id[33]; /* 32 hex */
     int attempts, max_attempts, priority;
     char *lease_owner;        /* NULL when not leased */
@@ -124,11 +124,11 @@ void store_job_list_release(struct store_job_list *l);
 
 struct store_asset_new;
 struct store_job_new {
-    const char *user_id;  /* NULL: STORE_LOCAL_USER */
-    const char *title;    /* required, at most 255 characters */
-    const json_t *brief;  /* NULL: {} */
-    int max_attempts;     /* <= 0: 3 */
-    int priority;         /* higher runs first; default 0 */
+    const char *user_id; /* NULL: STORE_LOCAL_USER */
+    const char *title;   /* required, at most 255 characters */
+    const json_t *brief; /* NULL: {} */
+    int max_attempts;    /* <= 0: 3 */
+    int priority;        /* higher runs first; default 0 */
     /* Assets created with the job, in the same transaction (so no worker
      * sees the job without them); their job_id is ignored. */
     const struct store_asset_new *assets;
@@ -166,11 +166,14 @@ enum reel_code store_job_set_edit_plan(struct store *s, const char *id, const ch
 
 /*
  * Claim the oldest runnable job (highest priority first): pending, or
- * processing with an expired lease. It becomes processing, attempts + 1,
- * lease_owner = worker, lease for lease_s seconds (database clock). Jobs
- * whose lease expired with attempts >= max_attempts are first set failed
- * ("lease expired after N attempts"). PostgreSQL: one UPDATE ... FOR UPDATE
- * SKIP LOCKED; SQLite: BEGIN IMMEDIATE. Appends a "claimed" event.
+ * processing with an expired lease (those are looked for at most once a
+ * second per connection and whenever nothing is pending, ahead of pending
+ * jobs). It becomes processing, attempts + 1, lease_owner = worker, lease
+ * for lease_s seconds (database clock). Jobs whose lease expired with
+ * attempts >= max_attempts are set failed ("lease expired after N attempts
+ * (last worker W)"). PostgreSQL: UPDATE ... FOR UPDATE SKIP LOCKED in one
+ * statement with its event; SQLite: one BEGIN IMMEDIATE transaction.
+ * Appends a "claimed" event {worker, attempt}.
  * Returns REEL_OK with *claimed = 1 and *out filled, or *claimed = 0.
  */
 enum reel_code store_job_claim(struct store *s, const char *worker, int lease_s, int *claimed,
@@ -188,8 +191,7 @@ enum reel_code store_job_finish(struct store *s, const char *id, const char *wor
  * retry after a transient failure; reason recorded). REEL_ECONFLICT if the
  * lease was lost. */
 enum reel_code store_job_release_lease(struct store *s, const char *id, const char *worker,
-                                       int count_attempt, const char *reason,
-                                       struct reel_err *err);
+                                       int count_attempt, const char *reason, struct reel_err *err);
 
 /* Block until a job may be runnable or timeout_ms passes (PostgreSQL:
  * LISTEN reel_jobs; SQLite: sleeps timeout_ms). Returns REEL_OK either way. */
@@ -202,8 +204,8 @@ enum reel_code store_wait_jobs(struct store *s, int timeout_ms, struct reel_err 
 enum reel_code store_stage_put(struct store *s, const char *job_id, const char *stage,
                                const json_t *result, const char *worker, struct reel_err *err);
 /* *out = the result (owned) or NULL when the stage has none. */
-enum reel_code store_stage_get(struct store *s, const char *job_id, const char *stage,
-                               json_t **out, struct reel_err *err);
+enum reel_code store_stage_get(struct store *s, const char *job_id, const char *stage, json_t **out,
+                               struct reel_err *err);
 /* Every stage result of the job: {"stage": result, ...} (owned). */
 enum reel_code store_stage_all(struct store *s, const char *job_id, json_t **out,
                                struct reel_err *err);
@@ -221,8 +223,8 @@ struct store_asset {
     json_t *metadata;  /* never NULL */
     int64_t created_at;
     /* added */
-    char *label;      /* the plan's asset label (NULL when none) */
-    char sha256[65];  /* "" when unknown */
+    char *label;     /* the plan's asset label (NULL when none) */
+    char sha256[65]; /* "" when unknown */
 };
 void store_asset_release(struct store_asset *a);
 struct store_asset_list {
@@ -262,10 +264,10 @@ struct store_plan {
     char job_id[STORE_ID_LEN];
     json_t *plan_data; /* never NULL */
     int version;
-    char *llm_model;   /* NULL when none */
+    char *llm_model;                      /* NULL when none */
     int prompt_tokens, completion_tokens; /* -1 when NULL */
     int64_t created_at;
-    json_t *feedback;  /* added: why this version was written (NULL when none) */
+    json_t *feedback; /* added: why this version was written (NULL when none) */
 };
 void store_plan_release(struct store_plan *p);
 struct store_plan_list {
@@ -275,11 +277,11 @@ struct store_plan_list {
 void store_plan_list_release(struct store_plan_list *l);
 
 struct store_plan_new {
-    const char *job_id;       /* required */
-    const json_t *plan_data;  /* required */
-    const char *llm_model;    /* NULL ok */
+    const char *job_id;                   /* required */
+    const json_t *plan_data;              /* required */
+    const char *llm_model;                /* NULL ok */
     int prompt_tokens, completion_tokens; /* < 0: NULL */
-    const json_t *feedback;   /* NULL ok */
+    const json_t *feedback;               /* NULL ok */
 };
 /* Version = previous max + 1 (1 for the first), in one transaction; also
  * sets jobs.edit_plan_id to the new plan. */
@@ -299,11 +301,11 @@ struct store_span {
     char job_id[STORE_ID_LEN];
     char *trace_id;
     char *step_name;
-    char *ffmpeg_args;   /* NULL when none */
-    int render_time_ms;  /* -1 when NULL */
-    char *logs;          /* NULL when none */
-    json_t *payload;     /* NULL when none */
-    int is_failure;      /* traces.is_failure == 'true' */
+    char *ffmpeg_args;  /* NULL when none */
+    int render_time_ms; /* -1 when NULL */
+    char *logs;         /* NULL when none */
+    json_t *payload;    /* NULL when none */
+    int is_failure;     /* traces.is_failure == 'true' */
     int64_t created_at;
     /* added */
     char span_id[17], parent_span_id[17]; /* parent "" for a root span */
@@ -364,8 +366,8 @@ struct store_render_new {
 };
 enum reel_code store_render_add(struct store *s, const struct store_render_new *nr,
                                 char id_out[STORE_ID_LEN], struct reel_err *err);
-enum reel_code store_render_list(struct store *s, const char *job_id,
-                                 struct store_render_list *out, struct reel_err *err);
+enum reel_code store_render_list(struct store *s, const char *job_id, struct store_render_list *out,
+                                 struct reel_err *err);
 /* Set score/report of a render (report NULL keeps the old one). */
 enum reel_code store_render_set_score(struct store *s, const char *id, double score,
                                       const json_t *report, struct reel_err *err);
@@ -392,8 +394,8 @@ void store_event_list_release(struct store_event_list *l);
 enum reel_code store_event_append(struct store *s, const char *job_id, const char *kind,
                                   const json_t *payload, int64_t *id_out, struct reel_err *err);
 /* Events with id > after_id, oldest first; job_id NULL: all jobs; limit <= 0: 1000. */
-enum reel_code store_events_since(struct store *s, const char *job_id, int64_t after_id,
-                                  int limit, struct store_event_list *out, struct reel_err *err);
+enum reel_code store_events_since(struct store *s, const char *job_id, int64_t after_id, int limit,
+                                  struct store_event_list *out, struct reel_err *err);
 /* Block until an event with id > after_id may exist or timeout_ms passes
  * (PostgreSQL: LISTEN reel_events; SQLite: polls every 50 ms).
  * *ready = 1 when there is one. */

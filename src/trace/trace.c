@@ -88,7 +88,8 @@ json_t *trace_usage_json(const struct rusage *self0, const struct rusage *self1,
 {
     json_t *u = json_object();
     json_object_set_new(u, "wall_ms", json_integer(wall_ms));
-    json_object_set_new(u, "cpu_user_ms", json_integer(diff_ms(&self0->ru_utime, &self1->ru_utime)));
+    json_object_set_new(u, "cpu_user_ms",
+                        json_integer(diff_ms(&self0->ru_utime, &self1->ru_utime)));
     json_object_set_new(u, "cpu_system_ms",
                         json_integer(diff_ms(&self0->ru_stime, &self1->ru_stime)));
     /* ru_maxrss is a high-water mark: the process's peak so far (KiB). */
@@ -103,9 +104,9 @@ json_t *trace_usage_json(const struct rusage *self0, const struct rusage *self1,
         json_object_set_new(u, "child_cpu_system_ms",
                             json_integer(diff_ms(&child0->ru_stime, &child1->ru_stime)));
         /* The largest child waited for so far (RUSAGE_CHILDREN keeps a maximum). */
-        json_object_set_new(u, "child_max_rss_kb",
-                            json_integer(child1->ru_maxrss > child0->ru_maxrss ? child1->ru_maxrss
-                                                                               : 0));
+        json_object_set_new(
+            u, "child_max_rss_kb",
+            json_integer(child1->ru_maxrss > child0->ru_maxrss ? child1->ru_maxrss : 0));
     }
     return u;
 }
@@ -149,15 +150,16 @@ json_t *trace_gpu_json(void)
     if (proc_run(&a, &out, NULL, 1 << 16, &status, &e) == REEL_OK && status == 0) {
         arr = json_array();
         char *save = NULL;
-        for (char *line = strtok_r(out.buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+        for (char *line = strtok_r(out.buf, "\n", &save); line;
+             line = strtok_r(NULL, "\n", &save)) {
             char *c1 = strchr(line, ',');
             char *c2 = c1 ? strchr(c1 + 1, ',') : NULL;
             if (!c2)
                 continue;
             *c1 = *c2 = 0;
-            json_array_append_new(arr, json_pack("{s:s, s:f, s:f}", "name", line,
-                                                 "utilization_pct", strtod(c1 + 1, NULL),
-                                                 "memory_used_mib", strtod(c2 + 1, NULL)));
+            json_array_append_new(arr, json_pack("{s:s, s:f, s:f}", "name", line, "utilization_pct",
+                                                 strtod(c1 + 1, NULL), "memory_used_mib",
+                                                 strtod(c2 + 1, NULL)));
         }
     }
     buf_release(&out);
@@ -177,18 +179,17 @@ enum reel_code trace_span_end(struct trace_span *sp, const struct trace_span_res
     getrusage(RUSAGE_SELF, &self1);
     getrusage(RUSAGE_CHILDREN, &child1);
     int64_t wall = now_mono_ms() - sp->start_mono_ms;
-    json_t *payload = r->payload && json_is_object(r->payload) ? json_deep_copy(r->payload)
-                                                               : json_object();
+    json_t *payload =
+        r->payload && json_is_object(r->payload) ? json_deep_copy(r->payload) : json_object();
     if (r->payload && !json_is_object(r->payload))
         json_object_set_new(payload, "value", json_deep_copy(r->payload));
-    json_object_set_new(payload, "usage",
-                        trace_usage_json(&sp->ru_self0, &self1, &sp->ru_children0, &child1,
-                                         r->child_usage, wall));
+    json_object_set_new(
+        payload, "usage",
+        trace_usage_json(&sp->ru_self0, &self1, &sp->ru_children0, &child1, r->child_usage, wall));
     json_t *gpu = trace_gpu_json();
     if (gpu)
         json_object_set_new(payload, "gpu", gpu);
-    struct store_span_end e = {r->ffmpeg_args, r->logs, r->render_time_ms, payload,
-                               r->is_failure};
+    struct store_span_end e = {r->ffmpeg_args, r->logs, r->render_time_ms, payload, r->is_failure};
     enum reel_code rc = store_span_finish(sp->store, sp->row_id, &e, err);
     json_decref(payload);
     if (!rc)

@@ -65,7 +65,10 @@ struct trace_span_result {
     const struct rusage *child_usage; /* from wait4; NULL: RUSAGE_CHILDREN delta */
     int is_failure;
 };
-#define TRACE_SPAN_RESULT_INIT {NULL, -1, NULL, NULL, NULL, 0}
+#define TRACE_SPAN_RESULT_INIT                                                                     \
+    {                                                                                              \
+        NULL, -1, NULL, NULL, NULL, 0                                                              \
+    }
 
 /* End a span: completes its row with the result and usage. r may be NULL
  * (success, nothing to add). Ending a span twice does nothing. */

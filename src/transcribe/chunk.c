@@ -69,13 +69,13 @@ void tr_wav_encode(const int16_t *pcm, size_t n, struct buf *out)
     buf_add(out, "RIFF", 4);
     put_le(out, 36 + data, 4);
     buf_add(out, "WAVEfmt ", 8);
-    put_le(out, 16, 4);                   /* fmt chunk size */
-    put_le(out, 1, 2);                    /* PCM */
-    put_le(out, 1, 2);                    /* mono */
-    put_le(out, TRANSCRIBE_RATE, 4);      /* sample rate */
-    put_le(out, TRANSCRIBE_RATE * 2, 4);  /* byte rate */
-    put_le(out, 2, 2);                    /* block align */
-    put_le(out, 16, 2);                   /* bits per sample */
+    put_le(out, 16, 4);                  /* fmt chunk size */
+    put_le(out, 1, 2);                   /* PCM */
+    put_le(out, 1, 2);                   /* mono */
+    put_le(out, TRANSCRIBE_RATE, 4);     /* sample rate */
+    put_le(out, TRANSCRIBE_RATE * 2, 4); /* byte rate */
+    put_le(out, 2, 2);                   /* block align */
+    put_le(out, 16, 2);                  /* bits per sample */
     buf_add(out, "data", 4);
     put_le(out, data, 4);
     buf_grow(out, data);

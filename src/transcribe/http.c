@@ -69,8 +69,8 @@ char *tr_http_endpoint(const char *base)
     char *b = xstrndup(base, n);
     if (ends_with(b, "/audio/transcriptions") || ends_with(b, "/inference"))
         return b;
-    char *e = xasprintf("%s%s", b, ends_with(b, "/v1") ? "/audio/transcriptions"
-                                                       : "/v1/audio/transcriptions");
+    char *e = xasprintf("%s%s", b,
+                        ends_with(b, "/v1") ? "/audio/transcriptions" : "/v1/audio/transcriptions");
     free(b);
     return e;
 }
@@ -126,8 +126,7 @@ static size_t on_header(char *data, size_t size, size_t nmemb, void *ctx)
     return n;
 }
 
-static enum reel_code http_open(const struct transcribe_opts *o, void **state,
-                                struct reel_err *err)
+static enum reel_code http_open(const struct transcribe_opts *o, void **state, struct reel_err *err)
 {
     pthread_once(&curl_once, curl_setup);
     struct http_state *h = xcalloc(1, sizeof(*h));
@@ -180,8 +179,9 @@ static void body_excerpt(const struct http_state *h, char *out, size_t cap)
     if (json_parse(h->body.buf, h->body.len, 0, "response", &j, NULL) == REEL_OK) {
         const json_t *e = json_object_get(j, "error");
         const char *m = json_is_object(e) ? json_get_str(e, "message", NULL)
-                        : json_is_string(e) ? json_string_value(e)
-                                            : json_get_str(j, "detail", json_get_str(j, "message", NULL));
+                        : json_is_string(e)
+                            ? json_string_value(e)
+                            : json_get_str(j, "detail", json_get_str(j, "message", NULL));
         if (m)
             text = m;
     }
@@ -293,10 +293,10 @@ static enum reel_code http_run(void *state, const int16_t *pcm, size_t n, double
             break;
         } else {
             body_excerpt(h, what, sizeof(what));
-            enum reel_code code = status == 401 || status == 403 ? REEL_EAUTH
+            enum reel_code code = status == 401 || status == 403   ? REEL_EAUTH
                                   : status == 429 || status >= 500 ? REEL_ENET
-                                  : status == 413              ? REEL_ELIMIT
-                                                               : REEL_EINVAL;
+                                  : status == 413                  ? REEL_ELIMIT
+                                                                   : REEL_EINVAL;
             rc = reel_fail(err, code, h->shown, "the transcription server answered HTTP %ld%s%s",
                            status, what[0] ? ": " : "", what);
             retry = status == 429 || status >= 500;
@@ -307,8 +307,8 @@ static enum reel_code http_run(void *state, const int16_t *pcm, size_t n, double
             break;
         }
         double delay = h->retry_after >= 0 ? h->retry_after : backoff * pow(2.0, attempt);
-        log_warn("transcribe: %s; retrying in %.1f s (%d of %d)", err ? err->msg : "failed",
-                 delay, attempt + 1, retries);
+        log_warn("transcribe: %s; retrying in %.1f s (%d of %d)", err ? err->msg : "failed", delay,
+                 attempt + 1, retries);
         sleep_s(delay);
     }
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, NULL);
@@ -360,7 +360,8 @@ static int add_words(const json_t *arr, double offset, struct transcript *t, dou
     size_t i;
     const json_t *w;
     int added = 0;
-    json_array_foreach(arr, i, w) {
+    json_array_foreach(arr, i, w)
+    {
         const char *text = json_get_str(w, "word", json_get_str(w, "text", NULL));
         double a, b;
         if (!text || !token_span(w, &a, &b))
@@ -385,7 +386,8 @@ static int add_tokens(const json_t *arr, double offset, struct transcript *t)
     struct buf word = BUF_INIT;
     double a0 = 0, b0 = 0, psum = 0;
     int np = 0, added = 0;
-    json_array_foreach(arr, i, tok) {
+    json_array_foreach(arr, i, tok)
+    {
         const char *text = json_get_str(tok, "text", NULL);
         double a, b;
         if (!text || !token_span(tok, &a, &b))
@@ -424,8 +426,7 @@ static int add_tokens(const json_t *arr, double offset, struct transcript *t)
 }
 
 /* Without word times, spread a segment's words evenly over it (by length). */
-static void spread_words(const char *text, double a, double b, double conf,
-                         struct transcript *t)
+static void spread_words(const char *text, double a, double b, double conf, struct transcript *t)
 {
     size_t total = 0;
     for (const char *p = text; *p; p++)
@@ -453,9 +454,9 @@ static void spread_words(const char *text, double a, double b, double conf,
 static void set_language(struct transcript *t, const char *lang)
 {
     static const char *const names[][2] = {
-        {"english", "en"}, {"spanish", "es"}, {"french", "fr"},   {"german", "de"},
-        {"italian", "it"}, {"portuguese", "pt"}, {"dutch", "nl"}, {"russian", "ru"},
-        {"chinese", "zh"}, {"japanese", "ja"}, {"korean", "ko"},  {"polish", "pl"},
+        {"english", "en"}, {"spanish", "es"},    {"french", "fr"}, {"german", "de"},
+        {"italian", "it"}, {"portuguese", "pt"}, {"dutch", "nl"},  {"russian", "ru"},
+        {"chinese", "zh"}, {"japanese", "ja"},   {"korean", "ko"}, {"polish", "pl"},
     };
     if (!lang || !*lang)
         return;
@@ -492,7 +493,8 @@ enum reel_code transcribe_parse_response(const char *body, size_t len, double of
     size_t i;
     const json_t *s;
     if (json_is_array(segs)) {
-        json_array_foreach(segs, i, s) {
+        json_array_foreach(segs, i, s)
+        {
             double a, b;
             if (!json_is_object(s) || !token_span(s, &a, &b))
                 continue;

@@ -85,8 +85,8 @@ static enum reel_code decoder_new(const struct transcribe_opts *o, void **state,
     }
     pthread_mutex_lock(&init_lock);
     /* No voice activity detection: it drops frames, and word times with them. */
-    char *args[] = {"-hmm",      hmm,     "-lm",           lm, "-dict", dict,
-                    "-samprate", "16000", "-remove_silence", "no"};
+    char *args[] = {"-hmm", hmm, "-lm", lm, "-dict", dict, "-samprate", "16000", "-remove_silence",
+                    "no"};
     int nargs = (int)ARRAY_SIZE(args);
     cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), nargs, args, TRUE);
     ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
@@ -138,7 +138,7 @@ static enum reel_code decode(ps_decoder_t *ps, const int16_t *pcm, size_t n, dou
     int32 score;
     if (!ps_get_hyp(ps, &score))
         return REEL_OK; /* nothing recognised */
-    ps_get_prob(ps); /* computes the lattice posteriors used by ps_seg_prob */
+    ps_get_prob(ps);    /* computes the lattice posteriors used by ps_seg_prob */
     logmath_t *lmath = ps_get_logmath(ps);
     for (ps_seg_t *seg = ps_seg_iter(ps); seg; seg = ps_seg_next(seg)) {
         const char *w = ps_seg_word(seg);

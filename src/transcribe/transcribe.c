@@ -75,8 +75,8 @@ static void *worker(void *arg)
             record_failure(j, &e);
             break;
         }
-        log_debug("transcribe: chunk %zu/%zu (%.1f-%.1f s): %zu words", i + 1, j->nchunks,
-                  offset, (double)c->end / TRANSCRIBE_RATE, j->parts[i].words.n);
+        log_debug("transcribe: chunk %zu/%zu (%.1f-%.1f s): %zu words", i + 1, j->nchunks, offset,
+                  (double)c->end / TRANSCRIBE_RATE, j->parts[i].words.n);
     }
     j->eng->close(state);
     return NULL;
@@ -164,7 +164,9 @@ enum reel_code transcribe_pcm(const int16_t *pcm, size_t n, const struct transcr
     }
     if (!out->language[0])
         snprintf(out->language, sizeof(out->language), "%s",
-                 o->language && *o->language ? o->language : eng == &tr_engine_sphinx ? "en" : "");
+                 o->language && *o->language ? o->language
+                 : eng == &tr_engine_sphinx  ? "en"
+                                             : "");
     transcript_finish(out, o->pause_min);
     return REEL_OK;
 }

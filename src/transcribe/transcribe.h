@@ -50,11 +50,11 @@
 /* ---- the transcript model ---- */
 
 struct tr_word {
-    double start, end;  /* seconds from the start of the source file */
-    char *word;         /* as recognised (pocketsphinx: lower case, no punctuation) */
-    double confidence;  /* 0..1 */
-    int filler;         /* a hesitation or a repeated word: a candidate for a cut */
-    int repeat;         /* it repeats the word before it */
+    double start, end; /* seconds from the start of the source file */
+    char *word;        /* as recognised (pocketsphinx: lower case, no punctuation) */
+    double confidence; /* 0..1 */
+    int filler;        /* a hesitation or a repeated word: a candidate for a cut */
+    int repeat;        /* it repeats the word before it */
 };
 
 struct tr_segment {
@@ -67,10 +67,10 @@ struct tr_pause {
 };
 
 struct transcript {
-    char engine[32];   /* "pocketsphinx", "http" */
-    char model[128];   /* "en-us", "whisper-1", ... */
-    char language[16]; /* "en", or what the server detected */
-    double duration;   /* of the source's sound, seconds */
+    char engine[32];                 /* "pocketsphinx", "http" */
+    char model[128];                 /* "en-us", "whisper-1", ... */
+    char language[16];               /* "en", or what the server detected */
+    double duration;                 /* of the source's sound, seconds */
     VEC(struct tr_word) words;       /* in time order */
     VEC(struct tr_segment) segments; /* sentences / phrases, in time order */
     VEC(struct tr_pause) pauses;
@@ -106,23 +106,28 @@ void transcript_to_vtt(const struct transcript *t, struct buf *out);
 
 struct transcribe_opts {
     /* http engine (url NULL or "": offline). All borrowed. */
-    const char *url;       /* base URL: "http://host:8000", ".../v1", or the full endpoint */
-    const char *api_key;   /* Bearer token, may be NULL */
-    const char *model;     /* NULL: "whisper-1" (http), "en-us" (offline) */
-    const char *language;  /* NULL: let the engine decide (offline: "en") */
-    long timeout_s;        /* per request (0: 300) */
+    const char *url;        /* base URL: "http://host:8000", ".../v1", or the full endpoint */
+    const char *api_key;    /* Bearer token, may be NULL */
+    const char *model;      /* NULL: "whisper-1" (http), "en-us" (offline) */
+    const char *language;   /* NULL: let the engine decide (offline: "en") */
+    long timeout_s;         /* per request (0: 300) */
     long connect_timeout_s; /* (0: 10) */
-    int max_retries;       /* on 429/5xx/connection errors (-1: default 4) */
-    double backoff_s;      /* first retry delay, doubled each time (0: 0.5) */
-    size_t max_response;   /* bytes (0: 16 MiB) */
+    int max_retries;        /* on 429/5xx/connection errors (-1: default 4) */
+    double backoff_s;       /* first retry delay, doubled each time (0: 0.5) */
+    size_t max_response;    /* bytes (0: 16 MiB) */
     /* offline engine */
-    const char *model_dir; /* NULL: $REEL_POCKETSPHINX_MODEL or /usr/share/pocketsphinx/model/en-us */
+    const char
+        *model_dir; /* NULL: $REEL_POCKETSPHINX_MODEL or /usr/share/pocketsphinx/model/en-us */
     /* both */
-    double chunk_seconds;  /* target chunk length (0: 30; http: 0 means 300, whole file if shorter) */
-    int threads;           /* parallel chunks (0: number of cores) */
-    double pause_min;      /* pause threshold (0: 0.7) */
+    double
+        chunk_seconds; /* target chunk length (0: 30; http: 0 means 300, whole file if shorter) */
+    int threads;       /* parallel chunks (0: number of cores) */
+    double pause_min;  /* pause threshold (0: 0.7) */
 };
-#define TRANSCRIBE_OPTS_INIT {NULL, NULL, NULL, NULL, 0, 0, -1, 0, 0, NULL, 0, 0, 0}
+#define TRANSCRIBE_OPTS_INIT                                                                       \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, 0, 0, -1, 0, 0, NULL, 0, 0, 0                                      \
+    }
 
 /* Point opts at the config's REEL_TRANSCRIBE_* values (borrowed from c), and
  * take max_retries and timeout_s from REEL_TRANSCRIBE_RETRIES and

@@ -77,8 +77,8 @@ static void normalize(const char *w, char *out, size_t n)
 int transcript_is_filler(const char *word)
 {
     /* Hesitations only: words like "like" or "so" are too often meant. */
-    static const char *const fillers[] = {"um", "umm", "uh", "uhh", "uhm", "er", "erm",
-                                          "ah", "ahh", "hmm", "hm", "mm", "mhm", "eh"};
+    static const char *const fillers[] = {"um", "umm", "uh",  "uhh", "uhm", "er",  "erm",
+                                          "ah", "ahh", "hmm", "hm",  "mm",  "mhm", "eh"};
     char n[32];
     normalize(word, n, sizeof(n));
     for (size_t i = 0; i < ARRAY_SIZE(fillers); i++)
@@ -151,8 +151,8 @@ void transcript_finish(struct transcript *t, double pause_min)
         struct tr_word *w = &t->words.v[i];
         char n[64];
         normalize(w->word, n, sizeof(n));
-        w->repeat = n[0] && !strcmp(n, prev) && !repeat_allowed(n) &&
-                    w->start - prev_end <= pause_min;
+        w->repeat =
+            n[0] && !strcmp(n, prev) && !repeat_allowed(n) && w->start - prev_end <= pause_min;
         w->filler = w->repeat || transcript_is_filler(w->word);
         memcpy(prev, n, sizeof(prev));
         prev_end = w->end;
@@ -258,7 +258,8 @@ enum reel_code transcript_from_json(const json_t *j, struct transcript *t, struc
     size_t i;
     const json_t *o;
     double a, b;
-    json_array_foreach(words, i, o) {
+    json_array_foreach(words, i, o)
+    {
         if (get_span(o, "$.words", i, &a, &b, err))
             goto fail;
         const char *w = json_get_str(o, "word", NULL);
@@ -273,14 +274,16 @@ enum reel_code transcript_from_json(const json_t *j, struct transcript *t, struc
         t->words.v[t->words.n - 1].repeat = json_get_bool(o, "repeat", 0);
     }
     if (json_is_array(segs)) {
-        json_array_foreach(segs, i, o) {
+        json_array_foreach(segs, i, o)
+        {
             if (get_span(o, "$.segments", i, &a, &b, err))
                 goto fail;
             transcript_add_segment(t, a, b, json_get_str(o, "text", ""));
         }
     }
     if (json_is_array(pauses)) {
-        json_array_foreach(pauses, i, o) {
+        json_array_foreach(pauses, i, o)
+        {
             if (get_span(o, "$.pauses", i, &a, &b, err))
                 goto fail;
             add_pause(t, a, b);

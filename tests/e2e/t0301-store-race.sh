@@ -36,6 +36,8 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
             pids="$pids $!"
         done
         for p in $pids; do wait $p; done
+        db_sql "SELECT status, count(*), max(attempts) FROM jobs GROUP BY status"
+        db_sql "SELECT kind, count(*) FROM job_events GROUP BY kind"
         test "$(db_sql "SELECT count(*) FROM jobs WHERE status = '"'"'completed'"'"'")" = $N
         test "$(db_sql "SELECT count(*) FROM job_events WHERE kind = '"'"'noop'"'"'")" = $N
         test "$(db_sql "SELECT count(DISTINCT job_id) FROM job_events WHERE kind = '"'"'noop'"'"'")" = $N
@@ -48,7 +50,7 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
         enqueue $N
         pids=
         for w in $(seq $W); do
-            REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=20 "$REEL" worker --noop --exit-when-empty --lease 1 --poll-ms 50 --worker-id "k$w" &
+            REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=20 "$REEL" worker --noop --exit-when-empty --lease 5 --poll-ms 50 --worker-id "k$w" 2>>"$TMP/k.log" &
             pids="$pids $!"
         done
         set -- $pids; victim=$1
@@ -58,7 +60,7 @@ for backend in ${STORE_E2E_BACKENDS:-sqlite pg}; do
         done
         kill -9 $victim
         for p in $pids; do wait $p || true; done
-        sleep 1.1
+        sleep 5.1
         for i in $(seq 20); do
             REEL_NOOP_MARK=1 "$REEL" worker --noop --exit-when-empty
             test "$(db_sql "SELECT count(*) FROM jobs WHERE status = '"'"'completed'"'"'")" = $N && break

@@ -188,6 +188,15 @@ test_expect_success 'defect: cuts half a beat off the music fail punchiness only
     evaluate offbeat
     gates_except offbeat punchiness
 '
+test_expect_success 'a brand palette: test-card colours fit, browns fail brand; style weights count' '
+    echo "{\"name\": \"card\", \"palette\": [\"#FF0000\", \"#00FF00\", \"#FFFF00\", \"#0000FF\", \"#FF00FF\", \"#00FFFF\"]}" >"$TMP/good.json"
+    echo "{\"palette\": [\"#8B4513\", \"#556B2F\"], \"weights\": {\"brand\": 3}}" >"$TMP/brown.json"
+    "$REEL" eval "$TMP/ref.mp4" --plan "$TMP/ref.json" --style "$TMP/good.json" --json >"$TMP/good.eval.json"
+    "$REEL" eval "$TMP/ref.mp4" --plan "$TMP/ref.json" --style "$TMP/brown.json" --json >"$TMP/brown.eval.json"
+    jq -e ".metrics[4].gate == true and .metrics[4].evidence.palette.score >= 0.4" "$TMP/good.eval.json" >/dev/null
+    jq -e ".metrics[4].gate == false and .weights.brand == 3 and .overall < 0.85" "$TMP/brown.eval.json" >/dev/null
+    jq -r ".metrics[4].advice[]" "$TMP/brown.eval.json" | grep -q palette
+'
 test_expect_code 2 'eval without --plan is a usage error' '"$REEL" eval "$TMP/ref.mp4"'
 test_expect_code 1 'eval of a file that is not a video exits 1' '
     echo hello >"$TMP/x.txt"; "$REEL" eval "$TMP/x.txt" --plan "$TMP/ref.json"

@@ -60,8 +60,8 @@ static inline void store_test_pg(store_suite_fn f)
         store_close(admin);
         return;
     }
-    char *url = xasprintf("%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?",
-                          schema);
+    char *url =
+        xasprintf("%s%soptions=-csearch_path%%3D%s", base, strchr(base, '?') ? "&" : "?", schema);
     if (store_open(url, &s, &err)) {
         fprintf(stderr, "    %s\n", err.msg);
         test_fail(__FILE__, __LINE__, "store_open(pg)");

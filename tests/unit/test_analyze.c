@@ -70,14 +70,38 @@ TEST(analyze_hard_cuts_at_known_frames)
 {
     const char *f = tmp("cuts.mp4");
     const char *args[] = {
-        "-f", "lavfi", "-i", SRC_A ",trim=end_frame=50", "-f", "lavfi", "-i",
-        SRC_B ",trim=end_frame=70", "-f", "lavfi", "-i", SRC_C ",trim=end_frame=45", "-f",
-        "lavfi", "-i", SRC_D ",trim=end_frame=65", "-f", "lavfi", "-i", SRC_E ",trim=end_frame=60",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_A ",trim=end_frame=50",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_B ",trim=end_frame=70",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_C ",trim=end_frame=45",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_D ",trim=end_frame=65",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_E ",trim=end_frame=60",
         "-filter_complex",
         "[0:v]format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];[2:v]format=yuv420p,"
         "setsar=1[c];[3:v]format=yuv420p,setsar=1[d];[4:v]format=yuv420p,setsar=1[e];"
         "[a][b][c][d][e]concat=n=5:v=1:a=0[v]",
-        "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", f, NULL};
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        f,
+        NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_SHOTS | MEDIA_AN_MOTION);
     REQUIRE(r);
@@ -104,7 +128,8 @@ TEST(analyze_hard_cuts_at_known_frames)
     }
     /* the last shot is blue with a white grid: blue dominates */
     const json_t *col = json_object_get(json_array_get(shots, 4), "avg_color");
-    CHECK(json_integer_value(json_array_get(col, 2)) > json_integer_value(json_array_get(col, 0)) + 60);
+    CHECK(json_integer_value(json_array_get(col, 2)) >
+          json_integer_value(json_array_get(col, 0)) + 60);
     /* the static grid is frozen; the others move */
     const json_t *frozen = json_object_get(r, "frozen");
     int grid_frozen = 0;
@@ -117,7 +142,7 @@ TEST(analyze_hard_cuts_at_known_frames)
     CHECK(grid_frozen);
     const json_t *motion = json_object_get(r, "motion");
     REQUIRE(json_array_size(motion) == 10);
-    CHECK(json_real_value(json_array_get(motion, 0)) > 0.01); /* testsrc2 moves */
+    CHECK(json_real_value(json_array_get(motion, 0)) > 0.01);  /* testsrc2 moves */
     CHECK(json_real_value(json_array_get(motion, 9)) < 0.005); /* the grid does not */
     json_decref(r);
 }
@@ -128,9 +153,26 @@ TEST(analyze_crossfade_and_fade_through_black)
     /* A -(1 s crossfade centred at 2.5 s)- B | cut at 5.0 s | C fades out over
      * 0.5 s, D fades in over 0.5 s (black at 8.0 s) | cut at 11.0 s | E */
     const char *args[] = {
-        "-f", "lavfi", "-i", SRC_A ",trim=end_frame=90", "-f", "lavfi", "-i",
-        SRC_B ",trim=end_frame=90", "-f", "lavfi", "-i", SRC_C ",trim=end_frame=90", "-f",
-        "lavfi", "-i", SRC_D ",trim=end_frame=90", "-f", "lavfi", "-i", SRC_E ",trim=end_frame=90",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_A ",trim=end_frame=90",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_B ",trim=end_frame=90",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_C ",trim=end_frame=90",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_D ",trim=end_frame=90",
+        "-f",
+        "lavfi",
+        "-i",
+        SRC_E ",trim=end_frame=90",
         "-filter_complex",
         "[0:v]format=yuv420p,setsar=1,settb=1/30[a];[1:v]format=yuv420p,setsar=1,settb=1/30[b];"
         "[2:v]format=yuv420p,setsar=1,settb=1/30,fade=t=out:start_frame=75:nb_frames=15[c];"
@@ -138,7 +180,14 @@ TEST(analyze_crossfade_and_fade_through_black)
         "[4:v]format=yuv420p,setsar=1,settb=1/30[e];"
         "[a][b]xfade=transition=fade:duration=1:offset=2[ab];"
         "[ab][c][d][e]concat=n=4:v=1:a=0[v]",
-        "-map", "[v]", "-c:v", "libx264", "-preset", "ultrafast", f, NULL};
+        "-map",
+        "[v]",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        f,
+        NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_SHOTS | MEDIA_AN_MOTION);
     REQUIRE(r);
@@ -168,11 +217,19 @@ TEST(analyze_flash_is_not_a_cut)
 {
     const char *f = tmp("flash.mp4");
     /* a white flash of two frames and a 70% flash of one in a single shot */
-    const char *args[] = {"-f", "lavfi", "-i",
-                          SRC_A ",trim=end_frame=150,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:"
-                                "enable='between(n,40,41)',drawbox=x=0:y=0:w=iw:h=ih:color=white@0.7:"
-                                "t=fill:enable='eq(n,100)',format=yuv420p",
-                          "-c:v", "libx264", "-preset", "ultrafast", f, NULL};
+    const char *args[] = {"-f",
+                          "lavfi",
+                          "-i",
+                          SRC_A
+                          ",trim=end_frame=150,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:"
+                          "enable='between(n,40,41)',drawbox=x=0:y=0:w=iw:h=ih:color=white@0.7:"
+                          "t=fill:enable='eq(n,100)',format=yuv420p",
+                          "-c:v",
+                          "libx264",
+                          "-preset",
+                          "ultrafast",
+                          f,
+                          NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_SHOTS);
     REQUIRE(r);
@@ -185,10 +242,13 @@ TEST(analyze_click_track_tempo_and_beats)
 {
     const char *f = tmp("click.wav");
     /* a 1.5 kHz click every 0.5 s from 0.25 s: 120 BPM */
-    const char *args[] = {"-f", "lavfi", "-i",
+    const char *args[] = {"-f",
+                          "lavfi",
+                          "-i",
                           "aevalsrc='0.8*sin(2*PI*1500*t)*exp(-200*mod(t-0.25,0.5))*"
                           "lt(mod(t-0.25,0.5),0.03)':s=44100:d=20",
-                          f, NULL};
+                          f,
+                          NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_BEATS);
     REQUIRE(r);
@@ -227,9 +287,9 @@ TEST(analyze_tone_loudness)
     const char *f = tmp("tone.wav");
     /* EBU Tech 3341 case 1 scaled: a 1 kHz sine at -20 dBFS peak in both
      * channels of a stereo file is -20 LUFS */
-    const char *args[] = {"-f", "lavfi", "-i",
-                          "aevalsrc=0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t):s=48000:d=10", f,
-                          NULL};
+    const char *args[] = {"-f", "lavfi",
+                          "-i", "aevalsrc=0.1*sin(2*PI*1000*t)|0.1*sin(2*PI*1000*t):s=48000:d=10",
+                          f,    NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_LOUDNESS | MEDIA_AN_SPEECH);
     REQUIRE(r);
@@ -284,10 +344,26 @@ TEST(analyze_speech_and_silence_intervals)
     double d1 = wav_seconds(t1), d2 = wav_seconds(t2);
     REQUIRE(d1 > 1 && d2 > 1);
     const char *f = tmp("speech.wav");
-    const char *cat[] = {"-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono:d=1.5", "-i", t1, "-f",
-                         "lavfi", "-i", "anullsrc=r=22050:cl=mono:d=1.2", "-i", t2, "-f", "lavfi",
-                         "-i", "anullsrc=r=22050:cl=mono:d=1.0", "-filter_complex",
-                         "[0][1][2][3][4]concat=n=5:v=0:a=1", f, NULL};
+    const char *cat[] = {"-f",
+                         "lavfi",
+                         "-i",
+                         "anullsrc=r=22050:cl=mono:d=1.5",
+                         "-i",
+                         t1,
+                         "-f",
+                         "lavfi",
+                         "-i",
+                         "anullsrc=r=22050:cl=mono:d=1.2",
+                         "-i",
+                         t2,
+                         "-f",
+                         "lavfi",
+                         "-i",
+                         "anullsrc=r=22050:cl=mono:d=1.0",
+                         "-filter_complex",
+                         "[0][1][2][3][4]concat=n=5:v=0:a=1",
+                         f,
+                         NULL};
     REQUIRE(run_tool("ffmpeg", cat) == 0);
     json_t *r = analyze(f, MEDIA_AN_SPEECH);
     REQUIRE(r);
@@ -321,13 +397,34 @@ TEST(analyze_noise_is_not_speech)
 TEST(analyze_thumbnails_and_cache)
 {
     const char *f = tmp("two.mp4");
-    const char *args[] = {"-f", "lavfi", "-i", SRC_A ",trim=end_frame=30", "-f", "lavfi", "-i",
-                          SRC_E ",trim=end_frame=30", "-f", "lavfi", "-i",
-                          "sine=f=440:r=48000:d=2", "-filter_complex",
+    const char *args[] = {"-f",
+                          "lavfi",
+                          "-i",
+                          SRC_A ",trim=end_frame=30",
+                          "-f",
+                          "lavfi",
+                          "-i",
+                          SRC_E ",trim=end_frame=30",
+                          "-f",
+                          "lavfi",
+                          "-i",
+                          "sine=f=440:r=48000:d=2",
+                          "-filter_complex",
                           "[0:v]format=yuv420p,setsar=1[a];[1:v]format=yuv420p,setsar=1[b];"
                           "[a][b]concat=n=2:v=1:a=0[v]",
-                          "-map", "[v]", "-map", "2:a", "-c:v", "libx264", "-preset", "ultrafast",
-                          "-c:a", "aac", "-shortest", f, NULL};
+                          "-map",
+                          "[v]",
+                          "-map",
+                          "2:a",
+                          "-c:v",
+                          "libx264",
+                          "-preset",
+                          "ultrafast",
+                          "-c:a",
+                          "aac",
+                          "-shortest",
+                          f,
+                          NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     struct media_analyze_opts o = MEDIA_ANALYZE_OPTS_INIT;
     o.data_dir = tmp("data");
@@ -371,8 +468,9 @@ TEST(analyze_thumbnails_and_cache)
 TEST(analyze_files_without_sound_or_picture)
 {
     const char *v = tmp("silent.mp4"), *a = tmp("only.wav"), *img = tmp("still.png");
-    const char *av[] = {"-f", "lavfi", "-i", SRC_A ",trim=end_frame=30", "-c:v", "libx264",
-                        "-preset", "ultrafast", "-pix_fmt", "yuv420p", v, NULL};
+    const char *av[] = {"-f",       "lavfi",   "-i",      SRC_A ",trim=end_frame=30",
+                        "-c:v",     "libx264", "-preset", "ultrafast",
+                        "-pix_fmt", "yuv420p", v,         NULL};
     const char *aa[] = {"-f", "lavfi", "-i", "sine=f=440:r=44100:d=1", a, NULL};
     const char *ai[] = {"-f", "lavfi", "-i", SRC_C, "-frames:v", "1", img, NULL};
     REQUIRE(run_tool("ffmpeg", av) == 0);

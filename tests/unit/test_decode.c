@@ -100,9 +100,12 @@ TEST(decode_frames_times_and_audio)
 {
     char f[512];
     snprintf(f, sizeof(f), "%s", clip_path("dec.mp4"));
-    const char *args[] = {"-f", "lavfi", "-i", "testsrc2=s=320x180:r=30:d=2", "-f", "lavfi", "-i",
-                          "sine=f=440:r=48000:d=2", "-ac", "2", "-c:v", "libx264", "-preset",
-                          "ultrafast", "-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", f, NULL};
+    const char *args[] = {"-f",      "lavfi",     "-i",        "testsrc2=s=320x180:r=30:d=2",
+                          "-f",      "lavfi",     "-i",        "sine=f=440:r=48000:d=2",
+                          "-ac",     "2",         "-c:v",      "libx264",
+                          "-preset", "ultrafast", "-pix_fmt",  "yuv420p",
+                          "-c:a",    "aac",       "-shortest", f,
+                          NULL};
     REQUIRE(ffmpeg_make(args) == 0);
     struct collect c;
     memset(&c, 0, sizeof(c));
@@ -138,8 +141,9 @@ TEST(decode_stops_early_and_exact_size)
 {
     char f[512];
     snprintf(f, sizeof(f), "%s", clip_path("early.mp4"));
-    const char *args[] = {"-f", "lavfi", "-i", "testsrc2=s=320x180:r=25:d=2", "-c:v", "libx264",
-                          "-preset", "ultrafast", "-pix_fmt", "yuv420p", f, NULL};
+    const char *args[] = {"-f",       "lavfi",   "-i",      "testsrc2=s=320x180:r=25:d=2",
+                          "-c:v",     "libx264", "-preset", "ultrafast",
+                          "-pix_fmt", "yuv420p", f,         NULL};
     REQUIRE(ffmpeg_make(args) == 0);
     struct collect c;
     memset(&c, 0, sizeof(c));
@@ -164,10 +168,19 @@ TEST(decode_applies_rotation)
     snprintf(f, sizeof(f), "%s", clip_path("flat.mp4"));
     snprintf(g, sizeof(g), "%s", clip_path("rot.mp4"));
     /* white left half, black right half */
-    const char *args[] = {"-f", "lavfi", "-i",
+    const char *args[] = {"-f",
+                          "lavfi",
+                          "-i",
                           "color=c=black:s=320x180:r=10:d=0.5,drawbox=x=0:y=0:w=160:h=180:"
                           "color=white:t=fill",
-                          "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", f, NULL};
+                          "-c:v",
+                          "libx264",
+                          "-preset",
+                          "ultrafast",
+                          "-pix_fmt",
+                          "yuv420p",
+                          f,
+                          NULL};
     REQUIRE(ffmpeg_make(args) == 0);
     /* FFmpeg 5.1 writes the "rotate=90" tag as a display matrix that ffmpeg
      * itself shows turned 90 degrees counter-clockwise (270 clockwise). */

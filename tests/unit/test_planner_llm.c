@@ -12,6 +12,7 @@
 #include <time.h>
 
 #include "core/proc.h"
+#include "plan/plan.h"
 #include "planner/planner.h"
 #include "test.h"
 #include "core/banned.h"
@@ -261,6 +262,9 @@ TEST(planner_llm_valid_first_answer)
     CHECK(json_is_true(json_object_get(js, "strict")));
     CHECK(json_is_string(json_object_get(js, "name")));
     CHECK(json_is_object(json_object_get(js, "schema")));
+    json_t *strict = plan_schema_strict();
+    CHECK(json_equal(json_object_get(js, "schema"), strict)); /* the project's schema */
+    json_decref(strict);
     const json_t *msgs = json_object_get(body, "messages");
     REQUIRE(json_array_size(msgs) == 2);
     CHECK_STR(json_string_value(json_object_get(json_array_get(msgs, 0), "role")), "system");
@@ -277,8 +281,7 @@ TEST(planner_llm_valid_first_answer)
     free(dump);
     const json_t *c0 = json_array_get(x.calls, 0);
     CHECK(json_integer_value(json_object_get(c0, "prompt_tokens")) == 1000);
-    CHECK(json_integer_value(
-              json_object_get(json_object_get(c0, "response"), "status")) == 200);
+    CHECK(json_integer_value(json_object_get(json_object_get(c0, "response"), "status")) == 200);
     fixture_stop(&x);
 }
 
@@ -358,10 +361,8 @@ TEST(planner_llm_429_then_success)
     CHECK(x.r.nattempts == 1);
     CHECK(x.r.calls == 3);
     REQUIRE(json_array_size(x.calls) == 3); /* each retry is its own recorded call */
-    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 0), "error")),
-              "HTTP 429");
-    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 1), "error")),
-              "HTTP 503");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 0), "error")), "HTTP 429");
+    CHECK_STR(json_string_value(json_object_get(json_array_get(x.calls, 1), "error")), "HTTP 503");
     CHECK(json_is_null(json_object_get(json_array_get(x.calls, 2), "error")));
     CHECK(json_equal(req_body(&x, 0), req_body(&x, 2))); /* the same request again */
     fixture_stop(&x);
@@ -371,8 +372,8 @@ TEST(planner_llm_timeout_then_success)
 {
     struct llm_fixture x;
     REQUIRE(fixture_start(&x) == 0);
-    x.o.timeout_s = 0.3;
-    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 900);
+    x.o.timeout_s = 0.5; /* room for the prompt answer on a loaded machine */
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 1200);
     fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
     CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
     CHECK(x.r.valid);
@@ -408,17 +409,15 @@ TEST(planner_llm_no_json_schema_support)
     CHECK(x.r.valid);
     CHECK(x.r.nattempts == 2);
     REQUIRE(json_array_size(x.f.requests) == 3);
-    CHECK_STR(json_string_value(json_object_get(
-                  json_object_get(req_body(&x, 0), "response_format"), "type")),
+    CHECK_STR(json_string_value(
+                  json_object_get(json_object_get(req_body(&x, 0), "response_format"), "type")),
               "json_schema");
     /* JSON mode from then on, with the schema in the system message */
     for (size_t i = 1; i < 3; i++) {
         const json_t *b = req_body(&x, i);
-        CHECK_STR(json_string_value(json_object_get(json_object_get(b, "response_format"),
-                                                    "type")),
+        CHECK_STR(json_string_value(json_object_get(json_object_get(b, "response_format"), "type")),
                   "json_object");
-        const char *sys =
-            msg_text(json_array_get(json_object_get(b, "messages"), 0));
+        const char *sys = msg_text(json_array_get(json_object_get(b, "messages"), 0));
         REQUIRE(sys);
         CHECK(strstr(sys, "JSON Schema") != NULL);
     }
@@ -461,10 +460,9 @@ TEST(planner_llm_images)
     char path[512];
     snprintf(path, sizeof(path), "%s/clip.mp4", test_tmpdir());
     struct argv av = ARGV_INIT;
-    argv_pushv(&av, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-y", "-f",
-                                          "lavfi", "-i", "testsrc2=s=160x90:r=10:d=3", "-c:v",
-                                          "libx264", "-preset", "ultrafast", "-pix_fmt",
-                                          "yuv420p", NULL});
+    argv_pushv(&av, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi",
+                                          "-i", "testsrc2=s=160x90:r=10:d=3", "-c:v", "libx264",
+                                          "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL});
     argv_push(&av, path);
     int st = -1;
     CHECK(proc_run(&av, NULL, NULL, 0, &st, NULL) == REEL_OK && st == 0);
@@ -479,8 +477,8 @@ TEST(planner_llm_images)
                        NULL),
              0);
     CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
-    const json_t *content = json_object_get(
-        json_array_get(json_object_get(req_body(&x, 0), "messages"), 1), "content");
+    const json_t *content =
+        json_object_get(json_array_get(json_object_get(req_body(&x, 0), "messages"), 1), "content");
     REQUIRE(json_is_array(content));
     size_t i, nimg = 0;
     json_t *p;
@@ -628,4 +626,22 @@ TEST(planner_llm_needs_endpoint)
     o.strategy = "nope";
     CHECK(planner_plan(&b, &a, 1, &o, &r, &err) == REEL_EUSAGE);
     planner_result_release(&r);
+}
+
+TEST(planner_llm_server_refuses_temperature)
+{
+    struct llm_fixture x;
+    REQUIRE(fixture_start(&x) == 0);
+    fake_add(&x.f, 400,
+             xstrdup("{\"error\":{\"message\":\"Unsupported parameter: 'temperature' is not "
+                     "supported with this model.\"}}"),
+             0);
+    fake_add(&x.f, 200, chat_body(VALID_PLAN, NULL), 0);
+    CHECK(planner_plan(&x.b, x.a, 1, &x.o, &x.r, NULL) == REEL_OK);
+    REQUIRE(json_array_size(x.f.requests) == 2);
+    CHECK(json_object_get(req_body(&x, 0), "temperature") != NULL);
+    CHECK(json_object_get(req_body(&x, 1), "temperature") == NULL);
+    /* structured outputs stay on */
+    CHECK(json_object_get(req_body(&x, 1), "response_format") != NULL);
+    fixture_stop(&x);
 }

@@ -96,8 +96,7 @@ static void fill_video(struct planner_asset *a, const char *label, double dur, i
 
 static json_t *make_broll_analysis(double dur)
 {
-    json_t *an = json_object(), *shots = json_array(), *motion = json_array(),
-           *act = json_array();
+    json_t *an = json_object(), *shots = json_array(), *motion = json_array(), *act = json_array();
     for (double s = 0; s < dur; s += 5) {
         json_t *sh = json_object();
         json_object_set_new(sh, "start", json_real(s));
@@ -156,8 +155,9 @@ static const json_t *find_op(const json_t *plan, const char *kind)
 {
     size_t i;
     json_t *op;
-    json_array_foreach(json_object_get(plan, "operations"), i, op) if (
-        !strcmp(json_string_value(json_object_get(op, "op")), kind)) return op;
+    json_array_foreach(
+        json_object_get(plan, "operations"), i,
+        op) if (!strcmp(json_string_value(json_object_get(op, "op")), kind)) return op;
     return NULL;
 }
 
@@ -499,8 +499,8 @@ TEST(planner_revise_captions_logo_pace)
     fixture_init(&f);
     REQUIRE(f.plan);
     REQUIRE(op_by_id(f.plan, "captions"));
-    CHECK(json_is_null(json_object_get(json_object_get(op_by_id(f.plan, "captions"), "style"),
-                                       "box")));
+    CHECK(json_is_null(
+        json_object_get(json_object_get(op_by_id(f.plan, "captions"), "style"), "box")));
     json_t *p = revise(&f, "{\"evaluation\":{\"metrics\":[{\"name\":\"caption_readability\","
                            "\"score\":0.4,\"passed\":false,\"evidence\":{\"contrast\":2.1}}]}}");
     REQUIRE(p);
@@ -581,12 +581,28 @@ TEST(planner_activity_finds_the_action)
     char path[512];
     snprintf(path, sizeof(path), "%s/act.mp4", test_tmpdir());
     struct argv av = ARGV_INIT;
-    argv_pushv(&av, (const char *const[]){
-                        "ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-i",
-                        "color=c=black:s=320x180:r=25:d=2", "-f", "lavfi", "-i",
-                        "color=c=white:s=24x24:r=25:d=2", "-filter_complex",
-                        "[0][1]overlay=x='40+30*sin(t*5)':y='70+20*cos(t*5)'", "-c:v",
-                        "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p", NULL});
+    argv_pushv(&av, (const char *const[]){"ffmpeg",
+                                          "-nostdin",
+                                          "-v",
+                                          "error",
+                                          "-y",
+                                          "-f",
+                                          "lavfi",
+                                          "-i",
+                                          "color=c=black:s=320x180:r=25:d=2",
+                                          "-f",
+                                          "lavfi",
+                                          "-i",
+                                          "color=c=white:s=24x24:r=25:d=2",
+                                          "-filter_complex",
+                                          "[0][1]overlay=x='40+30*sin(t*5)':y='70+20*cos(t*5)'",
+                                          "-c:v",
+                                          "libx264",
+                                          "-preset",
+                                          "ultrafast",
+                                          "-pix_fmt",
+                                          "yuv420p",
+                                          NULL});
     argv_push(&av, path);
     int st = -1;
     REQUIRE(proc_run(&av, NULL, NULL, 0, &st, NULL) == REEL_OK && st == 0);
@@ -642,4 +658,57 @@ TEST(planner_rules_silence_inside_loose_words)
     planner_brief_release(&b);
     json_decref(tr);
     json_decref(an);
+}
+
+TEST(planner_rules_edge_footage)
+{
+    /* a 0.3 s clip: played whole */
+    struct planner_asset a[3];
+    fill_video(&a[0], "tiny", 0.3, 320, 180);
+    struct planner_brief b;
+    planner_brief_init(&b);
+    b.duration = 10;
+    struct planner_opts o;
+    planner_opts_init(&o);
+    struct planner_result r;
+    planner_result_init(&r);
+    CHECK(planner_plan(&b, a, 1, &o, &r, NULL) == REEL_OK);
+    int n;
+    REQUIRE(r.plan);
+    CHECK_NEAR(plan_duration(r.plan, &n), 0.3, 1e-6);
+    planner_result_release(&r);
+
+    /* images only, with a music bed on 0.5 s beats: a slideshow of the asked length */
+    json_t *man = make_music_analysis(0.25, 0.5, 7);
+    for (int i = 0; i < 2; i++) {
+        memset(&a[i], 0, sizeof(a[i]));
+        a[i].label = i ? "img2" : "img1";
+        a[i].path = a[i].label;
+        a[i].probe.kind = MEDIA_IMAGE;
+        a[i].probe.width = 640;
+        a[i].probe.height = 480;
+        a[i].probe.has_video = 1;
+    }
+    memset(&a[2], 0, sizeof(a[2]));
+    a[2].label = "bed";
+    a[2].path = "bed.flac";
+    a[2].probe.kind = MEDIA_AUDIO;
+    a[2].probe.duration = 7;
+    a[2].probe.has_audio = 1;
+    a[2].analysis = man;
+    b.duration = 8;
+    planner_result_init(&r);
+    CHECK(planner_plan(&b, a, 3, &o, &r, NULL) == REEL_OK);
+    REQUIRE(r.plan);
+    CHECK_NEAR(plan_duration(r.plan, &n), 8, 1e-6);
+    CHECK(n == 2);
+    const json_t *first = json_array_get(json_object_get(r.plan, "operations"), 0);
+    double d0 = json_number_value(json_object_get(first, "duration"));
+    CHECK(fabs(d0 - 3.75) < 1.0 / 30 + 1e-9 || fabs(d0 - 4.25) < 1.0 / 30 + 1e-9);
+    const json_t *mus = find_op(r.plan, "audio");
+    REQUIRE(mus);
+    CHECK(json_is_true(json_object_get(mus, "loop"))); /* 7 s bed under 8 s */
+    planner_result_release(&r);
+    planner_brief_release(&b);
+    json_decref(man);
 }

@@ -1,4 +1,5 @@
 /* The worker loop, in process, against both backends. */
+#include <pthread.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,8 @@ struct probe {
     volatile sig_atomic_t *stop_after_first;
 };
 
-static enum reel_code probe_run(struct store *s, const struct store_job *job,
-                                struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code probe_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                                void *arg, struct reel_err *err)
 {
     struct probe *p = arg;
     p->runs++;
@@ -47,7 +48,7 @@ static enum job_status status_of(struct store *s, const char *id, int *attempts,
     struct store_job j;
     struct reel_err err = REEL_ERR_INIT;
     if (store_job_get(s, id, &j, &err))
-        return (enum job_status)-1;
+        return (enum job_status) - 1;
     enum job_status st = j.status;
     if (attempts)
         *attempts = j.attempts;
@@ -158,8 +159,8 @@ struct slow {
     int renewed_seen;
 };
 
-static enum reel_code slow_run(struct store *s, const struct store_job *job,
-                               struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code slow_run(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                               void *arg, struct reel_err *err)
 {
     struct slow *sl = arg;
     /* Longer than the lease: only the renew thread keeps the job ours. */
@@ -190,4 +191,45 @@ BOTH(worker_renews_lease_while_running)
     CHECK(sl.renewed_seen);
     CHECK(st.lease_lost == 0 && st.completed == 1);
     CHECK(status_of(s, id, NULL, NULL) == JOB_COMPLETED);
+}
+
+struct submit_later {
+    const char *url;
+    int delay_ms;
+};
+
+static void *submit_later_main(void *arg)
+{
+    struct submit_later *a = arg;
+    struct timespec ts = {a->delay_ms / 1000, (a->delay_ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+    struct store *s;
+    struct reel_err err = REEL_ERR_INIT;
+    if (store_open(a->url, &s, &err) == REEL_OK) {
+        char id[STORE_ID_LEN];
+        create(s, 1, id);
+        store_close(s);
+    }
+    return NULL;
+}
+
+static void notify_wakes(struct store *s, const char *url)
+{
+    /* The worker waits up to 20 s between polls; NOTIFY must wake it. */
+    struct submit_later sl = {url, 300};
+    pthread_t th;
+    pthread_create(&th, NULL, submit_later_main, &sl);
+    struct probe p = {0, REEL_OK, JOB_COMPLETED, NULL};
+    struct queue_opts o = {.worker_id = "t1", .poll_ms = 20000, .max_jobs = 1};
+    struct reel_err err = REEL_ERR_INIT;
+    int64_t t0 = now_mono_ms();
+    CHECK(queue_worker_run(s, &probe_handler, &p, &o, NULL, &err) == REEL_OK);
+    CHECK(p.runs == 1);
+    CHECK(now_mono_ms() - t0 < 10000);
+    pthread_join(th, NULL);
+}
+
+TEST(store_worker_wakes_on_notify_pg)
+{
+    store_test_pg(notify_wakes);
 }

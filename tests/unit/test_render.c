@@ -55,19 +55,25 @@ TEST(render_two_cuts_crossfade)
 TEST(render_every_op_together)
 {
     const char *clip = rt_path("odd.mp4"), *mute = rt_path("mute.mp4"), *logo = rt_path("logo.png");
-    const char *music = rt_path("music.wav"), *lut = rt_path("look.cube"), *still = rt_path("still.jpg");
-    REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "testsrc2=s=400x300:r=25:d=3",
-                                            "-f", "lavfi", "-i", "sine=f=300:r=44100:d=3", "-ac", "1",
-                                            "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
-                                            "yuv420p", "-c:a", "aac", "-shortest", clip, NULL}) == 0);
+    const char *music = rt_path("music.wav"), *lut = rt_path("look.cube"),
+               *still = rt_path("still.jpg");
+    REQUIRE(rt_ffmpeg((const char *const[]){
+                "-f",      "lavfi",     "-i",        "testsrc2=s=400x300:r=25:d=3",
+                "-f",      "lavfi",     "-i",        "sine=f=300:r=44100:d=3",
+                "-ac",     "1",         "-c:v",      "libx264",
+                "-preset", "ultrafast", "-pix_fmt",  "yuv420p",
+                "-c:a",    "aac",       "-shortest", clip,
+                NULL}) == 0);
     REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "testsrc2=s=180x320:r=24:d=2",
                                             "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
                                             "yuv420p", mute, NULL}) == 0);
-    REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "color=c=yellow@0.5:s=64x32,format=rgba",
-                                            "-frames:v", "1", logo, NULL}) == 0);
+    REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i",
+                                            "color=c=yellow@0.5:s=64x32,format=rgba", "-frames:v",
+                                            "1", logo, NULL}) == 0);
     REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "color=c=green:s=640x360",
                                             "-frames:v", "1", still, NULL}) == 0);
-    REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "sine=f=600:r=44100:d=1.3", music, NULL}) == 0);
+    REQUIRE(rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", "sine=f=600:r=44100:d=1.3", music,
+                                            NULL}) == 0);
     {
         struct buf b = BUF_INIT;
         buf_adds(&b, "LUT_3D_SIZE 2\n");
@@ -119,14 +125,16 @@ TEST(render_every_op_together)
     op->end = 2;
     op->audio = 1;
     op = rt_add_op(&p, OP_TEXT);
-    op->text = xstrdup("It's \"100%\" {x}: a;b,c [d] =$e\\ \n2nd line \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+    op->text = xstrdup("It's \"100%\" {x}: a;b,c [d] =$e\\ \n2nd line \xF0\x9F\x98\x80 "
+                       "\xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
     op->style.box = (struct plan_color){1, 0, 0, 128, 200};
     op->position.anchor = POS_TOP;
     op = rt_add_op(&p, OP_CAPTIONS);
     op->source_transcript = 0;
     op->ncues = 2;
     op->cues = xcalloc(2, sizeof(*op->cues));
-    op->cues[0] = (struct plan_cue){0.2, 1.8, xstrdup("A first caption that is long enough to wrap over two lines {\\b1}")};
+    op->cues[0] = (struct plan_cue){
+        0.2, 1.8, xstrdup("A first caption that is long enough to wrap over two lines {\\b1}")};
     op->cues[1] = (struct plan_cue){2.0, 3.0, xstrdup("second")};
     op->style.highlight = (struct plan_color){1, 255, 255, 0, 255};
     op = rt_add_op(&p, OP_CAPTIONS);

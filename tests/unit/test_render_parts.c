@@ -32,8 +32,10 @@ static char *unescape_level(const char *s, const char *delims, const char **rest
 
 TEST(render_escape_round_trips_through_both_levels)
 {
-    const char *hostile[] = {"plain", "it's", "a:b=c", "[x];y,z", "back\\slash", "'''", "%{pts}",
-                             "$HOME \"q\"", "new\nline", "\xD7\xA9\xD7\x9C \xF0\x9F\x98\x80", ""};
+    const char *hostile[] = {
+        "plain", "it's",   "a:b=c",       "[x];y,z",   "back\\slash",
+        "'''",   "%{pts}", "$HOME \"q\"", "new\nline", "\xD7\xA9\xD7\x9C \xF0\x9F\x98\x80",
+        ""};
     for (size_t i = 0; i < ARRAY_SIZE(hostile); i++) {
         struct buf g = BUF_INIT;
         buf_adds(&g, "drawtext=textfile=");
@@ -77,7 +79,9 @@ TEST(render_ass_escape_keeps_text_literal)
     struct buf b = BUF_INIT;
     ass_escape(&b, "{\\b1}a\\Nb\nc}");
     /* braces escaped, a word joiner after each backslash, newline as \N */
-    CHECK_STR(b.buf, "\\{\\\xE2\x81\xA0" "b1\\}a\\\xE2\x81\xA0" "Nb\\Nc\\}");
+    CHECK_STR(b.buf, "\\{\\\xE2\x81\xA0"
+                     "b1\\}a\\\xE2\x81\xA0"
+                     "Nb\\Nc\\}");
     buf_release(&b);
 }
 
@@ -105,9 +109,18 @@ TEST(render_captions_ass_pages_and_karaoke)
     captions_write_ass(op, &cues, 320, 180, &ass);
     /* one line per page: "alpha beta" then "gamma"; each word highlighted in turn */
     CHECK(strstr(ass.buf, "PlayResX: 320") != NULL);
-    CHECK(strstr(ass.buf, "Dialogue: 0,0:00:01.00,0:00:01.50,Default,,0,0,0,,{\\1c&H00FFFF&\\1a&H00&}alpha{\\r} beta\n") != NULL);
-    CHECK(strstr(ass.buf, "0:00:01.50,0:00:02.20,Default,,0,0,0,,alpha {\\1c&H00FFFF&\\1a&H00&}beta{\\r}\n") != NULL);
-    CHECK(strstr(ass.buf, "0:00:02.20,0:00:03.00,Default,,0,0,0,,{\\1c&H00FFFF&\\1a&H00&}gamma{\\r}\n") != NULL);
+    CHECK(
+        strstr(
+            ass.buf,
+            "Dialogue: 0,0:00:01.00,0:00:01.50,Default,,0,0,0,,{\\1c&H00FFFF&\\1a&H00&}alpha{\\r} "
+            "beta\n") != NULL);
+    CHECK(
+        strstr(ass.buf,
+               "0:00:01.50,0:00:02.20,Default,,0,0,0,,alpha {\\1c&H00FFFF&\\1a&H00&}beta{\\r}\n") !=
+        NULL);
+    CHECK(strstr(ass.buf,
+                 "0:00:02.20,0:00:03.00,Default,,0,0,0,,{\\1c&H00FFFF&\\1a&H00&}gamma{\\r}\n") !=
+          NULL);
     /* title-safe margins: 5% of 320 and of 180 */
     CHECK(strstr(ass.buf, ",2,16,16,9,1\n") != NULL);
     buf_release(&ass);
@@ -126,9 +139,10 @@ static void on_pr(const struct render_progress *pr, void *ud)
 
 TEST(render_progress_parses_blocks_split_anywhere)
 {
-    const char *txt = "frame=30\nfps=29.5\nout_time_us=1000000\nout_time=00:00:01.000000\n"
-                      "speed=2.00x\nprogress=continue\nframe=60\nout_time_us=N/A\nspeed=N/A\n"
-                      "progress=continue\nframe=90\nout_time_us=3000000\nspeed=1.5x\nprogress=end\n";
+    const char *txt =
+        "frame=30\nfps=29.5\nout_time_us=1000000\nout_time=00:00:01.000000\n"
+        "speed=2.00x\nprogress=continue\nframe=60\nout_time_us=N/A\nspeed=N/A\n"
+        "progress=continue\nframe=90\nout_time_us=3000000\nspeed=1.5x\nprogress=end\n";
     struct progress_parser pp;
     memset(&pp, 0, sizeof(pp));
     buf_init(&pp.line);
@@ -180,7 +194,8 @@ TEST(render_loudness_parse)
 TEST(render_stderr_relevant_lines)
 {
     struct buf b = BUF_INIT;
-    stderr_relevant("ffmpeg version 5\n[info] Input #0\n[error] first\n[info] x\n[fatal] second\n", &b);
+    stderr_relevant("ffmpeg version 5\n[info] Input #0\n[error] first\n[info] x\n[fatal] second\n",
+                    &b);
     CHECK_STR(b.buf, "[error] first\n[fatal] second");
     buf_reset(&b);
     stderr_relevant("line 1\nline 2\n", &b);

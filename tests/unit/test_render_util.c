@@ -130,9 +130,9 @@ int rt_make_color(const char *path, const char *color, double seconds, int freq)
     char v[128], s[128];
     snprintf(v, sizeof(v), "color=c=%s:s=320x180:r=30:d=%.3f", color, seconds);
     snprintf(s, sizeof(s), "sine=f=%d:r=48000:d=%.3f", freq, seconds);
-    return rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", v, "-f", "lavfi", "-i", s,
-                                           "-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt",
-                                           "yuv420p", "-c:a", "aac", "-shortest", path, NULL});
+    return rt_ffmpeg((const char *const[]){"-f", "lavfi", "-i", v, "-f", "lavfi", "-i", s, "-c:v",
+                                           "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p",
+                                           "-c:a", "aac", "-shortest", path, NULL});
 }
 
 int rt_frame_rgb(const char *path, double t, const char *crop, int rgb[3])
@@ -144,9 +144,8 @@ int rt_frame_rgb(const char *path, double t, const char *crop, int rgb[3])
     if (crop)
         snprintf(vf, sizeof(vf), "crop=%s,scale=1:1:flags=area,format=rgb24", crop);
     struct argv a = ARGV_INIT;
-    argv_pushv(&a, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ss",
-                                         ts, "-frames:v", "1", "-vf", vf, "-f", "rawvideo", "-",
-                                         NULL});
+    argv_pushv(&a, (const char *const[]){"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ss", ts,
+                                         "-frames:v", "1", "-vf", vf, "-f", "rawvideo", "-", NULL});
     struct buf out = BUF_INIT;
     int st = -1;
     proc_run(&a, &out, NULL, 0, &st, NULL);

@@ -11,7 +11,8 @@
 void rt_plan_init(struct plan *p, int w, int h, double fps);
 void rt_plan_free(struct plan *p);
 struct plan_op *rt_add_op(struct plan *p, enum plan_op_kind k);
-struct plan_op *rt_add_cut(struct plan *p, const char *id, const char *asset, double in, double out);
+struct plan_op *rt_add_cut(struct plan *p, const char *id, const char *asset, double in,
+                           double out);
 /* add an asset and probe it; returns 0 on success */
 int rt_add_asset(struct plan *p, const char *label, const char *path);
 

@@ -123,8 +123,8 @@ BOTH(jobs_create_get_list)
     store_job_list_release(&l);
     CHECK(count_events(s, id, "created") == 1);
     CHECK(count_events(s, id, "status") == 1);
-    CHECK(store_job_set_status(s, "00000000-0000-4000-8000-000000000000", JOB_FAILED, NULL,
-                               &err) == REEL_ENOTFOUND);
+    CHECK(store_job_set_status(s, "00000000-0000-4000-8000-000000000000", JOB_FAILED, NULL, &err) ==
+          REEL_ENOTFOUND);
 }
 
 BOTH(claim_priority_lease_and_fencing)
@@ -275,8 +275,8 @@ BOTH(assets)
     if (found)
         CHECK_STR(x.id, as1);
     store_asset_release(&x);
-    struct store_asset_new bad = {"00000000-0000-4000-8000-000000000000", "/x", "audio", NULL,
-                                  NULL, NULL};
+    struct store_asset_new bad = {
+        "00000000-0000-4000-8000-000000000000", "/x", "audio", NULL, NULL, NULL};
     CHECK(store_asset_add(s, &bad, NULL, &err) == REEL_ENOTFOUND);
     json_decref(m);
     json_decref(m2);
@@ -291,8 +291,8 @@ BOTH(plans_versions)
     for (int i = 1; i <= 3; i++) {
         json_t *pd = json_pack("{s:s, s:i}", "schema", "reel.editplan/1", "n", i);
         json_t *fb = i > 1 ? json_pack("{s:s}", "why", "validation failed") : NULL;
-        struct store_plan_new np = {a, pd, i == 2 ? "gpt-x" : NULL, i == 2 ? 100 : -1,
-                                    i == 2 ? 20 : -1, fb};
+        struct store_plan_new np = {
+            a, pd, i == 2 ? "gpt-x" : NULL, i == 2 ? 100 : -1, i == 2 ? 20 : -1, fb};
         CHECK(store_plan_add(s, &np, pid, &v, &err) == REEL_OK);
         CHECK(v == i);
         json_decref(pd);
@@ -311,7 +311,8 @@ BOTH(plans_versions)
     CHECK(store_plan_get(s, a, 9, &p, &err) == REEL_ENOTFOUND);
     struct store_plan_list l;
     REQUIRE(store_plan_list(s, a, &l, &err) == REEL_OK);
-    CHECK(l.n == 3 && l.v[0].version == 1 && l.v[0].prompt_tokens == -1 && l.v[0].llm_model == NULL);
+    CHECK(l.n == 3 && l.v[0].version == 1 && l.v[0].prompt_tokens == -1 &&
+          l.v[0].llm_model == NULL);
     store_plan_list_release(&l);
     struct store_job j;
     REQUIRE(store_job_get(s, a, &j, &err) == REEL_OK);
@@ -433,9 +434,13 @@ TEST(store_url_check_rejects_malformed)
         }
         CHECK(err.msg[0] != 0);
     }
-    static const char *const good[] = {"sqlite:/tmp/x.db", "sqlite:///tmp/x.db", "/tmp/x.db",
-                                       "rel/x.db", "postgres://u:p@h:5432/db?sslmode=disable",
-                                       "postgresql://h/db", "postgres://[::1]:5433/db"};
+    static const char *const good[] = {"sqlite:/tmp/x.db",
+                                       "sqlite:///tmp/x.db",
+                                       "/tmp/x.db",
+                                       "rel/x.db",
+                                       "postgres://u:p@h:5432/db?sslmode=disable",
+                                       "postgresql://h/db",
+                                       "postgres://[::1]:5433/db"};
     for (size_t i = 0; i < ARRAY_SIZE(good); i++) {
         struct reel_err err = REEL_ERR_INIT;
         if (store_url_check(good[i], &err) != REEL_OK) {
@@ -509,4 +514,34 @@ TEST(store_url_password_hidden)
           REEL_EDB);
     CHECK(strstr(err.path, "s3cret") == NULL && strstr(err.msg, "s3cret") == NULL);
     (void)base;
+}
+
+TEST(store_sqlite_full_disk_gives_clear_error)
+{
+    char *url = xasprintf("sqlite:%s/full.db", test_tmpdir());
+    struct store *s;
+    struct reel_err err = REEL_ERR_INIT;
+    REQUIRE(store_open(url, &s, &err) == REEL_OK);
+    char id[STORE_ID_LEN];
+    struct store_job_new nj = {NULL, "fits", NULL, 0, 0, NULL, 0};
+    REQUIRE(store_job_create(s, &nj, id, NULL, &err) == REEL_OK);
+    /* No room for another page: what a full disk looks like to SQLite. */
+    REQUIRE(store_exec(s, "PRAGMA max_page_count = 1", &err) == REEL_OK);
+    json_t *big = json_object();
+    struct buf b = BUF_INIT;
+    for (int i = 0; i < 20000; i++)
+        buf_addch(&b, 'x');
+    json_object_set_new(big, "blob", json_string(b.buf));
+    buf_release(&b);
+    CHECK(store_stage_put(s, id, "analysis", big, NULL, &err) == REEL_EDB);
+    CHECK(strstr(err.msg, "disk is full") != NULL);
+    json_decref(big);
+    /* Nothing half written: the job is as it was and still usable. */
+    json_t *out = NULL;
+    CHECK(store_stage_get(s, id, "analysis", &out, &err) == REEL_OK && out == NULL);
+    struct store_job j;
+    CHECK(store_job_get(s, id, &j, &err) == REEL_OK && j.status == JOB_PENDING);
+    store_job_release(&j);
+    store_close(s);
+    free(url);
 }

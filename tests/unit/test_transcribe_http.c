@@ -25,7 +25,7 @@
 
 struct answer {
     int status;
-    char *body;        /* owned */
+    char *body; /* owned */
     const char *retry_after;
     int delay_ms;
 };
@@ -51,6 +51,10 @@ struct req {
     struct fake *f;
 };
 
+static enum MHD_Result record_field(struct fake *f, const char *key, const char *filename,
+                                    const char *content_type, const char *data, uint64_t off,
+                                    size_t size);
+
 static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *key,
                                 const char *filename, const char *content_type,
                                 const char *transfer_encoding, const char *data, uint64_t off,
@@ -59,6 +63,16 @@ static enum MHD_Result on_field(void *cls, enum MHD_ValueKind kind, const char *
     (void)kind, (void)transfer_encoding;
     struct req *r = cls;
     struct fake *f = r->f;
+    pthread_mutex_lock(&f->lock); /* requests may come in parallel */
+    enum MHD_Result ret = record_field(f, key, filename, content_type, data, off, size);
+    pthread_mutex_unlock(&f->lock);
+    return ret;
+}
+
+static enum MHD_Result record_field(struct fake *f, const char *key, const char *filename,
+                                    const char *content_type, const char *data, uint64_t off,
+                                    size_t size)
+{
     if (!strcmp(key, "file")) {
         if (off == 0) {
             snprintf(f->file_name, sizeof(f->file_name), "%s", filename ? filename : "");
@@ -112,8 +126,8 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *u
     pthread_mutex_unlock(&f->lock);
     if (a->delay_ms)
         usleep((useconds_t)a->delay_ms * 1000);
-    struct MHD_Response *resp = MHD_create_response_from_buffer(
-        strlen(a->body), (void *)a->body, MHD_RESPMEM_MUST_COPY);
+    struct MHD_Response *resp =
+        MHD_create_response_from_buffer(strlen(a->body), (void *)a->body, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", "application/json");
     if (a->retry_after)
         MHD_add_response_header(resp, "Retry-After", a->retry_after);
@@ -416,5 +430,45 @@ TEST(transcribe_http_never_shows_the_key)
     buf_release(&logb);
     free(logpath);
     transcript_release(&t);
+    fake_stop(&f);
+}
+
+/* A long sound goes in several requests at once; the words come back at file times. */
+TEST(transcribe_http_chunks_in_parallel)
+{
+    struct fake f;
+    REQUIRE(fake_start(&f));
+    fake_answer_file(&f, "openai.json");
+    /* 6 s: sound with a quiet 0.4 s every 2 s */
+    size_t n = 6 * TRANSCRIBE_RATE;
+    int16_t *s = xmalloc(n * sizeof(*s));
+    for (size_t i = 0; i < n; i++)
+        s[i] = (i % 32000) >= 25600 ? 0 : (int16_t)((i * 7919) % 4000 - 2000);
+    struct transcribe_opts o = TRANSCRIBE_OPTS_INIT;
+    o.chunk_seconds = 2;
+    o.threads = 3;
+    char *url = xasprintf("http://127.0.0.1:%d", f.port);
+    o.url = url;
+    struct transcript t;
+    struct reel_err err = REEL_ERR_INIT;
+    CHECK(transcribe_pcm(s, n, &o, &t, &err) == REEL_OK);
+    CHECK(f.calls == 3);
+    CHECK(t.words.n == 21);
+    /* each chunk's "Hello" at its chunk's start: 0 s and two cuts inside the quiet parts */
+    int hellos = 0;
+    for (size_t i = 0; i < t.words.n; i++) {
+        if (strcmp(t.words.v[i].word, "Hello"))
+            continue;
+        double at = t.words.v[i].start, in_cycle = fmod(at, 2.0);
+        CHECK(at == 0 || (in_cycle >= 1.6 - 1e-6 && in_cycle <= 2.0));
+        hellos++;
+    }
+    CHECK(hellos == 3);
+    for (size_t i = 1; i < t.words.n; i++)
+        CHECK(t.words.v[i].start >= t.words.v[i - 1].start);
+    CHECK_NEAR(t.duration, 6.0, 1e-9);
+    transcript_release(&t);
+    free(url);
+    free(s);
     fake_stop(&f);
 }

@@ -41,8 +41,8 @@ struct pcm16 {
 static int load_pcm(const char *path, struct pcm16 *v)
 {
     struct argv a = ARGV_INIT;
-    const char *args[] = {"ffmpeg", "-nostdin", "-v", "error", "-i", path, "-ar", "16000", "-ac",
-                          "1", "-f", "s16le", "-", NULL};
+    const char *args[] = {"ffmpeg", "-nostdin", "-v", "error", "-i",    path, "-ar",
+                          "16000",  "-ac",      "1",  "-f",    "s16le", "-",  NULL};
     argv_pushv(&a, args);
     struct buf out = BUF_INIT;
     int st = -1;
