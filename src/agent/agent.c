@@ -55,8 +55,13 @@ void agent_emit(struct agent_job *aj, const struct agent_event *ev)
 void agent_emit_simple(struct agent_job *aj, enum agent_event_kind kind, const char *stage,
                        int version, const char *message)
 {
-    struct agent_event ev = {.kind = kind, .job_id = aj->job.id, .stage = stage,
-                             .version = version, .fraction = -1, .eta_s = -1, .score = -1,
+    struct agent_event ev = {.kind = kind,
+                             .job_id = aj->job.id,
+                             .stage = stage,
+                             .version = version,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
                              .message = message};
     agent_emit(aj, &ev);
 }
@@ -187,9 +192,13 @@ enum reel_code agent_submit(struct store *st, const struct agent_request *req0, 
                                : agent_asset_type_guess_name(req.inputs[i].path);
         na[i].label = req.inputs[i].label;
     }
-    struct store_job_new nj = {.user_id = req0->user_id, .title = title, .brief = brief,
-                               .priority = req0->priority, .max_attempts = req0->max_attempts,
-                               .assets = na, .nassets = req.ninputs};
+    struct store_job_new nj = {.user_id = req0->user_id,
+                               .title = title,
+                               .brief = brief,
+                               .priority = req0->priority,
+                               .max_attempts = req0->max_attempts,
+                               .assets = na,
+                               .nassets = req.ninputs};
     rc = store_job_create(st, &nj, job_id, NULL, err);
     free(na);
     json_decref(brief);
@@ -210,8 +219,9 @@ static enum reel_code build_brief(struct agent_job *aj, struct reel_err *err)
     if (r->aspect)
         snprintf(b->aspect, sizeof(b->aspect), "%s", r->aspect);
     if (r->pace)
-        b->pace = !strcmp(r->pace, "slow") ? PACE_SLOW : !strcmp(r->pace, "fast") ? PACE_FAST
-                                                                                 : PACE_MEDIUM;
+        b->pace = !strcmp(r->pace, "slow")   ? PACE_SLOW
+                  : !strcmp(r->pace, "fast") ? PACE_FAST
+                                             : PACE_MEDIUM;
     if (r->captions)
         b->captions = r->captions > 0;
     if (r->title)
@@ -234,9 +244,8 @@ struct llm_rec {
     struct trace_span *parent;
 };
 
-static void on_llm_call(void *ctx, const json_t *request, const json_t *response,
-                        double latency_ms, int prompt_tokens, int completion_tokens, int attempt,
-                        const char *error)
+static void on_llm_call(void *ctx, const json_t *request, const json_t *response, double latency_ms,
+                        int prompt_tokens, int completion_tokens, int attempt, const char *error)
 {
     struct llm_rec *lr = ctx;
     struct trace_span sp = {0};
@@ -244,8 +253,8 @@ static void on_llm_call(void *ctx, const json_t *request, const json_t *response
     snprintf(name, sizeof(name), "llm call (attempt %d)", attempt);
     if (agent_span_start(lr->aj, &sp, lr->parent, name, NULL))
         return;
-    json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response",
-                           response, "latency_ms", latency_ms, "prompt_tokens", prompt_tokens,
+    json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response", response,
+                           "latency_ms", latency_ms, "prompt_tokens", prompt_tokens,
                            "completion_tokens", completion_tokens);
     if (error)
         json_object_set_new(pl, "error", json_string(error));
@@ -346,8 +355,8 @@ static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
         feedback = feedback_of(aj, v - 1, err);
         if (!feedback)
             feedback = json_pack("{s:s}", "note", "the previous version was not golden");
-        rc = planner_revise(&aj->brief, aj->passets, aj->nassets, previous, feedback, &po, &pr,
-                            err);
+        rc =
+            planner_revise(&aj->brief, aj->passets, aj->nassets, previous, feedback, &po, &pr, err);
     } else {
         rc = planner_plan(&aj->brief, aj->passets, aj->nassets, &po, &pr, err);
     }
@@ -367,11 +376,11 @@ static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
     result = planner_result_to_json(&pr);
     json_object_set_new(result, "version", json_integer(v));
 
-store_it: {
-    struct store_plan_new np = {.job_id = aj->job.id, .plan_data = plan,
-                                .llm_model = pr.model[0] && strcmp(pr.strategy, "rules")
-                                                 ? pr.model
-                                                 : NULL,
+store_it : {
+    struct store_plan_new np = {.job_id = aj->job.id,
+                                .plan_data = plan,
+                                .llm_model =
+                                    pr.model[0] && strcmp(pr.strategy, "rules") ? pr.model : NULL,
                                 .prompt_tokens = pr.calls ? pr.prompt_tokens : -1,
                                 .completion_tokens = pr.calls ? pr.completion_tokens : -1,
                                 .feedback = feedback};
@@ -391,9 +400,15 @@ store_it: {
         goto out;
 }
 out : {
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = aj->job.id, .stage = "plan",
-                             .version = v, .fraction = -1, .eta_s = -1, .score = -1,
-                             .failed = rc != REEL_OK, .elapsed_ms = now_mono_ms() - t0};
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "plan",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = rc != REEL_OK,
+                             .elapsed_ms = now_mono_ms() - t0};
     char msg[200] = "";
     if (!rc)
         snprintf(msg, sizeof(msg), "%s%s%s", pr.strategy[0] ? pr.strategy : "stored",
@@ -404,8 +419,8 @@ out : {
     if (rc) {
         trace_span_fail(&span, err, NULL);
     } else {
-        json_t *pl = json_pack("{s:O, s:O?, s:O?}", "result", result, "feedback", feedback,
-                               "plan", plan);
+        json_t *pl =
+            json_pack("{s:O, s:O?, s:O?}", "result", result, "feedback", feedback, "plan", plan);
         struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
         r.payload = pl;
         trace_span_end(&span, &r, NULL);
@@ -469,9 +484,15 @@ static enum reel_code stage_validate(struct agent_job *aj, int v, const json_t *
     else
         snprintf(msg, sizeof(msg), "%zu problem%s, first: %s: %s", issues.n,
                  issues.n == 1 ? "" : "s", issues.v[0].path, issues.v[0].message);
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = aj->job.id, .stage = "validate",
-                             .version = v, .fraction = -1, .eta_s = -1, .score = -1,
-                             .failed = !*valid || rc, .elapsed_ms = now_mono_ms() - t0,
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "validate",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = !*valid || rc,
+                             .elapsed_ms = now_mono_ms() - t0,
                              .message = rc ? err->msg : msg};
     agent_emit(aj, &ev);
     struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
@@ -495,11 +516,15 @@ struct render_cb {
 static void on_render_progress(const struct render_progress *pr, void *ud)
 {
     struct render_cb *rc = ud;
-    struct agent_event ev = {.kind = AGENT_EV_PROGRESS, .job_id = rc->aj->job.id,
-                             .stage = "render", .version = rc->v,
+    struct agent_event ev = {.kind = AGENT_EV_PROGRESS,
+                             .job_id = rc->aj->job.id,
+                             .stage = "render",
+                             .version = rc->v,
                              .item = pr->measure ? "loudness analysis" : NULL,
-                             .fraction = pr->percent / 100.0, .speed = pr->speed,
-                             .eta_s = pr->eta_s, .score = -1};
+                             .fraction = pr->percent / 100.0,
+                             .speed = pr->speed,
+                             .eta_s = pr->eta_s,
+                             .score = -1};
     agent_emit(rc->aj, &ev);
     agent_should_stop(rc->aj); /* sets cancel when the job must stop */
 }
@@ -618,8 +643,8 @@ static enum reel_code stage_render(struct agent_job *aj, int v, const json_t *do
             goto out;
         json_object_set_new(result, "sha256", json_string(sha));
         char rid[STORE_ID_LEN];
-        struct store_render_new nr = {.job_id = aj->job.id, .path = out_path, .plan_version = v,
-                                      .sha256 = sha, .score = -1};
+        struct store_render_new nr = {
+            .job_id = aj->job.id, .path = out_path, .plan_version = v, .sha256 = sha, .score = -1};
         if ((rc = store_render_add(aj->st, &nr, rid, err)))
             goto out;
         json_object_set_new(result, "render_id", json_string(rid));
@@ -645,9 +670,15 @@ static enum reel_code stage_render(struct agent_job *aj, int v, const json_t *do
         trace_span_end(&span, &r, NULL);
     }
 out : {
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = aj->job.id, .stage = "render",
-                             .version = v, .fraction = -1, .eta_s = -1, .score = -1,
-                             .failed = rc != REEL_OK || !*ok, .elapsed_ms = now_mono_ms() - t0};
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "render",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = rc != REEL_OK || !*ok,
+                             .elapsed_ms = now_mono_ms() - t0};
     ev.message = rc ? err->msg : *ok ? NULL : json_get_str(result, "error", "ffmpeg failed");
     agent_emit(aj, &ev);
 }
@@ -689,11 +720,10 @@ static json_t *render_words(struct agent_job *aj, const struct plan *p)
             double s = json_get_num(w, "start", -1), e = json_get_num(w, "end", -1);
             if (s < op->in || e > op->out)
                 continue;
-            json_array_append_new(out,
-                                  json_pack("{s:f, s:f, s:s}", "start",
-                                            t_start + (s - op->in) / speed, "end",
-                                            t_start + (e - op->in) / speed, "word",
-                                            json_get_str(w, "word", "")));
+            json_array_append_new(out, json_pack("{s:f, s:f, s:s}", "start",
+                                                 t_start + (s - op->in) / speed, "end",
+                                                 t_start + (e - op->in) / speed, "word",
+                                                 json_get_str(w, "word", "")));
         }
     }
     plan_timeline_release(&tl);
@@ -732,8 +762,7 @@ static json_t *brief_check(struct agent_job *aj, const struct plan *p, double du
                                   json_sprintf("the render is %dx%d, the brief asks for %s",
                                                p->output.width, p->output.height, b->aspect));
     }
-    return json_pack("{s:b, s:o}", "passed", json_array_size(problems) == 0, "problems",
-                     problems);
+    return json_pack("{s:b, s:o}", "passed", json_array_size(problems) == 0, "problems", problems);
 }
 
 static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
@@ -770,8 +799,8 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
     eo.weights_spec = getenv("REEL_EVAL_WEIGHTS");
     for (size_t i = 0; i < aj->nassets; i++)
         if (aj->brief.music && !strcmp(aj->assets[i].label, aj->brief.music))
-            eo.music_beats = json_object_get(json_object_get(aj->assets[i].metadata, "analysis"),
-                                             "beats");
+            eo.music_beats =
+                json_object_get(json_object_get(aj->assets[i].metadata, "analysis"), "beats");
     words = render_words(aj, &p);
     eo.transcript = words;
     const char *path = json_get_str(rendered, "path", "");
@@ -781,17 +810,22 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
     *score = json_get_num(report, "overall", 0);
     bc = brief_check(aj, &p, json_get_num(rendered, "duration", 0));
     *golden = eval_is_golden(report) && json_is_true(json_object_get(bc, "passed"));
-    result = json_pack("{s:f, s:b, s:O, s:O}", "score", *score, "golden", *golden, "report",
-                       report, "brief_check", bc);
+    result = json_pack("{s:f, s:b, s:O, s:O}", "score", *score, "golden", *golden, "report", report,
+                       "brief_check", bc);
     const char *rid = json_get_str(rendered, "render_id", NULL);
     if (rid && (rc = store_render_set_score(aj->st, rid, *score, report, err)))
         goto out;
     if ((rc = agent_stage_put(aj, key, result, err)))
         goto out;
 out : {
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = aj->job.id,
-                             .stage = "evaluate", .version = v, .fraction = -1, .eta_s = -1,
-                             .score = rc ? -1 : *score, .failed = rc != REEL_OK,
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "evaluate",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = rc ? -1 : *score,
+                             .failed = rc != REEL_OK,
                              .elapsed_ms = now_mono_ms() - t0};
     ev.message = rc ? err->msg : *golden ? "golden" : "not golden";
     agent_emit(aj, &ev);
@@ -826,7 +860,7 @@ static void why_not_golden(struct agent_job *aj, int v, struct buf *out)
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(bc, "problems"), i, m)
-    buf_addf(out, "; %s", json_string_value(m));
+        buf_addf(out, "; %s", json_string_value(m));
     json_t *report = json_object_get(res, "report");
     json_array_foreach(json_object_get(report, "metrics"), i, m)
     {
@@ -932,8 +966,8 @@ static json_t *failed_decision(const struct reel_err *e, const char *stage, int 
     snprintf(reason, sizeof(reason), "%s failed: %s%s%s", stage, e->path[0] ? e->path : "",
              e->path[0] ? ": " : "", e->msg);
     return json_pack("{s:s, s:s, s:o, s:i, s:i, s:f, s:b}", "status", "failed", "reason", reason,
-                     "error", error_json(e), "versions", versions, "best_version", 0, "score",
-                     -1.0, "golden", 0);
+                     "error", error_json(e), "versions", versions, "best_version", 0, "score", -1.0,
+                     "golden", 0);
 }
 
 /* Errors that no revision can fix and no retry will change. */
@@ -1001,8 +1035,12 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
     if ((rc = trace_span_start(&aj.root, st, aj.job.id, aj.job.trace_id, NULL, root_name, err)))
         goto out;
     {
-        struct agent_event ev = {.kind = AGENT_EV_JOB_BEGIN, .job_id = aj.job.id, .fraction = -1,
-                                 .eta_s = -1, .score = -1, .message = aj.job.title};
+        struct agent_event ev = {.kind = AGENT_EV_JOB_BEGIN,
+                                 .job_id = aj.job.id,
+                                 .fraction = -1,
+                                 .eta_s = -1,
+                                 .score = -1,
+                                 .message = aj.job.title};
         agent_emit(&aj, &ev);
     }
 
@@ -1094,8 +1132,7 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
             char rkey[32];
             json_t *rr = NULL;
             snprintf(rkey, sizeof(rkey), "render/%d", golden_v);
-            if (!agent_stage_get(&aj, rkey, &rr, NULL) && rr &&
-                json_get_str(rr, "render_id", NULL))
+            if (!agent_stage_get(&aj, rkey, &rr, NULL) && rr && json_get_str(rr, "render_id", NULL))
                 rc = store_render_set_golden(st, json_get_str(rr, "render_id", ""), 1, err);
             json_decref(rr);
         }
@@ -1125,9 +1162,13 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
 decide_now:
     if ((rc = decide(&aj, decision, res, err)))
         goto out;
-end_event: {
-    struct agent_event ev = {.kind = AGENT_EV_JOB_END, .job_id = aj.job.id, .fraction = -1,
-                             .eta_s = -1, .score = res->best_score, .status = res->status,
+end_event : {
+    struct agent_event ev = {.kind = AGENT_EV_JOB_END,
+                             .job_id = aj.job.id,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = res->best_score,
+                             .status = res->status,
                              .message = res->reason};
     agent_emit(&aj, &ev);
 }
@@ -1225,9 +1266,9 @@ enum reel_code agent_replay(struct store *st, const char *job_id, int version,
         out->identical = !strcmp(out->recorded_sha, out->replay_sha);
     if (rr.final.shell)
         out->ffmpeg_args = xstrdup(rr.final.shell);
-    json_t *pl = json_pack("{s:i, s:s, s:s, s:b}", "version", version, "recorded_sha256",
-                           out->recorded_sha, "replay_sha256", out->replay_sha, "identical",
-                           out->identical);
+    json_t *pl =
+        json_pack("{s:i, s:s, s:s, s:b}", "version", version, "recorded_sha256", out->recorded_sha,
+                  "replay_sha256", out->replay_sha, "identical", out->identical);
     struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
     r.ffmpeg_args = rr.final.shell;
     r.render_time_ms = rr.final.exit_status >= 0 ? (int)rr.final.render_time_ms : -1;

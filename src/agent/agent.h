@@ -66,21 +66,21 @@ struct agent_input {
 };
 
 struct agent_request {
-    char *brief;        /* plain words; required */
-    char *title;        /* NULL: derived from the brief */
-    char *output;       /* -o: where the final render is copied; NULL: none */
-    int max_revisions;  /* plan versions after the first; default 2 (=> up to 3 versions) */
-    int reference;      /* 1: reference inputs in place instead of copying them */
+    char *brief;       /* plain words; required */
+    char *title;       /* NULL: derived from the brief */
+    char *output;      /* -o: where the final render is copied; NULL: none */
+    int max_revisions; /* plan versions after the first; default 2 (=> up to 3 versions) */
+    int reference;     /* 1: reference inputs in place instead of copying them */
     /* planner hints (override the brief's words); 0 / NULL when not given */
-    double duration;    /* seconds */
-    char *aspect;       /* "16:9" "9:16" "1:1" "4:5" */
-    char *pace;         /* "slow" "medium" "fast" */
-    int captions;       /* 1 yes, -1 no, 0 let the planner decide */
-    char *style_file;   /* brand style JSON */
+    double duration;  /* seconds */
+    char *aspect;     /* "16:9" "9:16" "1:1" "4:5" */
+    char *pace;       /* "slow" "medium" "fast" */
+    int captions;     /* 1 yes, -1 no, 0 let the planner decide */
+    char *style_file; /* brand style JSON */
     /* queue settings (not stored in the request JSON) */
-    int priority;       /* higher runs first; default 0 */
-    int max_attempts;   /* worker attempts before the job fails; <= 0: the store's default */
-    char *user_id;      /* NULL: the local user */
+    int priority;     /* higher runs first; default 0 */
+    int max_attempts; /* worker attempts before the job fails; <= 0: the store's default */
+    char *user_id;    /* NULL: the local user */
     struct agent_input *inputs;
     size_t ninputs;
 };
@@ -179,14 +179,17 @@ struct agent_opts {
     void *keepalive_ctx;
     const char *worker_id; /* recorded in spans; NULL: "pid-<pid>" */
 };
-#define AGENT_OPTS_INIT {NULL, NULL, NULL, NULL, NULL}
+#define AGENT_OPTS_INIT                                                                            \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL                                                               \
+    }
 
 struct agent_result {
     char job_id[37];
-    char status[20];     /* "completed", "review_required", "failed" */
-    int versions;        /* plan versions written */
-    int best_version;    /* 0 when no render was evaluated */
-    double best_score;   /* -1 when none */
+    char status[20];   /* "completed", "review_required", "failed" */
+    int versions;      /* plan versions written */
+    int best_version;  /* 0 when no render was evaluated */
+    double best_score; /* -1 when none */
     int golden;
     char *render_path;   /* the best render in the data directory, or NULL */
     char *output_path;   /* where it was copied (-o) or NULL */

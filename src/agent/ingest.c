@@ -56,17 +56,17 @@ enum reel_code agent_copy_file(const char *from, const char *to, struct reel_err
     close(out);
 rename_it:
     if (rename(tmp, to) != 0) {
-        enum reel_code rc = reel_fail(err, REEL_ESYS, to, "cannot rename %s to %s: %s", tmp, to,
-                                      strerror(errno));
+        enum reel_code rc =
+            reel_fail(err, REEL_ESYS, to, "cannot rename %s to %s: %s", tmp, to, strerror(errno));
         unlink(tmp);
         free(tmp);
         return rc;
     }
     free(tmp);
     return REEL_OK;
-io_fail: {
-    enum reel_code rc = reel_fail(err, REEL_ESYS, to, "copying %s to %s: %s", from, to,
-                                  strerror(errno));
+io_fail : {
+    enum reel_code rc =
+        reel_fail(err, REEL_ESYS, to, "copying %s to %s: %s", from, to, strerror(errno));
     close(in);
     close(out);
     unlink(tmp);
@@ -180,9 +180,13 @@ struct analyze_cb {
 static void on_analyze_progress(void *ctx, double fraction)
 {
     struct analyze_cb *c = ctx;
-    struct agent_event ev = {.kind = AGENT_EV_PROGRESS, .job_id = c->aj->job.id,
-                             .stage = "ingest", .item = c->label, .fraction = 0.2 + 0.6 * fraction,
-                             .eta_s = -1, .score = -1};
+    struct agent_event ev = {.kind = AGENT_EV_PROGRESS,
+                             .job_id = c->aj->job.id,
+                             .stage = "ingest",
+                             .item = c->label,
+                             .fraction = 0.2 + 0.6 * fraction,
+                             .eta_s = -1,
+                             .score = -1};
     agent_emit(c->aj, &ev);
 }
 
@@ -204,8 +208,13 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
     memset(&info, 0, sizeof(info));
     if ((rc = agent_span_start(aj, &sp, parent, name, err)))
         goto out;
-    struct agent_event ev = {.kind = AGENT_EV_PROGRESS, .job_id = aj->job.id, .stage = "ingest",
-                             .item = in->label, .fraction = 0, .eta_s = -1, .score = -1};
+    struct agent_event ev = {.kind = AGENT_EV_PROGRESS,
+                             .job_id = aj->job.id,
+                             .stage = "ingest",
+                             .item = in->label,
+                             .fraction = 0,
+                             .eta_s = -1,
+                             .score = -1};
 
     /* probe the original first: a corrupt file fails before anything is copied */
     if ((rc = agent_span_start(aj, &sub, &sp, "probe", err)))
@@ -290,7 +299,8 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
             rc = media_analyze(dest, &ao, &an, err);
             json_t *pl = json_pack("{s:s}", "file", dest);
             if (!rc)
-                json_object_set_new(pl, "cached", json_boolean(json_is_true(json_object_get(an, "cached"))));
+                json_object_set_new(pl, "cached",
+                                    json_boolean(json_is_true(json_object_get(an, "cached"))));
             struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
             r.payload = pl;
             r.is_failure = rc != REEL_OK;
@@ -341,15 +351,18 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
         if (!rc)
             rc = store_asset_set_metadata(aj->st, asset_id, md, err);
     } else {
-        struct store_asset_new na = {.job_id = aj->job.id, .storage_url = dest,
-                                     .asset_type = type, .metadata = md, .label = in->label,
+        struct store_asset_new na = {.job_id = aj->job.id,
+                                     .storage_url = dest,
+                                     .asset_type = type,
+                                     .metadata = md,
+                                     .label = in->label,
                                      .sha256 = sha};
         rc = store_asset_add(aj->st, &na, asset_id, err);
     }
     if (rc)
         goto out;
-    *result = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "asset_id", asset_id, "label",
-                        in->label, "type", type, "path", dest, "source", in->path, "sha256", sha);
+    *result = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s}", "asset_id", asset_id, "label", in->label,
+                        "type", type, "path", dest, "source", in->path, "sha256", sha);
     {
         json_t *pl = json_deep_copy(*result);
         json_object_set_new(pl, "cached", json_boolean(json_object_get(md, "cached_from") != NULL));
@@ -466,8 +479,13 @@ enum reel_code agent_ingest(struct agent_job *aj, struct reel_err *err)
         rc = agent_stage_put(aj, "ingest", result, err);
     if (!rc)
         rc = load_assets(aj, records, err);
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = aj->job.id, .stage = "ingest",
-                             .fraction = -1, .eta_s = -1, .score = -1, .failed = rc != REEL_OK,
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "ingest",
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = rc != REEL_OK,
                              .elapsed_ms = now_mono_ms() - t0};
     char msg[128];
     snprintf(msg, sizeof(msg), "%zu asset%s", json_array_size(records),

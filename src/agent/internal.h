@@ -19,8 +19,8 @@
 struct agent_asset {
     char id[STORE_ID_LEN];
     char *label;
-    char *type;  /* asset_type */
-    char *path;  /* in the media store (or the original when referenced) */
+    char *type; /* asset_type */
+    char *path; /* in the media store (or the original when referenced) */
     char sha256[65];
     struct media_info info;
     json_t *metadata; /* owned: {"probe", "analysis", "transcript", ...} */

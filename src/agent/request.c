@@ -9,9 +9,9 @@
 #include "core/banned.h"
 
 static const char *const type_names[] = {
-    [AGENT_ASSET_GUESS] = "guess",       [AGENT_ASSET_RAW_FOOTAGE] = "raw_footage",
-    [AGENT_ASSET_BROLL] = "b-roll",      [AGENT_ASSET_AUDIO] = "audio",
-    [AGENT_ASSET_IMAGE] = "image",       [AGENT_ASSET_LOGO] = "logo",
+    [AGENT_ASSET_GUESS] = "guess",  [AGENT_ASSET_RAW_FOOTAGE] = "raw_footage",
+    [AGENT_ASSET_BROLL] = "b-roll", [AGENT_ASSET_AUDIO] = "audio",
+    [AGENT_ASSET_IMAGE] = "image",  [AGENT_ASSET_LOGO] = "logo",
     [AGENT_ASSET_LUT] = "lut",
 };
 
@@ -166,7 +166,8 @@ enum reel_code agent_request_from_json(const json_t *j, struct agent_request *r,
     enum reel_code rc;
     if (!json_is_object(j))
         return reel_fail(err, REEL_EINVAL, "$", "a request must be a JSON object");
-    if ((rc = get_opt_str(j, "brief", &r->brief, err)) || (rc = get_opt_str(j, "title", &r->title, err)) ||
+    if ((rc = get_opt_str(j, "brief", &r->brief, err)) ||
+        (rc = get_opt_str(j, "title", &r->title, err)) ||
         (rc = get_opt_str(j, "output", &r->output, err)) ||
         (rc = get_opt_str(j, "aspect", &r->aspect, err)) ||
         (rc = get_opt_str(j, "pace", &r->pace, err)) ||
@@ -205,11 +206,10 @@ enum reel_code agent_request_from_json(const json_t *j, struct agent_request *r,
         const char *tn = json_get_str(in, "type", "guess");
         int t = agent_asset_type_parse(tn);
         if (t < 0)
-            return reel_fail(err, REEL_EINVAL, p,
-                             "unknown asset type '%s' (raw_footage, b-roll, audio, image, logo, lut)",
-                             tn);
-        agent_request_add_input(r, path, json_get_str(in, "label", NULL),
-                                (enum agent_asset_type)t);
+            return reel_fail(
+                err, REEL_EINVAL, p,
+                "unknown asset type '%s' (raw_footage, b-roll, audio, image, logo, lut)", tn);
+        agent_request_add_input(r, path, json_get_str(in, "label", NULL), (enum agent_asset_type)t);
     }
     return REEL_OK;
 }
@@ -310,8 +310,8 @@ enum reel_code agent_request_parse_args(int argc, char **argv, struct agent_requ
         return reel_fail(err, REEL_EUSAGE, NULL, "--brief TEXT is required");
     if (r->aspect && strcmp(r->aspect, "16:9") && strcmp(r->aspect, "9:16") &&
         strcmp(r->aspect, "1:1") && strcmp(r->aspect, "4:5"))
-        return reel_fail(err, REEL_EUSAGE, NULL, "--aspect must be 16:9, 9:16, 1:1 or 4:5, not '%s'",
-                         r->aspect);
+        return reel_fail(err, REEL_EUSAGE, NULL,
+                         "--aspect must be 16:9, 9:16, 1:1 or 4:5, not '%s'", r->aspect);
     if (r->pace && strcmp(r->pace, "slow") && strcmp(r->pace, "medium") && strcmp(r->pace, "fast"))
         return reel_fail(err, REEL_EUSAGE, NULL, "--pace must be slow, medium or fast, not '%s'",
                          r->pace);

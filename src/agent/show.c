@@ -183,8 +183,7 @@ static json_t *lines_to_json(const char *text)
     return a;
 }
 
-enum reel_code agent_show_json(struct store *st, const char *id, json_t **out,
-                               struct reel_err *err)
+enum reel_code agent_show_json(struct store *st, const char *id, json_t **out, struct reel_err *err)
 {
     json_t *o = json_object(), *stages = NULL;
     struct store_plan_list pl = {0};
@@ -201,8 +200,7 @@ enum reel_code agent_show_json(struct store *st, const char *id, json_t **out,
         if (pl.v[i].prompt_tokens >= 0)
             json_object_set_new(ver, "prompt_tokens", json_integer(pl.v[i].prompt_tokens));
         if (pl.v[i].completion_tokens >= 0)
-            json_object_set_new(ver, "completion_tokens",
-                                json_integer(pl.v[i].completion_tokens));
+            json_object_set_new(ver, "completion_tokens", json_integer(pl.v[i].completion_tokens));
         if (pl.v[i].feedback)
             json_object_set(ver, "feedback", pl.v[i].feedback);
         if (i > 0) {
@@ -277,8 +275,8 @@ void agent_show_print(FILE *f, const json_t *o, int color)
                 json_t *is;
                 fprintf(f, "  validate  %sinvalid%s\n", red, off);
                 json_array_foreach(json_object_get(val, "issues"), k, is)
-                fprintf(f, "    %s: %s: %s\n", json_get_str(is, "path", ""),
-                        json_get_str(is, "code", ""), json_get_str(is, "message", ""));
+                    fprintf(f, "    %s: %s: %s\n", json_get_str(is, "path", ""),
+                            json_get_str(is, "code", ""), json_get_str(is, "message", ""));
             }
         }
         const json_t *ren = json_object_get(ver, "render");
@@ -313,7 +311,7 @@ void agent_show_print(FILE *f, const json_t *o, int color)
             json_t *pb;
             json_array_foreach(json_object_get(json_object_get(ev, "brief_check"), "problems"), k,
                                pb)
-            fprintf(f, "    %sbrief%s: %s\n", red, off, json_string_value(pb));
+                fprintf(f, "    %sbrief%s: %s\n", red, off, json_string_value(pb));
         }
     }
     const json_t *d = json_object_get(o, "decision");

@@ -26,7 +26,7 @@ struct edit_run {
     const char *job_id;
     struct agent_opts opts;
     struct agent_result res;
-    int ran;     /* our job was claimed and run */
+    int ran; /* our job was claimed and run */
     enum reel_code rc;
 };
 
@@ -35,8 +35,8 @@ static int keepalive(void *p)
     return queue_should_stop(p);
 }
 
-static enum reel_code run_ours(struct store *s, const struct store_job *job,
-                               struct queue_ctx *ctx, void *arg, struct reel_err *err)
+static enum reel_code run_ours(struct store *s, const struct store_job *job, struct queue_ctx *ctx,
+                               void *arg, struct reel_err *err)
 {
     struct edit_run *er = arg;
     if (strcmp(job->id, er->job_id))
@@ -103,8 +103,7 @@ int cmd_edit(int argc, char **argv)
         goto fail;
 
     /* progress: JSON lines on stdout, or live lines on stderr for people */
-    prog = json ? agent_progress_new(stdout, 1, 0)
-                : agent_progress_new(stderr, 0, cli_isatty(2));
+    prog = json ? agent_progress_new(stdout, 1, 0) : agent_progress_new(stderr, 0, cli_isatty(2));
     er.job_id = job_id;
     er.opts.on_event = agent_progress_cb;
     er.opts.ctx = prog;
@@ -141,8 +140,8 @@ int cmd_edit(int argc, char **argv)
     }
     if (!er.ran) {
         rc = reel_fail(&err, REEL_ECONFLICT, job_id,
-                       "job %s was taken by another worker; follow it with 'reel wait %s'",
-                       job_id, job_id);
+                       "job %s was taken by another worker; follow it with 'reel wait %s'", job_id,
+                       job_id);
         goto fail;
     }
     if (er.rc) {

@@ -37,7 +37,8 @@ int cmd_submit(int argc, char **argv)
                 req.user_id = xstrdup(v);
             } else if (!strcmp(a, "--max-attempts")) {
                 if (!parse_long(v, &n) || n < 1 || n > 100) {
-                    status = cli_usage_error(argv[0], "--max-attempts needs a number from 1 to 100");
+                    status =
+                        cli_usage_error(argv[0], "--max-attempts needs a number from 1 to 100");
                     goto out;
                 }
                 req.max_attempts = (int)n;

@@ -172,10 +172,10 @@ TEST(agent_json_diff_by_id)
     json_t *a = json_pack("{s:[{s:s,s:s,s:f},{s:s,s:s},{s:s,s:s}], s:{s:i}}", "operations", "op",
                           "cut", "id", "c1", "out", 2.0, "op", "cut", "id", "c2", "op", "fade",
                           "kind", "in", "output", "width", 320);
-    json_t *b = json_pack("{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s,s:f},{s:s,s:s}], s:{s:i}}",
-                          "operations", "op", "cut", "id", "c9", "op", "cut", "id", "c2", "op",
-                          "cut", "id", "c1", "out", 3.0, "op", "fade", "kind", "out", "output",
-                          "width", 640);
+    json_t *b =
+        json_pack("{s:[{s:s,s:s},{s:s,s:s},{s:s,s:s,s:f},{s:s,s:s}], s:{s:i}}", "operations", "op",
+                  "cut", "id", "c9", "op", "cut", "id", "c2", "op", "cut", "id", "c1", "out", 3.0,
+                  "op", "fade", "kind", "out", "output", "width", 640);
     struct buf d = BUF_INIT;
     agent_json_diff(a, b, "$", &d);
     CHECK(strstr(d.buf, "~ $.operations[c1].out: 2.0 -> 3.0\n") != NULL);
