@@ -4,7 +4,7 @@
 #   broll1.mp4  b-roll: moving gradients
 #   broll2.mp4  b-roll: a Mandelbrot zoom
 #   music.wav   a music bed with a clear beat (120 BPM kick over a soft chord)
-#   logo.png    a logo with an alpha channel
+#   logo.png    a logo with an alpha channel (a badge with transparent rounded corners)
 # usage: scripts/demo-media.sh DIR [WIDTHxHEIGHT] [TALK_REPEAT]
 #   TALK_REPEAT: how many times the sentences are spoken (longer talk clip)
 #   DEMO_TALK_TEXT: what the talking clip says (default: three sentences, about 16 s)
@@ -43,9 +43,12 @@ ff -f lavfi -i "mandelbrot=s=${size}:r=30:end_scale=0.3,format=yuv420p" \
 ff -f lavfi -i "aevalsrc='0.7*sin(2*PI*55*t)*exp(-18*mod(t,0.5))+0.04*sin(2*PI*220*t)+0.03*sin(2*PI*261.63*t)+0.03*sin(2*PI*329.63*t)':s=48000:d=30" \
     -ac 2 "$dir/music.wav"
 
-# a logo: a white ring and a red dot on a transparent square
+# a logo: a navy badge with rounded (transparent) corners, a white ring and a red dot
 lw=$((w / 5))
+ring="between(hypot(X-W/2,Y-H/2),W/5,W/3)"
+dot="lt(hypot(X-W/2,Y-H/2),W/9)"
+corner="gt(hypot(max(abs(X-W/2)-W*0.32,0),max(abs(Y-H/2)-H*0.32,0)),W*0.18)"
 ff -f lavfi -i "color=c=black@0:s=${lw}x${lw},format=rgba" -frames:v 1 \
-    -vf "geq=r='if(lt(hypot(X-W/2,Y-H/2),W/8),230,255)':g='if(lt(hypot(X-W/2,Y-H/2),W/8),30,255)':b='if(lt(hypot(X-W/2,Y-H/2),W/8),40,255)':a='if(lt(hypot(X-W/2,Y-H/2),W/8)+between(hypot(X-W/2,Y-H/2),W/4,W/2.2),255,0)'" \
+    -vf "geq=r='if($dot,230,if($ring,255,20))':g='if($dot,30,if($ring,255,40))':b='if($dot,40,if($ring,255,110))':a='if($corner,0,255)'" \
     "$dir/logo.png"
 echo "$dir: talk.mp4 broll1.mp4 broll2.mp4 music.wav logo.png (${w}x${h})"

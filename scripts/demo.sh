@@ -27,10 +27,11 @@ fi
 echo
 echo "== 2. reel edit"
 brief="A 15 second teaser for reel: open on the talking clip, cut to the b-roll on the beat, captions on, logo in the corner."
-cmd=("$REEL" edit --brief "$brief" --title "reel demo" \
+aspect=${DEMO_ASPECT:-16:9}
+cmd=("$REEL" edit --brief "$brief" --title "reel demo" --aspect "$aspect" \
     "$out/media/talk.mp4" --broll "$out/media/broll1.mp4" --broll "$out/media/broll2.mp4" \
     --music "$out/media/music.wav" --logo "$out/media/logo.png" -o "$out/demo.mp4")
-printf '$ reel edit --brief "%s" \\\n    talk.mp4 --broll broll1.mp4 --broll broll2.mp4 --music music.wav --logo logo.png -o demo.mp4\n\n' "$brief"
+printf '$ reel edit --brief "%s" --aspect %s \\\n    talk.mp4 --broll broll1.mp4 --broll broll2.mp4 --music music.wav --logo logo.png -o demo.mp4\n\n' "$brief" "$aspect"
 set +e
 "${cmd[@]}" | tee "$out/edit.log"
 rc=${PIPESTATUS[0]}
@@ -40,7 +41,8 @@ job=$(sed -nE 's/^details +reel show ([0-9a-f-]{36}).*/\1/p' "$out/edit.log" | t
 echo
 echo "== 3. what reel decided"
 if [ -n "$job" ]; then
-    "$REEL" show "$job" | sed -n '1,200p'
+    # everything but the event history (reel show JOB prints that too)
+    "$REEL" show "$job" | sed '/^history$/,$d'
 fi
 echo
 echo "== summary"

@@ -66,18 +66,21 @@ struct agent_input {
 };
 
 struct agent_request {
-    char *brief;        /* plain words; required */
-    char *title;        /* NULL: derived from the brief */
-    char *output;       /* -o: where the final render is copied; NULL: none */
-    int max_revisions;  /* plan versions after the first; default 2 (=> up to 3 versions) */
-    int reference;      /* 1: reference inputs in place instead of copying them */
+    char *brief;       /* plain words; required */
+    char *title;       /* NULL: derived from the brief */
+    char *output;      /* -o: where the final render is copied; NULL: none */
+    int max_revisions; /* plan versions after the first; default 2 (=> up to 3 versions) */
+    int reference;     /* 1: reference inputs in place instead of copying them */
     /* planner hints (override the brief's words); 0 / NULL when not given */
-    double duration;    /* seconds */
-    char *aspect;       /* "16:9" "9:16" "1:1" "4:5" */
-    char *pace;         /* "slow" "medium" "fast" */
-    int captions;       /* 1 yes, -1 no, 0 let the planner decide */
-    char *style_file;   /* brand style JSON */
-    int priority;       /* queue priority, higher first (not stored in the request JSON) */
+    double duration;  /* seconds */
+    char *aspect;     /* "16:9" "9:16" "1:1" "4:5" */
+    char *pace;       /* "slow" "medium" "fast" */
+    int captions;     /* 1 yes, -1 no, 0 let the planner decide */
+    char *style_file; /* brand style JSON */
+    /* queue settings (not stored in the request JSON) */
+    int priority;     /* higher runs first; default 0 */
+    int max_attempts; /* worker attempts before the job fails; <= 0: the store's default */
+    char *user_id;    /* NULL: the local user */
     struct agent_input *inputs;
     size_t ninputs;
 };
@@ -97,14 +100,20 @@ const char *agent_asset_type_name(enum agent_asset_type t); /* "raw_footage", "b
 /* Parse an asset_type name; returns -1 when unknown. */
 int agent_asset_type_parse(const char *name);
 
+/* The asset_type a file gets before it is probed, from its extension:
+ * audio, image, lut, else raw_footage. */
+const char *agent_asset_type_guess_name(const char *path);
+
 /* A plan label from a file name: lower case, [a-z0-9_-], no extension,
  * at most 40 chars, "asset" when nothing is left. Written to dst (NUL-terminated). */
 void agent_label_from_path(const char *path, char *dst, size_t n);
 
 /*
  * Parse the command-line flags shared by `reel edit` and `reel submit` into
- * *r (argv[0] is the command name). Unknown flags and missing values give
- * REEL_EUSAGE with a message; *json_out is set by --json (may be NULL).
+ * *r (argv[0] is the command name). Unknown flags, missing values and no
+ * --brief give REEL_EUSAGE with a message; *json_out is set by --json (may
+ * be NULL). Zero assets is accepted here (a queued job without assets fails
+ * at ingest); `reel edit` asks for at least one.
  */
 enum reel_code agent_request_parse_args(int argc, char **argv, struct agent_request *r,
                                         int *json_out, struct reel_err *err);
@@ -170,14 +179,17 @@ struct agent_opts {
     void *keepalive_ctx;
     const char *worker_id; /* recorded in spans; NULL: "pid-<pid>" */
 };
-#define AGENT_OPTS_INIT {NULL, NULL, NULL, NULL, NULL}
+#define AGENT_OPTS_INIT                                                                            \
+    {                                                                                              \
+        NULL, NULL, NULL, NULL, NULL                                                               \
+    }
 
 struct agent_result {
     char job_id[37];
-    char status[20];     /* "completed", "review_required", "failed" */
-    int versions;        /* plan versions written */
-    int best_version;    /* 0 when no render was evaluated */
-    double best_score;   /* -1 when none */
+    char status[20];   /* "completed", "review_required", "failed" */
+    int versions;      /* plan versions written */
+    int best_version;  /* 0 when no render was evaluated */
+    double best_score; /* -1 when none */
     int golden;
     char *render_path;   /* the best render in the data directory, or NULL */
     char *output_path;   /* where it was copied (-o) or NULL */
@@ -191,9 +203,11 @@ void agent_result_release(struct agent_result *r);
 json_t *agent_result_to_json(const struct agent_result *r);
 
 /*
- * Create a job (status pending, root trace id) holding the request; the
- * inputs must exist (REEL_ENOTFOUND names the file) and the brief must be
- * non-empty (REEL_EINVAL). Writes the new job id into job_id.
+ * Create a job (status pending, root trace id) holding the request, with one
+ * assets row per input (the file as given, its type from the flag or the
+ * extension; ingest then points it into the media store). The inputs must
+ * exist (REEL_ENOTFOUND names the file) and the brief must be non-empty
+ * (REEL_EINVAL). Writes the new job id into job_id.
  */
 enum reel_code agent_submit(struct store *st, const struct agent_request *req, char job_id[37],
                             struct reel_err *err);
@@ -229,12 +243,17 @@ enum reel_code agent_replay(struct store *st, const char *job_id, int version,
                             struct reel_err *err);
 
 /*
- * Show a job for people (json 0) or programs (json 1): the request, the
- * assets, every plan version with a diff from the previous one, every
- * validation / render / evaluation, and why the job ended as it did.
+ * The agent's view of a job, for `reel show`: every plan version with a diff
+ * from the previous one, its feedback, validation, render and evaluation,
+ * and the decision (why the job ended as it did):
+ *   {"versions": [{"version", "plan", "diff": ["~ $.path: a -> b", ...],
+ *                  "feedback", "planner", "validate", "render", "evaluate"}],
+ *    "decision": {...} (absent until decided)}
+ * *out is a new object. agent_show_print writes it for people.
  */
-enum reel_code agent_show(struct store *st, const char *job_id, FILE *out, int json, int color,
-                          struct reel_err *err);
+enum reel_code agent_show_json(struct store *st, const char *job_id, json_t **out,
+                               struct reel_err *err);
+void agent_show_print(FILE *f, const json_t *view, int color);
 
 /* The worker's job handler (queue/queue.h): agent_run on each claimed job,
  * its final status and reason handed to the queue. `arg` of the queue loop

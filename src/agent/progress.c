@@ -7,9 +7,9 @@
 #include "core/banned.h"
 
 static const char *const kind_names[] = {
-    [AGENT_EV_JOB_BEGIN] = "job_begin",     [AGENT_EV_STAGE_BEGIN] = "stage_begin",
-    [AGENT_EV_PROGRESS] = "progress",       [AGENT_EV_STAGE_END] = "stage_end",
-    [AGENT_EV_STAGE_SKIP] = "stage_skip",   [AGENT_EV_JOB_END] = "job_end",
+    [AGENT_EV_JOB_BEGIN] = "job_begin",   [AGENT_EV_STAGE_BEGIN] = "stage_begin",
+    [AGENT_EV_PROGRESS] = "progress",     [AGENT_EV_STAGE_END] = "stage_end",
+    [AGENT_EV_STAGE_SKIP] = "stage_skip", [AGENT_EV_JOB_END] = "job_end",
 };
 
 const char *agent_event_kind_name(enum agent_event_kind k)
@@ -63,7 +63,7 @@ struct agent_progress {
     FILE *f;
     int json;
     int tty;
-    int line_open;      /* a live line is drawn and not yet ended */
+    int line_open; /* a live line is drawn and not yet ended */
     char stage[24];
     int version;
     double t0;

@@ -2,15 +2,16 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "agent/agent.h"
 #include "core/util.h"
 #include "core/banned.h"
 
 static const char *const type_names[] = {
-    [AGENT_ASSET_GUESS] = "guess",       [AGENT_ASSET_RAW_FOOTAGE] = "raw_footage",
-    [AGENT_ASSET_BROLL] = "b-roll",      [AGENT_ASSET_AUDIO] = "audio",
-    [AGENT_ASSET_IMAGE] = "image",       [AGENT_ASSET_LOGO] = "logo",
+    [AGENT_ASSET_GUESS] = "guess",  [AGENT_ASSET_RAW_FOOTAGE] = "raw_footage",
+    [AGENT_ASSET_BROLL] = "b-roll", [AGENT_ASSET_AUDIO] = "audio",
+    [AGENT_ASSET_IMAGE] = "image",  [AGENT_ASSET_LOGO] = "logo",
     [AGENT_ASSET_LUT] = "lut",
 };
 
@@ -27,6 +28,24 @@ int agent_asset_type_parse(const char *name)
         if (name && !strcmp(name, type_names[i]))
             return (int)i;
     return -1;
+}
+
+const char *agent_asset_type_guess_name(const char *path)
+{
+    static const char *const audio[] = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus"};
+    static const char *const image[] = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"};
+    const char *dot = strrchr(path, '.');
+    if (dot && !strchr(dot, '/')) {
+        for (size_t i = 0; i < ARRAY_SIZE(audio); i++)
+            if (!strcasecmp(dot, audio[i]))
+                return "audio";
+        for (size_t i = 0; i < ARRAY_SIZE(image); i++)
+            if (!strcasecmp(dot, image[i]))
+                return "image";
+        if (!strcasecmp(dot, ".cube"))
+            return "lut";
+    }
+    return "raw_footage";
 }
 
 void agent_label_from_path(const char *path, char *dst, size_t n)
@@ -75,6 +94,7 @@ void agent_request_release(struct agent_request *r)
     free(r->aspect);
     free(r->pace);
     free(r->style_file);
+    free(r->user_id);
     for (size_t i = 0; i < r->ninputs; i++) {
         free(r->inputs[i].path);
         free(r->inputs[i].label);
@@ -146,7 +166,8 @@ enum reel_code agent_request_from_json(const json_t *j, struct agent_request *r,
     enum reel_code rc;
     if (!json_is_object(j))
         return reel_fail(err, REEL_EINVAL, "$", "a request must be a JSON object");
-    if ((rc = get_opt_str(j, "brief", &r->brief, err)) || (rc = get_opt_str(j, "title", &r->title, err)) ||
+    if ((rc = get_opt_str(j, "brief", &r->brief, err)) ||
+        (rc = get_opt_str(j, "title", &r->title, err)) ||
         (rc = get_opt_str(j, "output", &r->output, err)) ||
         (rc = get_opt_str(j, "aspect", &r->aspect, err)) ||
         (rc = get_opt_str(j, "pace", &r->pace, err)) ||
@@ -185,11 +206,10 @@ enum reel_code agent_request_from_json(const json_t *j, struct agent_request *r,
         const char *tn = json_get_str(in, "type", "guess");
         int t = agent_asset_type_parse(tn);
         if (t < 0)
-            return reel_fail(err, REEL_EINVAL, p,
-                             "unknown asset type '%s' (raw_footage, b-roll, audio, image, logo, lut)",
-                             tn);
-        agent_request_add_input(r, path, json_get_str(in, "label", NULL),
-                                (enum agent_asset_type)t);
+            return reel_fail(
+                err, REEL_EINVAL, p,
+                "unknown asset type '%s' (raw_footage, b-roll, audio, image, logo, lut)", tn);
+        agent_request_add_input(r, path, json_get_str(in, "label", NULL), (enum agent_asset_type)t);
     }
     return REEL_OK;
 }
@@ -288,12 +308,10 @@ enum reel_code agent_request_parse_args(int argc, char **argv, struct agent_requ
     }
     if (!r->brief || !*r->brief)
         return reel_fail(err, REEL_EUSAGE, NULL, "--brief TEXT is required");
-    if (r->ninputs == 0)
-        return reel_fail(err, REEL_EUSAGE, NULL, "give at least one asset (a video, image or sound file)");
     if (r->aspect && strcmp(r->aspect, "16:9") && strcmp(r->aspect, "9:16") &&
         strcmp(r->aspect, "1:1") && strcmp(r->aspect, "4:5"))
-        return reel_fail(err, REEL_EUSAGE, NULL, "--aspect must be 16:9, 9:16, 1:1 or 4:5, not '%s'",
-                         r->aspect);
+        return reel_fail(err, REEL_EUSAGE, NULL,
+                         "--aspect must be 16:9, 9:16, 1:1 or 4:5, not '%s'", r->aspect);
     if (r->pace && strcmp(r->pace, "slow") && strcmp(r->pace, "medium") && strcmp(r->pace, "fast"))
         return reel_fail(err, REEL_EUSAGE, NULL, "--pace must be slow, medium or fast, not '%s'",
                          r->pace);

@@ -1,8 +1,11 @@
 /* reel show JOB [--json]: a job with its assets, plan versions, renders,
- * stage results and status history. JOB is an id or a unique prefix. */
+ * stage results and status history. JOB is an id or a unique prefix.
+ * The agent adds each plan version's diff from the previous one, its
+ * validation, render and evaluation, and the decision (agent_show_json). */
 #include <stdio.h>
 #include <string.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "store/store.h"
 #include "core/banned.h"
@@ -58,12 +61,13 @@ int cmd_show(int argc, char **argv)
     struct store_plan_list plans = {0};
     struct store_render_list renders = {0};
     struct store_event_list events = {0};
-    json_t *stages = NULL;
+    json_t *stages = NULL, *view = NULL;
     int rc = 0;
     if (store_job_resolve(s, jobarg, id, &err) || store_job_get(s, id, &job, &err) ||
         store_asset_list(s, id, &assets, &err) || store_plan_list(s, id, &plans, &err) ||
         store_render_list(s, id, &renders, &err) || store_stage_all(s, id, &stages, &err) ||
-        store_events_since(s, id, 0, 100000, &events, &err)) {
+        store_events_since(s, id, 0, 100000, &events, &err) ||
+        agent_show_json(s, id, &view, &err)) {
         rc = cli_fail(&err);
         goto out;
     }
@@ -87,6 +91,9 @@ int cmd_show(int argc, char **argv)
         for (size_t i = 0; i < events.n; i++)
             json_array_append_new(a, store_event_to_json(&events.v[i]));
         json_object_set_new(o, "events", a);
+        json_object_set(o, "versions", json_object_get(view, "versions"));
+        if (json_object_get(view, "decision"))
+            json_object_set(o, "decision", json_object_get(view, "decision"));
         struct buf b = BUF_INIT;
         json_dump_buf(o, &b, 1);
         printf("%s\n", b.buf);
@@ -157,6 +164,10 @@ int cmd_show(int argc, char **argv)
         json_object_foreach(stages, k, v) printf(" %s", k);
         printf("\n");
     }
+    if (json_array_size(json_object_get(view, "versions")) || json_object_get(view, "decision")) {
+        fflush(stdout);
+        agent_show_print(stdout, view, color);
+    }
     printf("\nhistory\n");
     for (size_t i = 0; i < events.n; i++) {
         const struct store_event *e = &events.v[i];
@@ -168,6 +179,7 @@ int cmd_show(int argc, char **argv)
         printf("\n");
     }
 out:
+    json_decref(view);
     json_decref(stages);
     store_event_list_release(&events);
     store_render_list_release(&renders);

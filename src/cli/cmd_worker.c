@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "agent/agent.h"
 #include "cli/cli.h"
 #include "core/log.h"
 #include "queue/queue.h"
@@ -107,7 +108,7 @@ static const struct queue_handler none_handler = {"none", none_run};
 
 /* The handler table: the first entry is the default. */
 static const struct queue_handler *const handlers[] = {
-    /* &agent_queue_handler,   the job lifecycle goes here */
+    &agent_queue_handler, /* the job lifecycle (src/agent) */
     &none_handler,
     &noop_handler,
 };
@@ -138,7 +139,16 @@ static int run_one_worker(const struct queue_handler *h, struct queue_opts *o)
     if (store_open(NULL, &s, &err))
         return cli_fail(&err);
     struct queue_stats st;
-    enum reel_code rc = queue_worker_run(s, h, NULL, o, &st, &err);
+    /* the job lifecycle reports each finished stage on stderr, one line each */
+    struct agent_opts ao = AGENT_OPTS_INIT;
+    struct agent_progress *prog = NULL;
+    if (h == &agent_queue_handler) {
+        prog = agent_progress_new(stderr, 0, 0);
+        ao.on_event = agent_progress_cb;
+        ao.ctx = prog;
+    }
+    enum reel_code rc = queue_worker_run(s, h, prog ? &ao : NULL, o, &st, &err);
+    agent_progress_free(prog);
     store_close(s);
     if (rc)
         return cli_fail(&err);

@@ -171,6 +171,31 @@ enum reel_code store_asset_set_metadata(struct store *s, const char *id, const j
     return rc;
 }
 
+enum reel_code store_asset_set_location(struct store *s, const char *id, const char *storage_url,
+                                        const char *asset_type, const char *sha256,
+                                        struct reel_err *err)
+{
+    enum reel_code rc = store_check_id("asset", id, err);
+    if (rc)
+        return rc;
+    if (!storage_url || !*storage_url || !asset_type || !*asset_type)
+        return reel_fail(err, REEL_EINVAL, NULL, "an asset needs a storage_url and an asset_type");
+    char lid[STORE_ID_LEN];
+    lower_copy(lid, id);
+    const char *p[] = {lid, storage_url, asset_type, sha256 && *sha256 ? sha256 : NULL};
+    struct store_rows r;
+    rc = sql_q(s,
+               "UPDATE assets SET storage_url = $2, asset_type = $3, sha256 = $4 WHERE id = $1 "
+               "RETURNING id",
+               p, 4, &r, err);
+    if (rc)
+        return rc;
+    if (!r.nrows)
+        rc = reel_fail(err, REEL_ENOTFOUND, NULL, "no asset %s", lid);
+    store_rows_release(&r);
+    return rc;
+}
+
 enum reel_code store_asset_find_sha256(struct store *s, const char *sha256, int *found,
                                        struct store_asset *out, struct reel_err *err)
 {

@@ -247,6 +247,11 @@ enum reel_code store_asset_list(struct store *s, const char *job_id, struct stor
                                 struct reel_err *err);
 enum reel_code store_asset_set_metadata(struct store *s, const char *id, const json_t *metadata,
                                         struct reel_err *err);
+/* Where an asset lives and what it is, once ingest has copied it into the
+ * media store and probed it (added for the agent's ingest stage). */
+enum reel_code store_asset_set_location(struct store *s, const char *id, const char *storage_url,
+                                        const char *asset_type, const char *sha256,
+                                        struct reel_err *err);
 /* The most recent asset of any job with this content hash (analysis cache).
  * *found = 0 when none. */
 enum reel_code store_asset_find_sha256(struct store *s, const char *sha256, int *found,

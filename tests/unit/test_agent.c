@@ -32,14 +32,19 @@ TEST(agent_asset_types)
     CHECK(agent_asset_type_parse("raw_footage") == AGENT_ASSET_RAW_FOOTAGE);
     CHECK(agent_asset_type_parse("logo") == AGENT_ASSET_LOGO);
     CHECK(agent_asset_type_parse("video") == -1);
+    CHECK(!strcmp(agent_asset_type_guess_name("/a/b.WAV"), "audio"));
+    CHECK(!strcmp(agent_asset_type_guess_name("logo.png"), "image"));
+    CHECK(!strcmp(agent_asset_type_guess_name("x.cube"), "lut"));
+    CHECK(!strcmp(agent_asset_type_guess_name("dir.png/clip"), "raw_footage"));
 }
 
 TEST(agent_request_args_and_json)
 {
-    char *argv[] = {"edit", "--brief", "a 20 s teaser", "talk.mp4", "--broll", "city.mp4",
-                    "--music", "bed.wav", "--logo", "logo.png", "-o", "out.mp4",
-                    "--duration", "20", "--aspect", "9:16", "--pace", "fast", "--captions",
-                    "--max-revisions", "3", "--json"};
+    char *argv[] = {"edit",     "--brief", "a 20 s teaser", "talk.mp4",   "--broll",
+                    "city.mp4", "--music", "bed.wav",       "--logo",     "logo.png",
+                    "-o",       "out.mp4", "--duration",    "20",         "--aspect",
+                    "9:16",     "--pace",  "fast",          "--captions", "--max-revisions",
+                    "3",        "--json"};
     struct agent_request r;
     agent_request_init(&r);
     struct reel_err err = REEL_ERR_INIT;
@@ -77,9 +82,10 @@ TEST(agent_request_args_errors)
     CHECK(strstr(err.msg, "--brief") != NULL);
     agent_request_release(&r);
 
-    char *a2[] = {"edit", "--brief", "b"};
+    char *a2[] = {"edit", "--brief", "b"}; /* no assets: fine for a queued job */
     agent_request_init(&r);
-    CHECK(agent_request_parse_args(3, a2, &r, NULL, &err) == REEL_EUSAGE);
+    CHECK(agent_request_parse_args(3, a2, &r, NULL, &err) == REEL_OK);
+    CHECK(r.ninputs == 0);
     agent_request_release(&r);
 
     char *a3[] = {"edit", "--brief", "b", "x.mp4", "--aspect", "2:1"};
@@ -123,12 +129,23 @@ TEST(agent_progress_json_lines)
     FILE *f = tmpfile();
     REQUIRE(f);
     struct agent_progress *p = agent_progress_new(f, 1, 0);
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = "j1", .stage = "render",
-                             .version = 2, .fraction = -1, .eta_s = -1, .score = -1,
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = "j1",
+                             .stage = "render",
+                             .version = 2,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
                              .elapsed_ms = 1500};
     agent_progress_event(p, &ev);
-    struct agent_event pr = {.kind = AGENT_EV_PROGRESS, .job_id = "j1", .stage = "render",
-                             .version = 2, .fraction = 0.5, .speed = 2, .eta_s = 3, .score = -1};
+    struct agent_event pr = {.kind = AGENT_EV_PROGRESS,
+                             .job_id = "j1",
+                             .stage = "render",
+                             .version = 2,
+                             .fraction = 0.5,
+                             .speed = 2,
+                             .eta_s = 3,
+                             .score = -1};
     agent_progress_event(p, &pr);
     agent_progress_free(p);
     char *s = read_all(f);
@@ -151,9 +168,15 @@ TEST(agent_progress_json_lines)
 TEST(agent_progress_plain_roundtrip)
 {
     /* the plain printer gets the same text from an event and from its JSON */
-    struct agent_event ev = {.kind = AGENT_EV_STAGE_END, .job_id = "j1", .stage = "evaluate",
-                             .version = 1, .fraction = -1, .eta_s = -1, .score = 0.912,
-                             .elapsed_ms = 2000, .message = "golden"};
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = "j1",
+                             .stage = "evaluate",
+                             .version = 1,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = 0.912,
+                             .elapsed_ms = 2000,
+                             .message = "golden"};
     FILE *a = tmpfile(), *b = tmpfile();
     REQUIRE(a && b);
     struct agent_progress *pa = agent_progress_new(a, 0, 0), *pb = agent_progress_new(b, 0, 0);

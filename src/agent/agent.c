@@ -1,0 +1,1297 @@
+/*
+ * The job lifecycle: ingest -> (plan -> validate -> render -> evaluate)* -> decide.
+ *
+ * Every stage looks up its stored result first and only does the work when
+ * there is none, then stores the result before the next stage starts. That
+ * one rule is what makes a job resumable by another worker after a crash:
+ * the stage keys are "ingest", "ingest/<label>", "plan/<v>", "validate/<v>",
+ * "render/<v>", "evaluate/<v>" and "decide", and the feedback for version
+ * v + 1 is rebuilt from the stored results of version v.
+ */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "agent/internal.h"
+#include "eval/eval.h"
+#include "plan/plan.h"
+#include "render/render.h"
+#include "core/banned.h"
+
+/* ---- events, stages, spans ---- */
+
+int agent_should_stop(struct agent_job *aj)
+{
+    if (aj->stopped)
+        return 1;
+    if (aj->o && aj->o->keepalive && aj->o->keepalive(aj->o->keepalive_ctx)) {
+        aj->stopped = 1;
+        aj->cancel = 1;
+    }
+    return aj->stopped;
+}
+
+void agent_emit(struct agent_job *aj, const struct agent_event *ev)
+{
+    if (aj->o && aj->o->on_event)
+        aj->o->on_event(ev, aj->o->ctx);
+    /* `reel wait` and the HTTP API follow the job through the stored events;
+     * progress is stored at most about once a second */
+    if (ev->kind == AGENT_EV_PROGRESS) {
+        int64_t now = now_mono_ms();
+        if (now - aj->last_progress_store_ms < 1000 && ev->fraction < 1)
+            return;
+        aj->last_progress_store_ms = now;
+    }
+    json_t *j = agent_event_to_json(ev);
+    store_event_append(aj->st, aj->job.id, ev->kind == AGENT_EV_PROGRESS ? "progress" : "agent", j,
+                       NULL, NULL);
+    json_decref(j);
+}
+
+void agent_emit_simple(struct agent_job *aj, enum agent_event_kind kind, const char *stage,
+                       int version, const char *message)
+{
+    struct agent_event ev = {.kind = kind,
+                             .job_id = aj->job.id,
+                             .stage = stage,
+                             .version = version,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .message = message};
+    agent_emit(aj, &ev);
+}
+
+enum reel_code agent_stage_get(struct agent_job *aj, const char *stage, json_t **out,
+                               struct reel_err *err)
+{
+    *out = NULL;
+    return store_stage_get(aj->st, aj->job.id, stage, out, err);
+}
+
+enum reel_code agent_stage_put(struct agent_job *aj, const char *stage, const json_t *result,
+                               struct reel_err *err)
+{
+    return store_stage_put(aj->st, aj->job.id, stage, result, aj->worker_arg, err);
+}
+
+enum reel_code agent_span_start(struct agent_job *aj, struct trace_span *sp,
+                                const struct trace_span *parent, const char *name,
+                                struct reel_err *err)
+{
+    return trace_span_start(sp, aj->st, aj->job.id, aj->job.trace_id,
+                            parent ? parent->span_id : NULL, name, err);
+}
+
+static const char *pace_name(enum planner_pace p)
+{
+    switch (p) {
+    case PACE_SLOW:
+        return "slow";
+    case PACE_FAST:
+        return "fast";
+    case PACE_MEDIUM:
+        return "medium";
+    default:
+        return NULL;
+    }
+}
+
+/* ---- submit ---- */
+
+static void unique_labels(struct agent_request *r)
+{
+    for (size_t i = 0; i < r->ninputs; i++) {
+        char base[64];
+        if (r->inputs[i].label)
+            snprintf(base, sizeof(base), "%s", r->inputs[i].label);
+        else
+            agent_label_from_path(r->inputs[i].path, base, sizeof(base));
+        char cand[80];
+        snprintf(cand, sizeof(cand), "%s", base);
+        for (int k = 2;; k++) {
+            int taken = 0;
+            for (size_t j = 0; j < i; j++)
+                taken |= !strcmp(r->inputs[j].label, cand);
+            if (!taken)
+                break;
+            snprintf(cand, sizeof(cand), "%s_%d", base, k);
+        }
+        free(r->inputs[i].label);
+        r->inputs[i].label = xstrdup(cand);
+    }
+}
+
+enum reel_code agent_submit(struct store *st, const struct agent_request *req0, char job_id[37],
+                            struct reel_err *err)
+{
+    if (!req0->brief || !*req0->brief)
+        return reel_fail(err, REEL_EINVAL, "brief", "the brief is empty: say what the edit is for");
+    struct agent_request req;
+    agent_request_init(&req);
+    json_t *rj = agent_request_to_json(req0);
+    enum reel_code rc = agent_request_from_json(rj, &req, err);
+    json_decref(rj);
+    if (rc)
+        goto out;
+    for (size_t i = 0; i < req.ninputs; i++) {
+        struct stat sb;
+        if (stat(req.inputs[i].path, &sb) != 0) {
+            rc = reel_fail(err, errno == ENOENT ? REEL_ENOTFOUND : REEL_ESYS, req.inputs[i].path,
+                           "cannot read asset %s: %s", req.inputs[i].path, strerror(errno));
+            goto out;
+        }
+        if (!S_ISREG(sb.st_mode)) {
+            rc = reel_fail(err, REEL_EINVAL, req.inputs[i].path, "asset %s is not a regular file",
+                           req.inputs[i].path);
+            goto out;
+        }
+        /* workers may run in another directory: store absolute paths */
+        char *abs = realpath(req.inputs[i].path, NULL);
+        if (abs) {
+            free(req.inputs[i].path);
+            req.inputs[i].path = abs;
+        }
+    }
+    if (req.output && req.output[0] != '/') {
+        char cwd[4096];
+        if (getcwd(cwd, sizeof(cwd))) {
+            char *abs = xasprintf("%s/%s", cwd, req.output);
+            free(req.output);
+            req.output = abs;
+        }
+    }
+    unique_labels(&req);
+    char title[256];
+    if (req.title && *req.title)
+        snprintf(title, sizeof(title), "%.255s", req.title);
+    else {
+        /* the brief's first line, shortened at a word boundary */
+        snprintf(title, sizeof(title), "%.80s", req.brief);
+        char *nl = strchr(title, '\n');
+        if (nl)
+            *nl = '\0';
+        if (strlen(req.brief) > 80) {
+            char *sp = strrchr(title, ' ');
+            if (sp && sp > title + 40)
+                *sp = '\0';
+        }
+    }
+    json_t *brief = agent_request_to_json(&req);
+    /* the asset rows exist from the start, pointing at the files as given;
+     * ingest moves them into the media store and fills in what they are */
+    struct store_asset_new *na = xcalloc(req.ninputs + 1, sizeof(*na));
+    for (size_t i = 0; i < req.ninputs; i++) {
+        na[i].storage_url = req.inputs[i].path;
+        na[i].asset_type = req.inputs[i].type != AGENT_ASSET_GUESS
+                               ? agent_asset_type_name(req.inputs[i].type)
+                               : agent_asset_type_guess_name(req.inputs[i].path);
+        na[i].label = req.inputs[i].label;
+    }
+    struct store_job_new nj = {.user_id = req0->user_id,
+                               .title = title,
+                               .brief = brief,
+                               .priority = req0->priority,
+                               .max_attempts = req0->max_attempts,
+                               .assets = na,
+                               .nassets = req.ninputs};
+    rc = store_job_create(st, &nj, job_id, NULL, err);
+    free(na);
+    json_decref(brief);
+out:
+    agent_request_release(&req);
+    return rc;
+}
+
+/* ---- planning ---- */
+
+static enum reel_code build_brief(struct agent_job *aj, struct reel_err *err)
+{
+    struct planner_brief *b = &aj->brief;
+    const struct agent_request *r = &aj->req;
+    planner_brief_init(b);
+    b->text = xstrdup(r->brief);
+    b->duration = r->duration;
+    if (r->aspect)
+        snprintf(b->aspect, sizeof(b->aspect), "%s", r->aspect);
+    if (r->pace)
+        b->pace = !strcmp(r->pace, "slow")   ? PACE_SLOW
+                  : !strcmp(r->pace, "fast") ? PACE_FAST
+                                             : PACE_MEDIUM;
+    if (r->captions)
+        b->captions = r->captions > 0;
+    if (r->title)
+        b->title = xstrdup(r->title);
+    for (size_t i = 0; i < aj->nassets; i++) {
+        const struct agent_asset *a = &aj->assets[i];
+        if (!b->music && !strcmp(a->type, "audio"))
+            b->music = xstrdup(a->label);
+        if (!b->logo && !strcmp(a->type, "logo"))
+            b->logo = xstrdup(a->label);
+    }
+    enum reel_code rc;
+    if (r->style_file && (rc = planner_brief_load_style(b, r->style_file, err)))
+        return rc;
+    return planner_brief_parse(b, err);
+}
+
+struct llm_rec {
+    struct agent_job *aj;
+    struct trace_span *parent;
+};
+
+static void on_llm_call(void *ctx, const json_t *request, const json_t *response, double latency_ms,
+                        int prompt_tokens, int completion_tokens, int attempt, const char *error)
+{
+    struct llm_rec *lr = ctx;
+    struct trace_span sp = {0};
+    char name[64];
+    snprintf(name, sizeof(name), "llm call (attempt %d)", attempt);
+    if (agent_span_start(lr->aj, &sp, lr->parent, name, NULL))
+        return;
+    json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response", response,
+                           "latency_ms", latency_ms, "prompt_tokens", prompt_tokens,
+                           "completion_tokens", completion_tokens);
+    if (error)
+        json_object_set_new(pl, "error", json_string(error));
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = pl;
+    r.is_failure = error != NULL;
+    r.logs = error;
+    trace_span_end(&sp, &r, NULL);
+    json_decref(pl);
+}
+
+/* The feedback for the version after v, from v's stored results. NULL: none. */
+static json_t *feedback_of(struct agent_job *aj, int v, struct reel_err *err)
+{
+    char key[32];
+    json_t *res = NULL, *fb = json_object();
+    snprintf(key, sizeof(key), "validate/%d", v);
+    if (!agent_stage_get(aj, key, &res, err) && res && !json_is_true(json_object_get(res, "valid")))
+        json_object_set(fb, "validation_errors", json_object_get(res, "issues"));
+    json_decref(res);
+    res = NULL;
+    snprintf(key, sizeof(key), "render/%d", v);
+    if (!agent_stage_get(aj, key, &res, err) && res && !json_is_true(json_object_get(res, "ok")))
+        json_object_set(fb, "ffmpeg_stderr", json_object_get(res, "errors"));
+    json_decref(res);
+    res = NULL;
+    snprintf(key, sizeof(key), "evaluate/%d", v);
+    if (!agent_stage_get(aj, key, &res, err) && res) {
+        json_object_set(fb, "evaluation", json_object_get(res, "report"));
+        json_t *bc = json_object_get(res, "brief_check");
+        if (bc && !json_is_true(json_object_get(bc, "passed")))
+            json_object_set(fb, "brief", bc);
+    }
+    json_decref(res);
+    if (json_object_size(fb) == 0) {
+        json_decref(fb);
+        return NULL;
+    }
+    return fb;
+}
+
+/* Stage plan/<v>: *plan_out gets the plan document (owned). */
+static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
+                                 struct reel_err *err)
+{
+    char key[32];
+    snprintf(key, sizeof(key), "plan/%d", v);
+    json_t *done = NULL;
+    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    if (rc)
+        return rc;
+    struct store_plan sp;
+    memset(&sp, 0, sizeof(sp));
+    if (done) {
+        json_decref(done);
+        if ((rc = store_plan_get(aj->st, aj->job.id, v, &sp, err)))
+            return rc;
+        *plan_out = json_incref(sp.plan_data);
+        store_plan_release(&sp);
+        agent_emit_simple(aj, AGENT_EV_STAGE_SKIP, "plan", v, NULL);
+        return REEL_OK;
+    }
+
+    struct trace_span span = {0};
+    char name[32];
+    snprintf(name, sizeof(name), "plan v%d", v);
+    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+        return rc;
+    int64_t t0 = now_mono_ms();
+    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "plan", v, v > 1 ? "revising from feedback" : NULL);
+
+    json_t *previous = NULL, *feedback = NULL, *plan = NULL, *result = NULL;
+    struct planner_result pr;
+    planner_result_init(&pr);
+    /* a row left by an interrupted run of this stage is the plan (planners are deterministic
+     * enough for the rules planner; for a model, the recorded answer is what counts) */
+    struct reel_err gerr = REEL_ERR_INIT;
+    if (store_plan_get(aj->st, aj->job.id, v, &sp, &gerr) == REEL_OK) {
+        plan = json_incref(sp.plan_data);
+        store_plan_release(&sp);
+        result = json_pack("{s:i, s:b}", "version", v, "recovered", 1);
+        goto store_it;
+    }
+
+    struct planner_opts po;
+    planner_opts_init(&po);
+    po.base_url = aj->cfg.llm_base_url;
+    po.api_key = aj->cfg.llm_api_key;
+    po.model = aj->cfg.llm_model;
+    struct llm_rec lr = {aj, &span};
+    struct planner_recorder rec = {on_llm_call, NULL, &lr};
+    po.recorder = &rec;
+    if (v > 1) {
+        if ((rc = store_plan_get(aj->st, aj->job.id, v - 1, &sp, err)))
+            goto out;
+        previous = json_incref(sp.plan_data);
+        store_plan_release(&sp);
+        feedback = feedback_of(aj, v - 1, err);
+        if (!feedback)
+            feedback = json_pack("{s:s}", "note", "the previous version was not golden");
+        rc =
+            planner_revise(&aj->brief, aj->passets, aj->nassets, previous, feedback, &po, &pr, err);
+    } else {
+        rc = planner_plan(&aj->brief, aj->passets, aj->nassets, &po, &pr, err);
+    }
+    /* an invalid plan is still a version: validation reports it and the next version fixes it */
+    if (pr.plan)
+        plan = json_incref(pr.plan);
+    else if (pr.nattempts && pr.attempts[pr.nattempts - 1].plan)
+        plan = json_incref(pr.attempts[pr.nattempts - 1].plan);
+    if (!plan) {
+        if (!rc)
+            rc = reel_fail(err, REEL_EINVAL, NULL, "the planner returned no plan");
+        reel_err_prefix(err, "planning version %d", v);
+        goto out;
+    }
+    rc = REEL_OK;
+    reel_err_clear(err);
+    result = planner_result_to_json(&pr);
+    json_object_set_new(result, "version", json_integer(v));
+
+store_it : {
+    struct store_plan_new np = {.job_id = aj->job.id,
+                                .plan_data = plan,
+                                .llm_model =
+                                    pr.model[0] && strcmp(pr.strategy, "rules") ? pr.model : NULL,
+                                .prompt_tokens = pr.calls ? pr.prompt_tokens : -1,
+                                .completion_tokens = pr.calls ? pr.completion_tokens : -1,
+                                .feedback = feedback};
+    char plan_id[STORE_ID_LEN];
+    int got_v = v;
+    if (!json_is_true(json_object_get(result, "recovered"))) {
+        if ((rc = store_plan_add(aj->st, &np, plan_id, &got_v, err)))
+            goto out;
+        if (got_v != v) {
+            rc = reel_fail(err, REEL_ECONFLICT, NULL,
+                           "plan version %d was stored as version %d (another writer?)", v, got_v);
+            goto out;
+        }
+        json_object_set_new(result, "plan_id", json_string(plan_id));
+    }
+    if ((rc = agent_stage_put(aj, key, result, err)))
+        goto out;
+}
+out : {
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "plan",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = rc != REEL_OK,
+                             .elapsed_ms = now_mono_ms() - t0};
+    char msg[200] = "";
+    if (!rc)
+        snprintf(msg, sizeof(msg), "%s%s%s", pr.strategy[0] ? pr.strategy : "stored",
+                 pr.model[0] && strcmp(pr.strategy, "rules") ? " " : "",
+                 pr.model[0] && strcmp(pr.strategy, "rules") ? pr.model : "");
+    ev.message = rc ? err->msg : msg;
+    agent_emit(aj, &ev);
+    if (rc) {
+        trace_span_fail(&span, err, NULL);
+    } else {
+        json_t *pl =
+            json_pack("{s:O, s:O?, s:O?}", "result", result, "feedback", feedback, "plan", plan);
+        struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+        r.payload = pl;
+        trace_span_end(&span, &r, NULL);
+        json_decref(pl);
+        *plan_out = json_incref(plan);
+    }
+}
+    planner_result_release(&pr);
+    json_decref(previous);
+    json_decref(feedback);
+    json_decref(plan);
+    json_decref(result);
+    return rc;
+}
+
+/* Decode a plan document and give it the job's assets (probed facts from ingest). */
+static enum reel_code load_plan(struct agent_job *aj, const json_t *doc, struct plan *p,
+                                struct plan_issues *issues)
+{
+    plan_init(p);
+    enum reel_code rc = plan_decode(doc, p, issues);
+    for (size_t i = 0; i < aj->nassets; i++)
+        plan_set_asset_info(p, aj->assets[i].label, aj->assets[i].path, &aj->assets[i].info);
+    if (rc)
+        return rc;
+    return plan_validate(p, issues);
+}
+
+static enum reel_code stage_validate(struct agent_job *aj, int v, const json_t *doc, int *valid,
+                                     struct reel_err *err)
+{
+    char key[32];
+    snprintf(key, sizeof(key), "validate/%d", v);
+    json_t *done = NULL;
+    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    if (rc)
+        return rc;
+    if (done) {
+        *valid = json_is_true(json_object_get(done, "valid"));
+        json_decref(done);
+        agent_emit_simple(aj, AGENT_EV_STAGE_SKIP, "validate", v, NULL);
+        return REEL_OK;
+    }
+    struct trace_span span = {0};
+    char name[32];
+    snprintf(name, sizeof(name), "validate v%d", v);
+    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+        return rc;
+    int64_t t0 = now_mono_ms();
+    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "validate", v, NULL);
+    struct plan p;
+    struct plan_issues issues = PLAN_ISSUES_INIT;
+    load_plan(aj, doc, &p, &issues);
+    *valid = issues.n == 0;
+    json_t *ij = plan_issues_to_json(&issues);
+    json_t *result = json_pack("{s:b, s:o}", "valid", *valid, "issues", ij);
+    rc = agent_stage_put(aj, key, result, err);
+    char msg[400];
+    if (*valid)
+        snprintf(msg, sizeof(msg), "valid");
+    else
+        snprintf(msg, sizeof(msg), "%zu problem%s, first: %s: %s", issues.n,
+                 issues.n == 1 ? "" : "s", issues.v[0].path, issues.v[0].message);
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "validate",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = !*valid || rc,
+                             .elapsed_ms = now_mono_ms() - t0,
+                             .message = rc ? err->msg : msg};
+    agent_emit(aj, &ev);
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = result;
+    r.is_failure = !*valid || rc;
+    r.logs = *valid ? NULL : msg;
+    trace_span_end(&span, &r, NULL);
+    json_decref(result);
+    plan_issues_release(&issues);
+    plan_release(&p);
+    return rc;
+}
+
+/* ---- render ---- */
+
+struct render_cb {
+    struct agent_job *aj;
+    int v;
+};
+
+static void on_render_progress(const struct render_progress *pr, void *ud)
+{
+    struct render_cb *rc = ud;
+    struct agent_event ev = {.kind = AGENT_EV_PROGRESS,
+                             .job_id = rc->aj->job.id,
+                             .stage = "render",
+                             .version = rc->v,
+                             .item = pr->measure ? "loudness analysis" : NULL,
+                             .fraction = pr->percent / 100.0,
+                             .speed = pr->speed,
+                             .eta_s = pr->eta_s,
+                             .score = -1};
+    agent_emit(rc->aj, &ev);
+    agent_should_stop(rc->aj); /* sets cancel when the job must stop */
+}
+
+static const char *container_ext(const struct plan *p)
+{
+    switch (p->output.container) {
+    case CONT_MOV:
+        return "mov";
+    case CONT_MKV:
+        return "mkv";
+    case CONT_WEBM:
+        return "webm";
+    default:
+        return "mp4";
+    }
+}
+
+/* The lines of FFmpeg's relevant stderr as a JSON array (at most 40). */
+static json_t *lines_json(const char *text)
+{
+    json_t *a = json_array();
+    const char *s = text ? text : "";
+    while (*s && json_array_size(a) < 40) {
+        const char *nl = strchr(s, '\n');
+        size_t n = nl ? (size_t)(nl - s) : strlen(s);
+        if (n > 0)
+            json_array_append_new(a, json_stringn(s, n < 500 ? n : 500));
+        s += n + (nl ? 1 : 0);
+    }
+    return a;
+}
+
+/* Render a plan doc into out_path with the given preset override (NULL: the plan's). */
+static enum reel_code render_doc(struct agent_job *aj, const json_t *doc, const char *out_path,
+                                 const char *preset, render_progress_fn cb, void *ud,
+                                 struct render_result *rr, struct reel_err *err)
+{
+    struct plan p;
+    struct plan_issues issues = PLAN_ISSUES_INIT;
+    enum reel_code rc = load_plan(aj, doc, &p, &issues);
+    if (rc) {
+        rc = reel_fail(err, REEL_EINVAL, issues.n ? issues.v[0].path : NULL,
+                       "the plan does not validate: %s", issues.n ? issues.v[0].message : "?");
+        goto out;
+    }
+    struct render_opts ro = RENDER_OPTS_INIT;
+    ro.transcripts = aj->transcripts;
+    ro.preset = preset;
+    ro.ffmpeg = aj->cfg.ffmpeg;
+    rc = render_plan(&p, &ro, out_path, cb, ud, &aj->cancel, rr, err);
+out:
+    plan_issues_release(&issues);
+    plan_release(&p);
+    return rc;
+}
+
+static enum reel_code stage_render(struct agent_job *aj, int v, const json_t *doc, int *ok,
+                                   json_t **result_out, struct reel_err *err)
+{
+    char key[32];
+    snprintf(key, sizeof(key), "render/%d", v);
+    json_t *done = NULL;
+    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    if (rc)
+        return rc;
+    if (done) {
+        *ok = json_is_true(json_object_get(done, "ok"));
+        *result_out = done;
+        agent_emit_simple(aj, AGENT_EV_STAGE_SKIP, "render", v, NULL);
+        return REEL_OK;
+    }
+    struct trace_span span = {0};
+    char name[32];
+    snprintf(name, sizeof(name), "render v%d", v);
+    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+        return rc;
+    int64_t t0 = now_mono_ms();
+    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "render", v, NULL);
+
+    /* the container decides the extension */
+    struct plan p;
+    struct plan_issues issues = PLAN_ISSUES_INIT;
+    plan_init(&p);
+    plan_decode(doc, &p, &issues);
+    const char *ext = container_ext(&p);
+    plan_release(&p);
+    plan_issues_release(&issues);
+
+    char *dir = xasprintf("%s/renders/%s", aj->cfg.data_dir, aj->job.id);
+    char *out_path = xasprintf("%s/v%d.%s", dir, v, ext);
+    const char *preset = getenv("REEL_RENDER_PRESET");
+    if (preset && !*preset)
+        preset = NULL;
+    struct render_result rr;
+    render_result_init(&rr);
+    struct render_cb cb = {aj, v};
+    json_t *result = NULL;
+    rc = mkdir_p(dir, err);
+    if (!rc)
+        rc = render_doc(aj, doc, out_path, preset, on_render_progress, &cb, &rr, err);
+    if (rc == REEL_ECANCELED || (aj->stopped && rc)) {
+        trace_span_fail(&span, err, NULL);
+        goto out;
+    }
+    *ok = rc == REEL_OK;
+    result = json_pack("{s:b, s:s, s:s?, s:i}", "ok", *ok, "path", out_path, "preset", preset,
+                       "threads", RENDER_DEFAULT_THREADS);
+    json_object_set_new(result, "ffmpeg", render_run_info_to_json(&rr.final));
+    if (rr.measure.exit_status != -1)
+        json_object_set_new(result, "measure", render_run_info_to_json(&rr.measure));
+    json_object_set_new(result, "duration", json_real(rr.duration));
+    if (*ok) {
+        char sha[65];
+        if ((rc = sha256_file_hex(out_path, sha, err)))
+            goto out;
+        json_object_set_new(result, "sha256", json_string(sha));
+        char rid[STORE_ID_LEN];
+        struct store_render_new nr = {
+            .job_id = aj->job.id, .path = out_path, .plan_version = v, .sha256 = sha, .score = -1};
+        if ((rc = store_render_add(aj->st, &nr, rid, err)))
+            goto out;
+        json_object_set_new(result, "render_id", json_string(rid));
+    } else if (rc == REEL_ETOOL || rc == REEL_EINVAL) {
+        /* FFmpeg rejected the plan: that goes back to the planner */
+        json_object_set_new(result, "error", json_string(err->msg));
+        json_object_set_new(result, "errors",
+                            lines_json(rr.final.errors.len ? rr.final.errors.buf : err->msg));
+        rc = REEL_OK;
+    } else {
+        goto out; /* a system failure (no ffmpeg, disk full): the job is retried */
+    }
+    if ((rc = agent_stage_put(aj, key, result, err)))
+        goto out;
+    {
+        struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+        r.ffmpeg_args = rr.final.shell;
+        r.render_time_ms = (int)rr.final.render_time_ms;
+        r.logs = *ok ? NULL : rr.final.log.buf;
+        r.payload = result;
+        r.child_usage = &rr.final.ru;
+        r.is_failure = !*ok;
+        trace_span_end(&span, &r, NULL);
+    }
+out : {
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "render",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = -1,
+                             .failed = rc != REEL_OK || !*ok,
+                             .elapsed_ms = now_mono_ms() - t0};
+    ev.message = rc ? err->msg : *ok ? NULL : json_get_str(result, "error", "ffmpeg failed");
+    agent_emit(aj, &ev);
+}
+    if (rc) {
+        if (span.open)
+            trace_span_fail(&span, err, NULL);
+        json_decref(result);
+    } else {
+        *result_out = result;
+    }
+    render_result_release(&rr);
+    free(out_path);
+    free(dir);
+    return rc;
+}
+
+/* ---- evaluate ---- */
+
+/* The footage's words mapped through the cuts to render time: [{start,end,word}]. */
+static json_t *render_words(struct agent_job *aj, const struct plan *p)
+{
+    json_t *out = json_array();
+    struct plan_timeline tl;
+    memset(&tl, 0, sizeof(tl));
+    if (plan_timeline(p, &tl, NULL))
+        return out;
+    for (size_t i = 0; i < tl.nspans; i++) {
+        const struct plan_op *op = &p->ops[tl.spans[i].op_index];
+        if (op->kind != OP_CUT || !op->asset || op->out < 0)
+            continue;
+        const json_t *tr = json_object_get(aj->transcripts, op->asset);
+        json_t *words = json_object_get(tr, "words");
+        double speed = op->speed > 0 ? op->speed : 1;
+        double t_start = tl.spans[i].start_frame / tl.fps;
+        size_t k;
+        json_t *w;
+        json_array_foreach(words, k, w)
+        {
+            double s = json_get_num(w, "start", -1), e = json_get_num(w, "end", -1);
+            if (s < op->in || e > op->out)
+                continue;
+            json_array_append_new(out, json_pack("{s:f, s:f, s:s}", "start",
+                                                 t_start + (s - op->in) / speed, "end",
+                                                 t_start + (e - op->in) / speed, "word",
+                                                 json_get_str(w, "word", "")));
+        }
+    }
+    plan_timeline_release(&tl);
+    return out;
+}
+
+/* What the brief asked for that the metrics do not measure: length and shape. */
+static json_t *brief_check(struct agent_job *aj, const struct plan *p, double duration)
+{
+    json_t *problems = json_array();
+    const struct planner_brief *b = &aj->brief;
+    if (b->duration > 0) {
+        double tol = fmax(1.0, 0.05 * b->duration);
+        if (fabs(duration - b->duration) > tol) {
+            double footage = 0;
+            for (size_t i = 0; i < aj->nassets; i++)
+                if (aj->assets[i].info.kind == MEDIA_VIDEO)
+                    footage += aj->assets[i].info.duration;
+            if (footage + tol < b->duration)
+                json_array_append_new(
+                    problems, json_sprintf("the brief asks for %.1f s but the footage holds "
+                                           "only %.1f s (no looping): the render is %.1f s",
+                                           b->duration, footage, duration));
+            else
+                json_array_append_new(problems,
+                                      json_sprintf("the render is %.1f s, the brief asks for "
+                                                   "%.1f s (within %.1f s)",
+                                                   duration, b->duration, tol));
+        }
+    }
+    if (b->aspect[0] && p->output.width > 0) {
+        int aw = 0, ah = 0;
+        if (sscanf(b->aspect, "%d:%d", &aw, &ah) == 2 && aw > 0 && ah > 0 &&
+            fabs((double)p->output.width / p->output.height - (double)aw / ah) > 0.02)
+            json_array_append_new(problems,
+                                  json_sprintf("the render is %dx%d, the brief asks for %s",
+                                               p->output.width, p->output.height, b->aspect));
+    }
+    return json_pack("{s:b, s:o}", "passed", json_array_size(problems) == 0, "problems", problems);
+}
+
+static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
+                                     const json_t *rendered, double *score, int *golden,
+                                     struct reel_err *err)
+{
+    char key[32];
+    snprintf(key, sizeof(key), "evaluate/%d", v);
+    json_t *done = NULL;
+    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    if (rc)
+        return rc;
+    if (done) {
+        *score = json_get_num(done, "score", 0);
+        *golden = json_is_true(json_object_get(done, "golden"));
+        json_decref(done);
+        agent_emit_simple(aj, AGENT_EV_STAGE_SKIP, "evaluate", v, NULL);
+        return REEL_OK;
+    }
+    struct trace_span span = {0};
+    char name[32];
+    snprintf(name, sizeof(name), "evaluate v%d", v);
+    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+        return rc;
+    int64_t t0 = now_mono_ms();
+    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "evaluate", v, NULL);
+    struct plan p;
+    struct plan_issues issues = PLAN_ISSUES_INIT;
+    json_t *report = NULL, *result = NULL, *words = NULL, *bc = NULL;
+    load_plan(aj, doc, &p, &issues);
+    struct eval_opts eo = EVAL_OPTS_INIT;
+    eo.pace = pace_name(aj->brief.pace);
+    eo.style = aj->brief.style;
+    eo.weights_spec = getenv("REEL_EVAL_WEIGHTS");
+    for (size_t i = 0; i < aj->nassets; i++)
+        if (aj->brief.music && !strcmp(aj->assets[i].label, aj->brief.music))
+            eo.music_beats =
+                json_object_get(json_object_get(aj->assets[i].metadata, "analysis"), "beats");
+    words = render_words(aj, &p);
+    eo.transcript = words;
+    const char *path = json_get_str(rendered, "path", "");
+    rc = eval_render(path, &p, &eo, &report, err);
+    if (rc)
+        goto out;
+    *score = json_get_num(report, "overall", 0);
+    bc = brief_check(aj, &p, json_get_num(rendered, "duration", 0));
+    *golden = eval_is_golden(report) && json_is_true(json_object_get(bc, "passed"));
+    result = json_pack("{s:f, s:b, s:O, s:O}", "score", *score, "golden", *golden, "report", report,
+                       "brief_check", bc);
+    const char *rid = json_get_str(rendered, "render_id", NULL);
+    if (rid && (rc = store_render_set_score(aj->st, rid, *score, report, err)))
+        goto out;
+    if ((rc = agent_stage_put(aj, key, result, err)))
+        goto out;
+out : {
+    struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
+                             .job_id = aj->job.id,
+                             .stage = "evaluate",
+                             .version = v,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = rc ? -1 : *score,
+                             .failed = rc != REEL_OK,
+                             .elapsed_ms = now_mono_ms() - t0};
+    ev.message = rc ? err->msg : *golden ? "golden" : "not golden";
+    agent_emit(aj, &ev);
+    if (rc) {
+        trace_span_fail(&span, err, NULL);
+    } else {
+        struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+        r.payload = result;
+        trace_span_end(&span, &r, NULL);
+    }
+}
+    json_decref(report);
+    json_decref(result);
+    json_decref(words);
+    json_decref(bc);
+    plan_issues_release(&issues);
+    plan_release(&p);
+    return rc;
+}
+
+/* ---- decide ---- */
+
+/* Why a version was not golden, one clause per failing gate, with the advice. */
+static void why_not_golden(struct agent_job *aj, int v, struct buf *out)
+{
+    char key[32];
+    json_t *res = NULL;
+    snprintf(key, sizeof(key), "evaluate/%d", v);
+    if (agent_stage_get(aj, key, &res, NULL) || !res)
+        return;
+    json_t *bc = json_object_get(res, "brief_check");
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(bc, "problems"), i, m)
+        buf_addf(out, "; %s", json_string_value(m));
+    json_t *report = json_object_get(res, "report");
+    json_array_foreach(json_object_get(report, "metrics"), i, m)
+    {
+        if (json_is_true(json_object_get(m, "gate")) || !json_object_get(m, "gate"))
+            continue;
+        buf_addf(out, "; %s gate failed (score %.2f)", json_get_str(m, "metric", "?"),
+                 json_get_num(m, "score", 0));
+        json_t *adv = json_array_get(json_object_get(m, "advice"), 0);
+        if (json_is_string(adv))
+            buf_addf(out, ": %s", json_string_value(adv));
+    }
+    double overall = json_get_num(report, "overall", 0);
+    if (overall <= EVAL_GOLDEN_SCORE)
+        buf_addf(out, "; overall score %.3f is not above %.2f", overall, EVAL_GOLDEN_SCORE);
+    json_decref(res);
+}
+
+static enum reel_code deliver(struct agent_job *aj, int v, const char *render_path,
+                              json_t *decision, struct reel_err *err)
+{
+    const char *ext = strrchr(render_path, '.');
+    char *gdir = xasprintf("%s/golden", aj->cfg.data_dir);
+    char *gpath = xasprintf("%s/%s-v%d%s", gdir, aj->job.id, v, ext ? ext : "");
+    enum reel_code rc = mkdir_p(gdir, err);
+    if (!rc)
+        rc = agent_copy_file(render_path, gpath, err);
+    if (!rc)
+        json_object_set_new(decision, "golden_path", json_string(gpath));
+    if (!rc && aj->req.output) {
+        char *slash = strrchr(aj->req.output, '/');
+        if (slash) {
+            char *d = xstrndup(aj->req.output, (size_t)(slash - aj->req.output));
+            if (*d)
+                rc = mkdir_p(d, err);
+            free(d);
+        }
+        if (!rc)
+            rc = agent_copy_file(render_path, aj->req.output, err);
+        if (!rc)
+            json_object_set_new(decision, "output", json_string(aj->req.output));
+    }
+    free(gdir);
+    free(gpath);
+    return rc;
+}
+
+static void fill_result(struct agent_result *res, const json_t *d)
+{
+    snprintf(res->status, sizeof(res->status), "%s", json_get_str(d, "status", "failed"));
+    res->best_version = (int)json_get_int(d, "best_version", 0);
+    res->best_score = json_get_num(d, "score", -1);
+    res->golden = json_get_bool(d, "golden", 0);
+    res->versions = (int)json_get_int(d, "versions", 0);
+    free(res->render_path);
+    free(res->output_path);
+    free(res->reason);
+    const char *s;
+    res->render_path = (s = json_get_str(d, "render", NULL)) ? xstrdup(s) : NULL;
+    res->output_path = (s = json_get_str(d, "output", NULL)) ? xstrdup(s) : NULL;
+    res->reason = (s = json_get_str(d, "reason", NULL)) ? xstrdup(s) : NULL;
+    json_t *e = json_object_get(d, "error");
+    if (e) {
+        const char *code = json_get_str(e, "code", "invalid");
+        res->err.code = REEL_EINVAL;
+        for (int c = 1; c < REEL_CODE_COUNT; c++)
+            if (!strcmp(reel_code_name((enum reel_code)c), code))
+                res->err.code = (enum reel_code)c;
+        snprintf(res->err.path, sizeof(res->err.path), "%s", json_get_str(e, "path", ""));
+        snprintf(res->err.msg, sizeof(res->err.msg), "%s", json_get_str(e, "message", ""));
+    }
+}
+
+static json_t *error_json(const struct reel_err *e)
+{
+    json_t *o = json_pack("{s:s, s:s}", "code", reel_code_name(e->code), "message", e->msg);
+    if (e->path[0])
+        json_object_set_new(o, "path", json_string(e->path));
+    return o;
+}
+
+/* Store the decision, end the trace's decide span, tell the caller. */
+static enum reel_code decide(struct agent_job *aj, json_t *decision, struct agent_result *res,
+                             struct reel_err *err)
+{
+    struct trace_span span = {0};
+    enum reel_code rc = agent_span_start(aj, &span, &aj->root, "decide", err);
+    if (rc)
+        return rc;
+    rc = agent_stage_put(aj, "decide", decision, err);
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = decision;
+    r.is_failure = strcmp(json_get_str(decision, "status", ""), "failed") == 0;
+    r.logs = json_get_str(decision, "reason", NULL);
+    trace_span_end(&span, &r, NULL);
+    if (!rc)
+        fill_result(res, decision);
+    return rc;
+}
+
+static json_t *failed_decision(const struct reel_err *e, const char *stage, int versions)
+{
+    char reason[700];
+    snprintf(reason, sizeof(reason), "%s failed: %s%s%s", stage, e->path[0] ? e->path : "",
+             e->path[0] ? ": " : "", e->msg);
+    return json_pack("{s:s, s:s, s:o, s:i, s:i, s:f, s:b}", "status", "failed", "reason", reason,
+                     "error", error_json(e), "versions", versions, "best_version", 0, "score", -1.0,
+                     "golden", 0);
+}
+
+/* Errors that no revision can fix and no retry will change. */
+static int is_unrecoverable(enum reel_code rc)
+{
+    return rc == REEL_EINVAL || rc == REEL_ENOTFOUND || rc == REEL_EUSAGE || rc == REEL_EAUTH ||
+           rc == REEL_ELIMIT;
+}
+
+/* ---- the run ---- */
+
+static void job_release(struct agent_job *aj)
+{
+    agent_assets_release(aj);
+    planner_brief_release(&aj->brief);
+    agent_request_release(&aj->req);
+    store_job_release(&aj->job);
+    config_release(&aj->cfg);
+}
+
+static enum reel_code job_setup(struct agent_job *aj, struct store *st, const char *job_id,
+                                const struct agent_opts *o, struct reel_err *err)
+{
+    memset(aj, 0, sizeof(*aj));
+    aj->st = st;
+    aj->o = o;
+    config_load(&aj->cfg);
+    agent_request_init(&aj->req);
+    planner_brief_init(&aj->brief);
+    if (o && o->worker_id) {
+        snprintf(aj->worker, sizeof(aj->worker), "%s", o->worker_id);
+        aj->worker_arg = aj->worker;
+    } else {
+        snprintf(aj->worker, sizeof(aj->worker), "pid-%d", (int)getpid());
+    }
+    enum reel_code rc = store_job_get(st, job_id, &aj->job, err);
+    if (rc)
+        return rc;
+    rc = agent_request_from_json(aj->job.brief, &aj->req, err);
+    if (rc)
+        reel_err_prefix(err, "job %s has a malformed request", job_id);
+    return rc;
+}
+
+enum reel_code agent_run(struct store *st, const char *job_id, const struct agent_opts *o,
+                         struct agent_result *res, struct reel_err *err)
+{
+    struct agent_job aj;
+    enum reel_code rc = job_setup(&aj, st, job_id, o, err);
+    snprintf(res->job_id, sizeof(res->job_id), "%s", job_id);
+    json_t *decision = NULL, *plan = NULL, *rendered = NULL;
+    if (rc)
+        goto out;
+
+    /* a job that already decided (its worker died after storing it) */
+    if ((rc = agent_stage_get(&aj, "decide", &decision, err)))
+        goto out;
+    if (decision) {
+        fill_result(res, decision);
+        goto end_event;
+    }
+
+    char root_name[64];
+    snprintf(root_name, sizeof(root_name), "job (attempt %d)", aj.job.attempts);
+    if ((rc = trace_span_start(&aj.root, st, aj.job.id, aj.job.trace_id, NULL, root_name, err)))
+        goto out;
+    {
+        struct agent_event ev = {.kind = AGENT_EV_JOB_BEGIN,
+                                 .job_id = aj.job.id,
+                                 .fraction = -1,
+                                 .eta_s = -1,
+                                 .score = -1,
+                                 .message = aj.job.title};
+        agent_emit(&aj, &ev);
+    }
+
+    rc = agent_ingest(&aj, err);
+    if (rc) {
+        if (!is_unrecoverable(rc))
+            goto out;
+        decision = failed_decision(err, "ingest", 0);
+        goto decide_now;
+    }
+    if ((rc = build_brief(&aj, err))) {
+        if (!is_unrecoverable(rc))
+            goto out;
+        decision = failed_decision(err, "the brief", 0);
+        goto decide_now;
+    }
+
+    int maxv = 1 + aj.req.max_revisions;
+    int best_v = 0, last_v = 0, golden_v = 0;
+    double best_score = -1;
+    char *best_path = NULL;
+    struct reel_err last_err = REEL_ERR_INIT;
+    for (int v = 1; v <= maxv; v++) {
+        last_v = v;
+        json_decref(plan);
+        json_decref(rendered);
+        plan = rendered = NULL;
+        if (agent_should_stop(&aj)) {
+            rc = reel_fail(err, REEL_ECANCELED, NULL, "stopped before version %d", v);
+            break;
+        }
+        if ((rc = stage_plan(&aj, v, &plan, err))) {
+            if (is_unrecoverable(rc)) {
+                decision = failed_decision(err, "planning", v - 1);
+                rc = REEL_OK;
+            }
+            break;
+        }
+        int valid = 0, ok = 0, golden = 0;
+        double score = -1;
+        if ((rc = stage_validate(&aj, v, plan, &valid, err)))
+            break;
+        if (!valid) {
+            snprintf(last_err.msg, sizeof(last_err.msg), "plan version %d does not validate", v);
+            continue;
+        }
+        if ((rc = stage_render(&aj, v, plan, &ok, &rendered, err)))
+            break;
+        if (!ok) {
+            snprintf(last_err.msg, sizeof(last_err.msg), "render of version %d failed: %s", v,
+                     json_get_str(rendered, "error", "ffmpeg failed"));
+            last_err.code = REEL_ETOOL;
+            continue;
+        }
+        if ((rc = stage_evaluate(&aj, v, plan, rendered, &score, &golden, err)))
+            break;
+        if (score > best_score) {
+            best_score = score;
+            best_v = v;
+            free(best_path);
+            best_path = xstrdup(json_get_str(rendered, "path", ""));
+        }
+        if (golden) {
+            golden_v = v;
+            break;
+        }
+    }
+    if (rc || decision) {
+        free(best_path);
+        if (rc && is_unrecoverable(rc)) {
+            decision = failed_decision(err, "the job", last_v);
+            rc = REEL_OK;
+        }
+        if (rc)
+            goto out;
+        goto decide_now;
+    }
+    if (golden_v) {
+        decision = json_pack("{s:s, s:i, s:i, s:f, s:b, s:s}", "status", "completed",
+                             "best_version", golden_v, "versions", last_v, "score", best_score,
+                             "golden", 1, "render", best_path);
+        char reason[300];
+        snprintf(reason, sizeof(reason),
+                 "version %d scored %.3f (> %.2f) and passed every gate: golden render", golden_v,
+                 best_score, EVAL_GOLDEN_SCORE);
+        json_object_set_new(decision, "reason", json_string(reason));
+        rc = deliver(&aj, golden_v, best_path, decision, err);
+        if (rc == REEL_OK) {
+            char rkey[32];
+            json_t *rr = NULL;
+            snprintf(rkey, sizeof(rkey), "render/%d", golden_v);
+            if (!agent_stage_get(&aj, rkey, &rr, NULL) && rr && json_get_str(rr, "render_id", NULL))
+                rc = store_render_set_golden(st, json_get_str(rr, "render_id", ""), 1, err);
+            json_decref(rr);
+        }
+        if (rc) {
+            free(best_path);
+            goto out;
+        }
+    } else if (best_v) {
+        struct buf why = BUF_INIT;
+        buf_addf(&why,
+                 "%d plan version%s without a golden render (revisions spent); the best is "
+                 "version %d with score %.3f, kept for review at %s",
+                 last_v, last_v == 1 ? "" : "s", best_v, best_score, best_path);
+        why_not_golden(&aj, best_v, &why);
+        decision = json_pack("{s:s, s:i, s:i, s:f, s:b, s:s, s:s}", "status", "review_required",
+                             "best_version", best_v, "versions", last_v, "score", best_score,
+                             "golden", 0, "render", best_path, "reason", why.buf);
+        buf_release(&why);
+    } else {
+        /* no version rendered: every plan was invalid or every render failed */
+        if (!last_err.code)
+            last_err.code = REEL_EINVAL;
+        decision = failed_decision(&last_err, "every plan version", last_v);
+    }
+    free(best_path);
+
+decide_now:
+    if ((rc = decide(&aj, decision, res, err)))
+        goto out;
+end_event : {
+    struct agent_event ev = {.kind = AGENT_EV_JOB_END,
+                             .job_id = aj.job.id,
+                             .fraction = -1,
+                             .eta_s = -1,
+                             .score = res->best_score,
+                             .status = res->status,
+                             .message = res->reason};
+    agent_emit(&aj, &ev);
+}
+out:
+    if (aj.root.open) {
+        if (rc)
+            trace_span_fail(&aj.root, err, NULL);
+        else {
+            json_t *pl = agent_result_to_json(res);
+            struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+            r.payload = pl;
+            r.is_failure = strcmp(res->status, "failed") == 0;
+            trace_span_end(&aj.root, &r, NULL);
+            json_decref(pl);
+        }
+    }
+    json_decref(decision);
+    json_decref(plan);
+    json_decref(rendered);
+    job_release(&aj);
+    return rc;
+}
+
+/* ---- replay ---- */
+
+void agent_replay_release(struct agent_replay *r)
+{
+    free(r->path);
+    free(r->ffmpeg_args);
+    memset(r, 0, sizeof(*r));
+}
+
+enum reel_code agent_replay(struct store *st, const char *job_id, int version,
+                            const struct agent_opts *o, struct agent_replay *out,
+                            struct reel_err *err)
+{
+    struct agent_job aj;
+    json_t *rendered = NULL, *d = NULL;
+    struct store_plan sp;
+    memset(&sp, 0, sizeof(sp));
+    memset(out, 0, sizeof(*out));
+    char *out_path = NULL;
+    struct render_result rr;
+    render_result_init(&rr);
+    enum reel_code rc = job_setup(&aj, st, job_id, o, err);
+    if (rc)
+        goto out;
+    if (version <= 0) {
+        if ((rc = agent_stage_get(&aj, "decide", &d, err)))
+            goto out;
+        version = (int)json_get_int(d, "best_version", 0);
+        if (version <= 0) {
+            rc = reel_fail(err, REEL_ENOTFOUND, job_id,
+                           "job %s has no evaluated render to replay (give --version N)", job_id);
+            goto out;
+        }
+    }
+    out->version = version;
+    char key[32];
+    snprintf(key, sizeof(key), "render/%d", version);
+    if ((rc = agent_stage_get(&aj, key, &rendered, err)))
+        goto out;
+    if (!rendered || !json_get_str(rendered, "sha256", NULL)) {
+        rc = reel_fail(err, REEL_ENOTFOUND, key, "version %d of job %s has no recorded render",
+                       version, job_id);
+        goto out;
+    }
+    snprintf(out->recorded_sha, sizeof(out->recorded_sha), "%s",
+             json_get_str(rendered, "sha256", ""));
+    if ((rc = store_plan_get(st, aj.job.id, version, &sp, err)))
+        goto out;
+    if ((rc = agent_assets_load(&aj, err)))
+        goto out;
+    char *dir = xasprintf("%s/replay", aj.cfg.data_dir);
+    rc = mkdir_p(dir, err);
+    const char *rpath = json_get_str(rendered, "path", "x.mp4");
+    const char *ext = strrchr(rpath, '.');
+    char rnd[9];
+    random_hex(rnd, 4);
+    out_path = xasprintf("%s/%s-v%d-%s%s", dir, aj.job.id, version, rnd, ext ? ext : "");
+    free(dir);
+    if (rc)
+        goto out;
+    struct trace_span span = {0};
+    char name[32];
+    snprintf(name, sizeof(name), "replay v%d", version);
+    if ((rc = agent_span_start(&aj, &span, NULL, name, err)))
+        goto out;
+    struct render_cb cb = {&aj, version};
+    rc = render_doc(&aj, sp.plan_data, out_path, json_get_str(rendered, "preset", NULL),
+                    o && o->on_event ? on_render_progress : NULL, &cb, &rr, err);
+    if (!rc)
+        rc = sha256_file_hex(out_path, out->replay_sha, err);
+    if (!rc)
+        out->identical = !strcmp(out->recorded_sha, out->replay_sha);
+    if (rr.final.shell)
+        out->ffmpeg_args = xstrdup(rr.final.shell);
+    json_t *pl =
+        json_pack("{s:i, s:s, s:s, s:b}", "version", version, "recorded_sha256", out->recorded_sha,
+                  "replay_sha256", out->replay_sha, "identical", out->identical);
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.ffmpeg_args = rr.final.shell;
+    r.render_time_ms = rr.final.exit_status >= 0 ? (int)rr.final.render_time_ms : -1;
+    r.payload = pl;
+    r.child_usage = &rr.final.ru;
+    r.is_failure = rc || !out->identical;
+    r.logs = rc ? err->msg : NULL;
+    trace_span_end(&span, &r, NULL);
+    json_decref(pl);
+    if (!rc && out->identical)
+        unlink(out_path);
+    else if (!rc) {
+        out->path = out_path;
+        out_path = NULL;
+    }
+out:
+    if (out_path && rc)
+        unlink(out_path);
+    free(out_path);
+    render_result_release(&rr);
+    store_plan_release(&sp);
+    json_decref(rendered);
+    json_decref(d);
+    job_release(&aj);
+    return rc;
+}

@@ -1,0 +1,79 @@
+/* Private to src/agent: the state of one job run, and the helpers the stage files share. */
+#ifndef REEL_AGENT_INTERNAL_H
+#define REEL_AGENT_INTERNAL_H
+
+#include <signal.h>
+
+#include "agent/agent.h"
+#include "core/config.h"
+#include "core/util.h"
+#include "media/probe.h"
+#include "planner/planner.h"
+#include "store/store.h"
+#include "trace/trace.h"
+
+/* Bumped when what ingest stores in assets.metadata changes (cache key). */
+#define AGENT_INGEST_VERSION 1
+
+/* One ingested asset: what the stage "ingest/<label>" stored plus the facts. */
+struct agent_asset {
+    char id[STORE_ID_LEN];
+    char *label;
+    char *type; /* asset_type */
+    char *path; /* in the media store (or the original when referenced) */
+    char sha256[65];
+    struct media_info info;
+    json_t *metadata; /* owned: {"probe", "analysis", "transcript", ...} */
+};
+
+struct agent_job {
+    struct store *st;
+    const struct agent_opts *o;
+    struct reel_config cfg;
+    char worker[160];
+    const char *worker_arg; /* NULL when not run under a lease */
+    struct store_job job;
+    struct agent_request req;
+    struct trace_span root;
+    struct agent_asset *assets;
+    size_t nassets;
+    struct planner_asset *passets;
+    struct planner_brief brief;
+    json_t *transcripts; /* {label: transcript} for captions */
+    volatile sig_atomic_t cancel;
+    int64_t last_progress_store_ms;
+    double last_progress_fraction;
+    int stopped; /* keepalive said stop */
+};
+
+/* Events: to the caller's callback and (not every progress tick) to the store. */
+void agent_emit(struct agent_job *aj, const struct agent_event *ev);
+void agent_emit_simple(struct agent_job *aj, enum agent_event_kind kind, const char *stage,
+                       int version, const char *message);
+/* Non-zero when the job must stop (keepalive refused, lease lost). */
+int agent_should_stop(struct agent_job *aj);
+
+/* Stage results. */
+enum reel_code agent_stage_get(struct agent_job *aj, const char *stage, json_t **out,
+                               struct reel_err *err);
+enum reel_code agent_stage_put(struct agent_job *aj, const char *stage, const json_t *result,
+                               struct reel_err *err);
+
+/* Span under the job's root span. */
+enum reel_code agent_span_start(struct agent_job *aj, struct trace_span *sp,
+                                const struct trace_span *parent, const char *name,
+                                struct reel_err *err);
+
+/* ingest.c: every input into the media store, probed, analysed, transcribed. */
+enum reel_code agent_ingest(struct agent_job *aj, struct reel_err *err);
+void agent_assets_release(struct agent_job *aj);
+/* Load the ingested assets of a job from the store (replay, show). */
+enum reel_code agent_assets_load(struct agent_job *aj, struct reel_err *err);
+
+/* Copy a file (hard link when possible, else a byte copy to a temp + rename). */
+enum reel_code agent_copy_file(const char *from, const char *to, struct reel_err *err);
+
+/* show.c: JSON diff of two plans, one line per change. */
+void agent_json_diff(const json_t *a, const json_t *b, const char *path, struct buf *out);
+
+#endif
