@@ -296,14 +296,38 @@ static json_t *feedback_of(struct agent_job *aj, int v, struct reel_err *err)
     return fb;
 }
 
+/* Stage "<stage>/<v>": its key, and its stored result (*done, owned; NULL when
+ * the stage has not finished before). */
+static enum reel_code stage_lookup(struct agent_job *aj, const char *stage, int v, char key[32],
+                                   json_t **done, struct reel_err *err)
+{
+    snprintf(key, 32, "%s/%d", stage, v);
+    *done = NULL;
+    return agent_stage_get(aj, key, done, err);
+}
+
+/* Open the stage's span "<stage> v<v>" under the root and announce the stage. */
+static enum reel_code stage_open(struct agent_job *aj, const char *stage, int v,
+                                 const char *detail, struct trace_span *span, int64_t *t0,
+                                 struct reel_err *err)
+{
+    char name[32];
+    snprintf(name, sizeof(name), "%s v%d", stage, v);
+    enum reel_code rc = agent_span_start(aj, span, &aj->root, name, err);
+    if (rc)
+        return rc;
+    *t0 = now_mono_ms();
+    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, stage, v, detail);
+    return REEL_OK;
+}
+
 /* Stage plan/<v>: *plan_out gets the plan document (owned). */
 static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
                                  struct reel_err *err)
 {
     char key[32];
-    snprintf(key, sizeof(key), "plan/%d", v);
     json_t *done = NULL;
-    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    enum reel_code rc = stage_lookup(aj, "plan", v, key, &done, err);
     if (rc)
         return rc;
     struct store_plan sp;
@@ -319,12 +343,9 @@ static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
     }
 
     struct trace_span span = {0};
-    char name[32];
-    snprintf(name, sizeof(name), "plan v%d", v);
-    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+    int64_t t0;
+    if ((rc = stage_open(aj, "plan", v, v > 1 ? "revising from feedback" : NULL, &span, &t0, err)))
         return rc;
-    int64_t t0 = now_mono_ms();
-    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "plan", v, v > 1 ? "revising from feedback" : NULL);
 
     json_t *previous = NULL, *feedback = NULL, *plan = NULL, *result = NULL;
     struct planner_result pr;
@@ -453,9 +474,8 @@ static enum reel_code stage_validate(struct agent_job *aj, int v, const json_t *
                                      struct reel_err *err)
 {
     char key[32];
-    snprintf(key, sizeof(key), "validate/%d", v);
     json_t *done = NULL;
-    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    enum reel_code rc = stage_lookup(aj, "validate", v, key, &done, err);
     if (rc)
         return rc;
     if (done) {
@@ -465,12 +485,9 @@ static enum reel_code stage_validate(struct agent_job *aj, int v, const json_t *
         return REEL_OK;
     }
     struct trace_span span = {0};
-    char name[32];
-    snprintf(name, sizeof(name), "validate v%d", v);
-    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+    int64_t t0;
+    if ((rc = stage_open(aj, "validate", v, NULL, &span, &t0, err)))
         return rc;
-    int64_t t0 = now_mono_ms();
-    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "validate", v, NULL);
     struct plan p;
     struct plan_issues issues = PLAN_ISSUES_INIT;
     load_plan(aj, doc, &p, &issues);
@@ -586,9 +603,8 @@ static enum reel_code stage_render(struct agent_job *aj, int v, const json_t *do
                                    json_t **result_out, struct reel_err *err)
 {
     char key[32];
-    snprintf(key, sizeof(key), "render/%d", v);
     json_t *done = NULL;
-    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    enum reel_code rc = stage_lookup(aj, "render", v, key, &done, err);
     if (rc)
         return rc;
     if (done) {
@@ -598,12 +614,9 @@ static enum reel_code stage_render(struct agent_job *aj, int v, const json_t *do
         return REEL_OK;
     }
     struct trace_span span = {0};
-    char name[32];
-    snprintf(name, sizeof(name), "render v%d", v);
-    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+    int64_t t0;
+    if ((rc = stage_open(aj, "render", v, NULL, &span, &t0, err)))
         return rc;
-    int64_t t0 = now_mono_ms();
-    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "render", v, NULL);
 
     /* the container decides the extension */
     struct plan p;
@@ -770,9 +783,8 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
                                      struct reel_err *err)
 {
     char key[32];
-    snprintf(key, sizeof(key), "evaluate/%d", v);
     json_t *done = NULL;
-    enum reel_code rc = agent_stage_get(aj, key, &done, err);
+    enum reel_code rc = stage_lookup(aj, "evaluate", v, key, &done, err);
     if (rc)
         return rc;
     if (done) {
@@ -783,12 +795,9 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
         return REEL_OK;
     }
     struct trace_span span = {0};
-    char name[32];
-    snprintf(name, sizeof(name), "evaluate v%d", v);
-    if ((rc = agent_span_start(aj, &span, &aj->root, name, err)))
+    int64_t t0;
+    if ((rc = stage_open(aj, "evaluate", v, NULL, &span, &t0, err)))
         return rc;
-    int64_t t0 = now_mono_ms();
-    agent_emit_simple(aj, AGENT_EV_STAGE_BEGIN, "evaluate", v, NULL);
     struct plan p;
     struct plan_issues issues = PLAN_ISSUES_INIT;
     json_t *report = NULL, *result = NULL, *words = NULL, *bc = NULL;
