@@ -101,17 +101,7 @@ static const char *guess_type(const struct media_info *info, enum agent_asset_ty
 {
     if (t != AGENT_ASSET_GUESS)
         return agent_asset_type_name(t);
-    switch (info->kind) {
-    case MEDIA_VIDEO:
-        return "raw_footage";
-    case MEDIA_IMAGE:
-        return "image";
-    case MEDIA_AUDIO:
-        return "audio";
-    case MEDIA_LUT:
-        return "lut";
-    }
-    return "raw_footage";
+    return media_kind_asset_type(info->kind);
 }
 
 static const char *file_ext(const char *path)

@@ -842,21 +842,6 @@ out:
     return rc;
 }
 
-static const char *guess_type(const char *path)
-{
-    static const char *const audio[] = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".opus"};
-    static const char *const image[] = {".png", ".jpg", ".jpeg", ".webp", ".bmp", ".gif"};
-    for (size_t i = 0; i < ARRAY_SIZE(audio); i++)
-        if (ends_with(path, audio[i]))
-            return "audio";
-    for (size_t i = 0; i < ARRAY_SIZE(image); i++)
-        if (ends_with(path, image[i]))
-            return "image";
-    if (ends_with(path, ".cube"))
-        return "lut";
-    return "raw_footage";
-}
-
 struct new_asset {
     char *path, *label, *type;
 };
@@ -905,7 +890,7 @@ static enum reel_code create_job(struct store *st, const struct req *r, const ch
                 memcpy(labels[i], tmp, sizeof(tmp));
                 break;
             }
-        const char *type = as[i].type ? as[i].type : guess_type(as[i].path);
+        const char *type = as[i].type ? as[i].type : agent_asset_type_guess_name(as[i].path);
         int t = agent_asset_type_parse(type);
         agent_request_add_input(&ar, as[i].path, labels[i],
                                 t < 0 ? AGENT_ASSET_GUESS : (enum agent_asset_type)t);

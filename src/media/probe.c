@@ -28,6 +28,21 @@ const char *media_kind_name(enum media_kind k)
     return "unknown";
 }
 
+const char *media_kind_asset_type(enum media_kind k)
+{
+    switch (k) {
+    case MEDIA_IMAGE:
+        return "image";
+    case MEDIA_AUDIO:
+        return "audio";
+    case MEDIA_LUT:
+        return "lut";
+    case MEDIA_VIDEO:
+        break;
+    }
+    return "raw_footage";
+}
+
 /* A .cube 3D LUT (Adobe/Resolve format): header keywords then N^3 rows of 3 floats. */
 static enum reel_code probe_cube(const char *path, struct media_info *info, struct reel_err *err)
 {

@@ -39,6 +39,9 @@ struct media_info {
 enum reel_code media_probe(const char *path, struct media_info *info, struct reel_err *err);
 
 const char *media_kind_name(enum media_kind k); /* "video", "image", "audio", "lut" */
+/* The asset type (assets.asset_type) a file of this kind gets when none is
+ * given: "raw_footage", "image", "audio", "lut". */
+const char *media_kind_asset_type(enum media_kind k);
 
 /* {"kind":..., "duration":..., "width":..., ...}; new reference. */
 json_t *media_info_to_json(const struct media_info *info);

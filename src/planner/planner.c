@@ -101,17 +101,7 @@ const char *planner_asset_type(const struct planner_asset *a)
 {
     if (a->asset_type && *a->asset_type)
         return a->asset_type;
-    switch (a->probe.kind) {
-    case MEDIA_VIDEO:
-        return "raw_footage";
-    case MEDIA_IMAGE:
-        return "image";
-    case MEDIA_AUDIO:
-        return "audio";
-    case MEDIA_LUT:
-        return "lut";
-    }
-    return "raw_footage";
+    return media_kind_asset_type(a->probe.kind);
 }
 
 const struct planner_asset *planner_asset_find(const struct planner_asset *assets, size_t n,
