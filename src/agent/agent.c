@@ -266,6 +266,40 @@ static void on_llm_call(void *ctx, const json_t *request, const json_t *response
     json_decref(pl);
 }
 
+enum reel_code agent_recorded_calls(struct store *st, const char *job_id, json_t **out,
+                                    struct reel_err *err)
+{
+    static const char *const keys[] = {"request",       "response",          "error",
+                                       "latency_ms",    "prompt_tokens",     "completion_tokens"};
+    struct store_span_list l = {0};
+    *out = NULL;
+    enum reel_code rc = store_span_list(st, job_id, &l, err);
+    if (rc)
+        return rc;
+    json_t *calls = json_array();
+    for (size_t i = 0; i < l.n; i++) {
+        const struct store_span *sp = &l.v[i];
+        if (!starts_with(sp->step_name, "llm call") || !json_is_object(sp->payload))
+            continue;
+        json_t *c = json_object();
+        for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+            json_t *v = json_object_get(sp->payload, keys[k]);
+            if (v)
+                json_object_set(c, keys[k], v);
+        }
+        json_array_append_new(calls, c);
+    }
+    store_span_list_release(&l);
+    if (!json_array_size(calls)) {
+        json_decref(calls);
+        return reel_fail(err, REEL_ENOTFOUND, job_id,
+                         "the job has no recorded model calls (it was planned by the rules "
+                         "planner, or not planned yet)");
+    }
+    *out = calls;
+    return REEL_OK;
+}
+
 /* The feedback for the version after v, from v's stored results. NULL: none. */
 static json_t *feedback_of(struct agent_job *aj, int v, struct reel_err *err)
 {

@@ -238,6 +238,16 @@ struct agent_replay {
     char *ffmpeg_args;
 };
 void agent_replay_release(struct agent_replay *r);
+
+/*
+ * The model calls a job's planning made, in the order they were made, as a
+ * planner replay array ([{"request","response","error","latency_ms",
+ * "prompt_tokens","completion_tokens"}], see planner_opts.replay), read back
+ * from the job's "llm call" spans. REEL_ENOTFOUND when the job has none (it
+ * was planned by the rules planner). *out is owned by the caller.
+ */
+enum reel_code agent_recorded_calls(struct store *st, const char *job_id, json_t **out,
+                                    struct reel_err *err);
 enum reel_code agent_replay(struct store *st, const char *job_id, int version,
                             const struct agent_opts *o, struct agent_replay *out,
                             struct reel_err *err);

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli/cli.h"
 #include "core/config.h"
@@ -13,6 +14,8 @@
 #include "media/probe.h"
 #include "planner/planner.h"
 #include "transcribe/transcribe.h"
+#include "agent/agent.h"
+#include "store/store.h"
 #include "core/banned.h"
 
 const char *const usage_plan_make =
@@ -32,7 +35,8 @@ const char *const usage_plan_make =
     "    --planner rules|llm  --base-url URL  --model NAME  --max-attempts N (3)\n"
     "    --max-retries N (2)  --timeout S (120)  --no-images\n"
     "    --record CALLS.json   write every model call (request, response, tokens)\n"
-    "    --replay CALLS.json   plan again from recorded calls, without a network\n"
+    "    --replay CALLS.json|JOB  plan again from recorded calls (a file written by --record,\n"
+    "                          or a job's trace), without a network\n"
     "  revise a plan: --revise PLAN.json --feedback FEEDBACK.json\n"
     "  output: the plan to -o FILE (default stdout); --json prints the planning report;\n"
     "    --transcripts-out FILE.json  the transcripts used, for reel render --transcripts\n";
@@ -235,6 +239,20 @@ enum {
     OPT_NO_TRANSCRIBE,
     OPT_TRANSCRIPTS_OUT,
 };
+
+/* The model calls recorded in a job's trace, as a replay array. */
+static enum reel_code replay_from_job(const char *job, json_t **out, struct reel_err *err)
+{
+    struct store *st = NULL;
+    char id[STORE_ID_LEN];
+    enum reel_code rc = store_open(NULL, &st, err);
+    if (rc == REEL_OK && (rc = store_job_resolve(st, job, id, err)) == REEL_OK)
+        rc = agent_recorded_calls(st, id, out, err);
+    store_close(st);
+    if (rc == REEL_ENOTFOUND && !err->path[0])
+        snprintf(err->path, sizeof(err->path), "%s", job);
+    return rc;
+}
 
 int cmd_plan_make(int argc, char **argv)
 {
@@ -561,7 +579,13 @@ int cmd_plan_make(int argc, char **argv)
     opts.api_key = cfg.llm_api_key;
     opts.model = cfg.llm_model;
     if (replay_path) {
-        if (json_parse_file(replay_path, 64u << 20, &replay, &err)) {
+        /* a recorded-calls file, or a job whose model calls are in its trace */
+        if (access(replay_path, F_OK) != 0) {
+            if (replay_from_job(replay_path, &replay, &err)) {
+                rc = cli_fail(&err);
+                goto out;
+            }
+        } else if (json_parse_file(replay_path, 64u << 20, &replay, &err)) {
             rc = cli_fail(&err);
             goto out;
         }

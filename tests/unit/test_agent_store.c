@@ -6,6 +6,7 @@
 #include "agent/internal.h"
 #include "core/util.h"
 #include "store/store.h"
+#include "trace/trace.h"
 #include "test.h"
 #include "core/banned.h"
 
@@ -190,4 +191,63 @@ TEST(agent_json_diff_by_id)
     buf_release(&d);
     json_decref(a);
     json_decref(b);
+}
+
+/* A span like the agent's recorder writes for one model call. */
+static void record_call(struct store *s, const char *job, const char *trace, const char *name,
+                        const char *content, const char *error)
+{
+    struct trace_span sp = {0};
+    struct reel_err err = REEL_ERR_INIT;
+    if (trace_span_start(&sp, s, job, trace, NULL, name, &err))
+        return;
+    json_t *pl = json_pack("{s:{s:{s:s}}, s:{s:[{s:{s:s}}]}, s:f, s:i, s:i}", "request", "body",
+                           "model", "m1", "response", "choices", "message", "content", content,
+                           "latency_ms", 12.5, "prompt_tokens", 100, "completion_tokens", 20);
+    if (error)
+        json_object_set_new(pl, "error", json_string(error));
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = pl;
+    r.is_failure = error != NULL;
+    trace_span_end(&sp, &r, &err);
+    json_decref(pl);
+}
+
+TEST(agent_recorded_calls_reads_the_model_calls_back_in_order)
+{
+    struct store *s = open_tmp();
+    REQUIRE(s);
+    struct reel_err err = REEL_ERR_INIT;
+    struct store_job_new nj = {0};
+    nj.title = "replay me";
+    char id[STORE_ID_LEN], trace[33];
+    REQUIRE(store_job_create(s, &nj, id, trace, &err) == REEL_OK);
+    json_t *calls = NULL;
+    /* nothing recorded yet: the rules planner leaves no calls */
+    CHECK(agent_recorded_calls(s, id, &calls, &err) == REEL_ENOTFOUND);
+    CHECK(calls == NULL);
+
+    record_call(s, id, trace, "llm call (attempt 1)", "first", "HTTP 429");
+    struct trace_span other = {0};
+    REQUIRE(trace_span_start(&other, s, id, trace, NULL, "render v1", &err) == REEL_OK);
+    trace_span_end(&other, NULL, &err);
+    record_call(s, id, trace, "llm call (attempt 1)", "second", NULL);
+
+    REQUIRE(agent_recorded_calls(s, id, &calls, &err) == REEL_OK);
+    REQUIRE(json_array_size(calls) == 2);
+    json_t *a = json_array_get(calls, 0), *b = json_array_get(calls, 1);
+    CHECK_STR(json_get_str(a, "error", NULL), "HTTP 429");
+    CHECK(json_object_get(b, "error") == NULL);
+    const char *c2 = json_string_value(json_object_get(
+        json_object_get(json_array_get(json_object_get(json_object_get(b, "response"), "choices"), 0),
+                        "message"),
+        "content"));
+    CHECK_STR(c2, "second");
+    CHECK(json_get_int(b, "prompt_tokens", 0) == 100);
+    CHECK_STR(json_get_str(json_object_get(json_object_get(a, "request"), "body"), "model", NULL),
+              "m1");
+    /* only the recorded keys, not the step's CPU and memory figures */
+    CHECK(json_object_size(b) == 5);
+    json_decref(calls);
+    store_close(s);
 }
