@@ -43,6 +43,26 @@ void trace_span_id_new(char out[SPAN_ID_HEX + 1])
     while (!trace_span_id_valid(out));
 }
 
+/*
+ * Tell whoever follows the job's events (reel serve's event streams, on any
+ * server) that a span started or ended. Best effort: the span's row is the
+ * record, so a failed append is not the step's failure.
+ */
+static void span_event(const struct trace_span *sp, const char *phase, int64_t duration_ms,
+                       int is_failure)
+{
+    if (!sp->job_id[0])
+        return;
+    json_t *ev = json_pack("{s:s, s:s, s:s, s:s}", "phase", phase, "span_id", sp->span_id,
+                           "parent_span_id", sp->parent_span_id, "step_name", sp->step_name);
+    if (duration_ms >= 0) {
+        json_object_set_new(ev, "duration_ms", json_integer(duration_ms));
+        json_object_set_new(ev, "is_failure", json_boolean(is_failure));
+    }
+    store_event_append(sp->store, sp->job_id, "span", ev, NULL, NULL);
+    json_decref(ev);
+}
+
 enum reel_code trace_span_start(struct trace_span *sp, struct store *s, const char *job_id,
                                 const char *trace_id, const char *parent_span_id,
                                 const char *step_name, struct reel_err *err)
@@ -66,8 +86,10 @@ enum reel_code trace_span_start(struct trace_span *sp, struct store *s, const ch
     sp->start_mono_ms = now_mono_ms();
     enum reel_code rc = store_span_insert(s, job_id, trace_id, sp->span_id, sp->parent_span_id,
                                           step_name, sp->row_id, err);
-    if (!rc)
+    if (!rc) {
         sp->open = 1;
+        span_event(sp, "start", -1, 0);
+    }
     return rc;
 }
 
@@ -192,8 +214,10 @@ enum reel_code trace_span_end(struct trace_span *sp, const struct trace_span_res
     struct store_span_end e = {r->ffmpeg_args, r->logs, r->render_time_ms, payload, r->is_failure};
     enum reel_code rc = store_span_finish(sp->store, sp->row_id, &e, err);
     json_decref(payload);
-    if (!rc)
+    if (!rc) {
         sp->open = 0;
+        span_event(sp, "end", wall, r->is_failure);
+    }
     return rc;
 }
 

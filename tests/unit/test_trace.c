@@ -121,3 +121,41 @@ BOTH(spans_written_at_start_and_end)
 
     CHECK(trace_span_start(&bad, s, id, "nothex", NULL, "x", &err) == REEL_EINVAL);
 }
+
+TEST(trace_spans_announce_start_and_end_as_job_events)
+{
+    char *url = xasprintf("sqlite:%s/trace-events.db", test_tmpdir());
+    struct store *s = NULL;
+    struct reel_err err = REEL_ERR_INIT;
+    REQUIRE(store_open(url, &s, &err) == REEL_OK);
+    free(url);
+    struct store_job_new nj = {0};
+    nj.title = "events";
+    char id[STORE_ID_LEN], trace[33];
+    REQUIRE(store_job_create(s, &nj, id, trace, &err) == REEL_OK);
+    struct trace_span sp = {0};
+    REQUIRE(trace_span_start(&sp, s, id, trace, NULL, "render v1", &err) == REEL_OK);
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.is_failure = 1;
+    REQUIRE(trace_span_end(&sp, &r, &err) == REEL_OK);
+    struct store_event_list l = {0};
+    REQUIRE(store_events_since(s, id, 0, 0, &l, &err) == REEL_OK);
+    int starts = 0, ends = 0;
+    for (size_t i = 0; i < l.n; i++) {
+        if (strcmp(l.v[i].kind, "span"))
+            continue;
+        const json_t *p = l.v[i].payload;
+        CHECK_STR(json_get_str(p, "span_id", NULL), sp.span_id);
+        CHECK_STR(json_get_str(p, "step_name", NULL), "render v1");
+        if (!strcmp(json_get_str(p, "phase", ""), "start"))
+            starts++;
+        if (!strcmp(json_get_str(p, "phase", ""), "end")) {
+            ends++;
+            CHECK(json_get_bool(p, "is_failure", 0) == 1);
+            CHECK(json_get_int(p, "duration_ms", -1) >= 0);
+        }
+    }
+    CHECK(starts == 1 && ends == 1);
+    store_event_list_release(&l);
+    store_close(s);
+}
