@@ -987,6 +987,64 @@ static json_t *title_op(const struct rules_params *p, const char *title, double 
     return op;
 }
 
+/*
+ * B-roll cutaways over talking footage: the talk keeps playing (its sound
+ * carries on) while the picture cuts to a b-roll clip for a shot's length,
+ * the way an editor covers an interview. One cutaway every other shot of the
+ * pace, cycling through the b-roll clips; with music, each starts on a beat.
+ */
+static void broll_cutaways(const struct rules_params *p, const struct planner_asset *assets,
+                           size_t n, const struct storyline *sl,
+                           const struct planner_asset *music, json_t *ops)
+{
+    if (!sl->talking)
+        return;
+    size_t rolls[16], nrolls = 0;
+    for (size_t i = 0; i < n && nrolls < ARRAY_SIZE(rolls); i++)
+        if (is_footage(&assets[i]) && !is_talking(&assets[i]) && asset_duration(&assets[i]) >= 1)
+            rolls[nrolls++] = i;
+    if (!nrolls)
+        return;
+    double fps = sl->fps, D = sl->total_f / fps;
+    double shot = pace_window[p->pace]; /* 1.6 fast, 3 medium, 5 slow */
+    double len = fmin(shot, 3.0);
+    int m = (int)floor((D - 1.0) / (2 * shot));
+    if (m < 1 || D < len + 2)
+        return;
+    dbl_vec beats = VEC_INIT;
+    if (music && music->analysis && p->brief->on_beat != 0)
+        beat_times(music, D + 2, &beats);
+    double prev_end = 0.5;
+    for (int j = 0; j < m; j++) {
+        const struct planner_asset *a = &assets[rolls[j % nrolls]];
+        double t = (D - 1.0) * (j + 0.5) / m + 0.5 - len / 2;
+        for (size_t k = 0; k < beats.n; k++) /* the nearest beat after the previous one */
+            if (beats.v[k] > prev_end + 0.5 && fabs(beats.v[k] - t) < shot / 2) {
+                t = beats.v[k];
+                break;
+            }
+        double l = fmin(len, asset_duration(a) - 0.1);
+        if (t < prev_end + 0.5 || t + l > D - 0.5 || l < 0.5)
+            continue;
+        double in = fmax(0, fmin(asset_duration(a) - l - 0.05, (asset_duration(a) - l) / 2));
+        char id[16];
+        snprintf(id, sizeof(id), "broll%d", j + 1);
+        json_t *op = json_object();
+        json_object_set_new(op, "op", json_string("overlay"));
+        json_object_set_new(op, "id", json_string(id));
+        json_object_set_new(op, "asset", json_string(a->label));
+        json_object_set_new(op, "start", jnum(lround(t * fps) / fps));
+        json_object_set_new(op, "end", jnum(lround((t + l) * fps) / fps));
+        json_object_set_new(op, "in", jnum(lround(in * fps) / fps));
+        json_object_set_new(op, "position", json_string("center"));
+        json_object_set_new(op, "width", jnum(1));
+        json_object_set_new(op, "margin", jnum(0));
+        json_array_append_new(ops, op);
+        prev_end = t + l;
+    }
+    VEC_FREE(&beats);
+}
+
 static json_t *build_plan(const struct rules_params *p, const struct planner_asset *assets,
                           size_t n, struct reel_err *err)
 {
@@ -1046,6 +1104,7 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
         json_object_set_new(op, "lut", json_string(lut->label));
         json_array_append_new(ops, op);
     }
+    broll_cutaways(p, assets, n, &sl, music, ops);
     if (logo)
         json_array_append_new(ops, logo_op(p, logo));
     if (b->title && D > 1)
@@ -1392,12 +1451,27 @@ static double mean_cut_length(const json_t *plan)
     return n ? sum / n : 0;
 }
 
+/* Shots of a plan: its cuts and its b-roll cutaways. */
+static size_t shot_count(const json_t *plan)
+{
+    size_t i, n = 0;
+    json_t *op;
+    json_array_foreach(json_object_get(plan, "operations"), i, op)
+    {
+        const char *k = json_get_str(op, "op", "");
+        n += !strcmp(k, "cut") ||
+             (!strcmp(k, "overlay") && starts_with(json_get_str(op, "id", ""), "broll"));
+    }
+    return n;
+}
+
 /* Replace the cuts of `plan` with a new storyline at another pace; keep
  * the other operations, clipped to the new duration. */
 static int replace_cuts(json_t *plan, struct rules_params *p, const struct planner_asset *assets,
                         size_t n, int faster, struct buf *why)
 {
     double mean = mean_cut_length(plan);
+    size_t shots = shot_count(plan);
     int cur = mean <= 1.2 ? 0 : mean <= 2.5 ? 1 : mean <= 4.5 ? 2 : 3;
     int next = faster ? cur - 1 : cur + 1;
     if (next < 0 || next > 3)
@@ -1410,13 +1484,16 @@ static int replace_cuts(json_t *plan, struct rules_params *p, const struct plann
     json_t *cuts = cuts_json(&sl, assets, music != NULL);
     json_t *ops = json_array();
     json_array_extend(ops, cuts);
+    /* the cutaways follow the new pace too */
+    broll_cutaways(p, assets, n, &sl, music, ops);
     double D = sl.total_f / sl.fps;
     size_t i;
     json_t *op;
     json_array_foreach(json_object_get(plan, "operations"), i, op)
     {
         const char *k = json_get_str(op, "op", "");
-        if (!strcmp(k, "cut") || !strcmp(k, "transition"))
+        if (!strcmp(k, "cut") || !strcmp(k, "transition") ||
+            (!strcmp(k, "overlay") && starts_with(json_get_str(op, "id", ""), "broll")))
             continue;
         if (facts_num(op, "start", 0) >= D - 0.05)
             continue;
@@ -1429,7 +1506,7 @@ static int replace_cuts(json_t *plan, struct rules_params *p, const struct plann
              sl.cuts.n ? D / sl.cuts.n : 0);
     json_decref(cuts);
     VEC_FREE(&sl.cuts);
-    return mean_cut_length(plan) != mean;
+    return mean_cut_length(plan) != mean || shot_count(plan) != shots;
 }
 
 /* Validation errors: drop or repair what each error points at. */
