@@ -27,34 +27,9 @@ void rt_plan_init(struct plan *p, int w, int h, double fps)
     o->background = (struct plan_color){1, 0, 0, 0, 255};
 }
 
-static void op_free(struct plan_op *op)
-{
-    free(op->id);
-    free(op->asset);
-    free(op->after);
-    free(op->text);
-    free(op->style.font);
-    for (size_t i = 0; i < op->ncues; i++)
-        free(op->cues[i].text);
-    free(op->cues);
-    free(op->lut);
-}
-
 void rt_plan_free(struct plan *p)
 {
-    for (size_t i = 0; i < p->nops; i++)
-        op_free(&p->ops[i]);
-    free(p->ops);
-    for (size_t i = 0; i < p->nassets; i++) {
-        free(p->assets[i].label);
-        free(p->assets[i].path);
-    }
-    free(p->assets);
-    free(p->output.preset);
-    free(p->title);
-    free(p->notes);
-    free(p->base_dir);
-    memset(p, 0, sizeof(*p));
+    plan_release(p);
 }
 
 struct plan_op *rt_add_op(struct plan *p, enum plan_op_kind k)
