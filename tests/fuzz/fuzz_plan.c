@@ -1,7 +1,7 @@
 /*
  * libFuzzer target for the EditPlan decoder and validator: any bytes go
  * through plan_decode_text and plan_validate against the test asset facts
- * (nothing is probed: labels the plan maps to files are marked unusable).
+ * (nothing is probed: labels the plan maps to files are reported unusable).
  * A plan that validates must also give a timeline and round-trip through
  * plan_encode: encode -> decode -> validate -> encode gives the same JSON.
  */
@@ -14,11 +14,18 @@
 #include "plan/plan.h"
 #include "../unit/test_plan_facts.h"
 
+/* Assets the plan maps to files lose their path: the validator then reports
+ * them as unusable ("it has no file") without probing anything. Marking them
+ * probe_failed here instead would hide them from the validator, which
+ * reports an asset's failure when it probes it, and let plans that name
+ * them pass. */
 static void no_probing(struct plan *p)
 {
     for (size_t i = 0; i < p->nassets; i++)
-        if (!p->assets[i].probed)
-            p->assets[i].probe_failed = 1;
+        if (!p->assets[i].probed) {
+            free(p->assets[i].path);
+            p->assets[i].path = NULL;
+        }
 }
 
 static int check(const char *text, size_t len, struct plan *p, struct plan_issues *is)
