@@ -50,6 +50,7 @@ struct http_opts {
     uint64_t max_upload;      /* bytes per request; 0: $REEL_HTTP_MAX_UPLOAD or 2 GiB */
     double rate;              /* requests per second per key; 0: $REEL_HTTP_RATE or 50 */
     double burst;             /* bucket size; 0: $REEL_HTTP_BURST or 2 * rate */
+    int db_conns;             /* store connections at most; 0: $REEL_HTTP_DB_CONNS or 16 */
 };
 
 struct http_server;

@@ -39,10 +39,12 @@ struct http_server {
     uint64_t max_upload;
     double rate, burst;
     volatile int stopping;
-    /* store connections, one per request at a time */
+    /* store connections, one per request at a time: at most max_conns open
+     * (idle in pool[] or lent out); a request that finds none free waits */
     pthread_mutex_t pool_mu;
+    pthread_cond_t pool_cond;
     struct store *pool[64];
-    int npool;
+    int npool, nopen, max_conns;
     /* rate limits */
     pthread_mutex_t rl_mu;
     struct bucket buckets[1024];

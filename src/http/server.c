@@ -31,13 +31,39 @@
 
 /* ---- store pool ---- */
 
+#define POOL_WAIT_MS 15000
+
 struct store *srv_store_get(struct http_server *s, struct reel_err *err)
 {
+    struct timespec until;
+    clock_gettime(CLOCK_MONOTONIC, &until);
+    until.tv_sec += POOL_WAIT_MS / 1000;
     pthread_mutex_lock(&s->pool_mu);
-    struct store *st = s->npool ? s->pool[--s->npool] : NULL;
+    while (!s->npool && s->nopen >= s->max_conns && !s->stopping)
+        if (pthread_cond_timedwait(&s->pool_cond, &s->pool_mu, &until) == ETIMEDOUT)
+            break;
+    struct store *st = NULL;
+    int open_new = 0;
+    if (s->npool)
+        st = s->pool[--s->npool];
+    else if (s->nopen < s->max_conns)
+        open_new = ++s->nopen;
     pthread_mutex_unlock(&s->pool_mu);
-    if (!st && store_open(s->db_url, &st, err))
+    if (st)
+        return st;
+    if (!open_new) {
+        reel_fail(err, REEL_EDB, "store",
+                  "all %d database connections stayed busy for %d s (REEL_HTTP_DB_CONNS)",
+                  s->max_conns, POOL_WAIT_MS / 1000);
         return NULL;
+    }
+    if (store_open(s->db_url, &st, err)) {
+        pthread_mutex_lock(&s->pool_mu);
+        s->nopen--;
+        pthread_cond_signal(&s->pool_cond);
+        pthread_mutex_unlock(&s->pool_mu);
+        return NULL;
+    }
     return st;
 }
 
@@ -49,7 +75,10 @@ void srv_store_put(struct http_server *s, struct store *st)
     if (s->npool < (int)ARRAY_SIZE(s->pool)) {
         s->pool[s->npool++] = st;
         st = NULL;
+    } else {
+        s->nopen--;
     }
+    pthread_cond_signal(&s->pool_cond);
     pthread_mutex_unlock(&s->pool_mu);
     store_close(st);
 }
@@ -1602,7 +1631,17 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
     s->burst = o->burst > 0                                                 ? o->burst
                : parse_double(env_or("REEL_HTTP_BURST", "x"), &d) && d >= 1 ? d
                                                                             : 2 * s->rate;
+    s->max_conns = o->db_conns > 0                                                ? o->db_conns
+                   : parse_double(env_or("REEL_HTTP_DB_CONNS", "x"), &d) && d >= 1 ? (int)d
+                                                                                  : 16;
+    if (s->max_conns > (int)ARRAY_SIZE(s->pool))
+        s->max_conns = (int)ARRAY_SIZE(s->pool);
     pthread_mutex_init(&s->pool_mu, NULL);
+    pthread_condattr_t pa;
+    pthread_condattr_init(&pa);
+    pthread_condattr_setclock(&pa, CLOCK_MONOTONIC);
+    pthread_cond_init(&s->pool_cond, &pa);
+    pthread_condattr_destroy(&pa);
     pthread_mutex_init(&s->rl_mu, NULL);
     pthread_mutex_init(&s->kc_mu, NULL);
     pthread_mutex_init(&s->ev_mu, NULL);
@@ -1657,6 +1696,7 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
         http_server_stop(s);
         return err ? err->code : REEL_EDB;
     }
+    s->nopen = 1;
     srv_store_put(s, st);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     s->d =
@@ -1699,6 +1739,7 @@ void http_server_stop(struct http_server *s)
     for (int i = 0; i < EV_RING; i++)
         free(s->ring[i].frame);
     pthread_mutex_destroy(&s->pool_mu);
+    pthread_cond_destroy(&s->pool_cond);
     pthread_mutex_destroy(&s->rl_mu);
     pthread_mutex_destroy(&s->kc_mu);
     pthread_mutex_destroy(&s->ev_mu);

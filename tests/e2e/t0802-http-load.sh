@@ -36,6 +36,14 @@ for backend in sqlite pg; do
         test -f "$TMP/ready"
         wrk -t2 -c16 -d${SECS}s --latency -H "Authorization: Bearer $KEY" "$BASE/api/jobs/$JOB" >"$TMP/wrk.out" 2>&1
         cat "$TMP/wrk.out"
+        if [ $B = pg ]; then
+            # the server opens at most REEL_HTTP_DB_CONNS (16) connections,
+            # for requests, however many clients it serves, +1 its event poller,
+            # +1 this psql
+            conns=$(db_sql "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()")
+            echo "connections to the job database: $conns"
+            test "$conns" -le 18
+        fi
         ! grep -q "Non-2xx\|Socket errors" "$TMP/wrk.out"
         rps=$(sed -n "s/^Requests\/sec: *\([0-9.]*\).*/\1/p" "$TMP/wrk.out")
         echo "requests/s: $rps"
