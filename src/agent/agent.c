@@ -269,8 +269,8 @@ static void on_llm_call(void *ctx, const json_t *request, const json_t *response
 enum reel_code agent_recorded_calls(struct store *st, const char *job_id, json_t **out,
                                     struct reel_err *err)
 {
-    static const char *const keys[] = {"request",       "response",          "error",
-                                       "latency_ms",    "prompt_tokens",     "completion_tokens"};
+    static const char *const keys[] = {"request",    "response",      "error",
+                                       "latency_ms", "prompt_tokens", "completion_tokens"};
     struct store_span_list l = {0};
     *out = NULL;
     enum reel_code rc = store_span_list(st, job_id, &l, err);
@@ -341,9 +341,8 @@ static enum reel_code stage_lookup(struct agent_job *aj, const char *stage, int 
 }
 
 /* Open the stage's span "<stage> v<v>" under the root and announce the stage. */
-static enum reel_code stage_open(struct agent_job *aj, const char *stage, int v,
-                                 const char *detail, struct trace_span *span, int64_t *t0,
-                                 struct reel_err *err)
+static enum reel_code stage_open(struct agent_job *aj, const char *stage, int v, const char *detail,
+                                 struct trace_span *span, int64_t *t0, struct reel_err *err)
 {
     char name[32];
     snprintf(name, sizeof(name), "%s v%d", stage, v);
@@ -399,6 +398,7 @@ static enum reel_code stage_plan(struct agent_job *aj, int v, json_t **plan_out,
     po.base_url = aj->cfg.llm_base_url;
     po.api_key = aj->cfg.llm_api_key;
     po.model = aj->cfg.llm_model;
+    po.stop_at_plan = 1; /* each plan a model writes is a version of its own */
     struct llm_rec lr = {aj, &span};
     struct planner_recorder rec = {on_llm_call, NULL, &lr};
     po.recorder = &rec;

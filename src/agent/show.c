@@ -219,6 +219,27 @@ enum reel_code agent_show_json(struct store *st, const char *id, json_t **out, s
         }
         json_array_append_new(versions, ver);
     }
+    /* what the models cost this job, over every version (price table: planner_cost_usd) */
+    double cost = 0;
+    json_int_t pt = 0, ct = 0;
+    const char *model = NULL;
+    size_t vi;
+    json_t *ver;
+    json_array_foreach(versions, vi, ver)
+    {
+        const json_t *pr = json_object_get(ver, "planner");
+        if (!pr || strcmp(json_get_str(pr, "strategy", ""), "llm"))
+            continue;
+        model = json_get_str(pr, "model", model);
+        cost += json_get_num(pr, "cost_usd", 0);
+        pt += json_get_int(pr, "prompt_tokens", 0);
+        ct += json_get_int(pr, "completion_tokens", 0);
+    }
+    if (model)
+        json_object_set_new(o, "llm",
+                            json_pack("{s:s, s:I, s:I, s:f}", "model", model, "prompt_tokens",
+                                      (json_int_t)pt, "completion_tokens", (json_int_t)ct,
+                                      "cost_usd", cost));
     json_object_set_new(o, "versions", versions);
     json_t *d = json_object_get(stages, "decide");
     if (d)
@@ -314,6 +335,11 @@ void agent_show_print(FILE *f, const json_t *o, int color)
                 fprintf(f, "    %sbrief%s: %s\n", red, off, json_string_value(pb));
         }
     }
+    const json_t *llm = json_object_get(o, "llm");
+    if (llm)
+        fprintf(f, "\n%smodel%s    %s, %lld prompt + %lld completion tokens, $%.4f\n", bold, off,
+                json_get_str(llm, "model", ""), json_get_int(llm, "prompt_tokens", 0),
+                json_get_int(llm, "completion_tokens", 0), json_get_num(llm, "cost_usd", 0));
     const json_t *d = json_object_get(o, "decision");
     if (d) {
         const char *st = json_get_str(d, "status", "");

@@ -1631,9 +1631,9 @@ enum reel_code http_server_start(const struct http_opts *o, struct http_server *
     s->burst = o->burst > 0                                                 ? o->burst
                : parse_double(env_or("REEL_HTTP_BURST", "x"), &d) && d >= 1 ? d
                                                                             : 2 * s->rate;
-    s->max_conns = o->db_conns > 0                                                ? o->db_conns
+    s->max_conns = o->db_conns > 0                                                 ? o->db_conns
                    : parse_double(env_or("REEL_HTTP_DB_CONNS", "x"), &d) && d >= 1 ? (int)d
-                                                                                  : 16;
+                                                                                   : 16;
     if (s->max_conns > (int)ARRAY_SIZE(s->pool))
         s->max_conns = (int)ARRAY_SIZE(s->pool);
     pthread_mutex_init(&s->pool_mu, NULL);

@@ -848,7 +848,7 @@ static enum reel_code run_loop(struct convo *c, const struct planner_asset *asse
         a->cost_usd = cost;
         if (o->recorder && o->recorder->on_attempt)
             o->recorder->on_attempt(o->recorder->ctx, c->attempt, plan, a->issues);
-        if (valid) {
+        if (valid || (plan && o->stop_at_plan)) {
             json_decref(fb);
             buf_release(&tmp);
             json_decref(body);

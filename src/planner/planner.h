@@ -141,6 +141,11 @@ struct planner_opts {
     const char *api_key;  /* may be NULL (local servers) */
     const char *model;
     int max_attempts; /* plan versions the repair loop may make; 0: 3 */
+    /* Return after the first reply that holds a plan, valid or not (replies
+     * without one, malformed or empty, are still sent back up to
+     * max_attempts). The agent sets it: each plan a model writes becomes its
+     * own version, validated and fed back by the agent's loop. */
+    int stop_at_plan;
     int max_retries; /* per attempt, on 429/5xx/timeouts/refused connections; <0: 0; default 0 means
                         2 */
     int retry_base_ms;         /* first backoff (doubles); 0: 500 */
