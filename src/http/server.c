@@ -873,6 +873,8 @@ out:
 
 struct new_asset {
     char *path, *label, *type;
+    const char *name; /* borrowed: the name the client gave (an upload's file name, a URL),
+                         from which a missing label is derived; NULL: the path */
 };
 
 /* Insert the job with its assets (as `reel submit` does, plus the agent's
@@ -901,7 +903,9 @@ static enum reel_code create_job(struct store *st, const struct req *r, const ch
     struct agent_request ar;
     agent_request_init(&ar);
     ar.brief = xstrdup(brief);
-    ar.title = xstrdup(title);
+    /* a title the client gave is also the planner's title card; a derived one
+     * only names the job (as with `reel submit`) */
+    ar.title = title == tbuf ? NULL : xstrdup(title);
     ar.reference = 1;
     json_t *paths = json_array();
     struct store_asset_new *av = xcalloc(na + 1, sizeof(*av));
@@ -910,7 +914,8 @@ static enum reel_code create_job(struct store *st, const struct req *r, const ch
         if (as[i].label)
             snprintf(labels[i], sizeof(labels[i]), "%s", as[i].label);
         else
-            agent_label_from_path(as[i].path, labels[i], sizeof(labels[i]));
+            agent_label_from_path(as[i].name ? as[i].name : as[i].path, labels[i],
+                                  sizeof(labels[i]));
         /* labels must be unique within a job */
         for (size_t k = 0; k < i; k++)
             if (!strcmp(labels[k], labels[i])) {
@@ -1059,6 +1064,7 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
                     break;
                 }
             }
+            as[i].name = url;
             if (fetch_url(s, url, dir, (int)i + 1, &as[i].path, &err)) {
                 if (err.code == REEL_ELIMIT)
                     res = send_error(c, 413, p, err.msg);
@@ -1179,8 +1185,10 @@ static enum MHD_Result create_from_multipart(struct http_server *s, struct MHD_C
         r->fd = -1;
     }
     struct new_asset *as = xcalloc(r->files.n + 1, sizeof(*as));
-    for (size_t i = 0; i < r->files.n; i++)
+    for (size_t i = 0; i < r->files.n; i++) {
         as[i].path = r->files.v[i].path;
+        as[i].name = r->files.v[i].name;
+    }
     json_t *out = NULL;
     struct reel_err err = REEL_ERR_INIT;
     enum MHD_Result res;

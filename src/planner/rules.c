@@ -964,12 +964,61 @@ static json_t *logo_op(const struct rules_params *p, const struct planner_asset 
     return op;
 }
 
-static json_t *title_op(const struct rules_params *p, const char *title, double D)
+/*
+ * Fit a title into the title-safe area of a W x H frame: break it into at
+ * most 3 lines at word boundaries so that each line, at `*size` (a fraction
+ * of the height; DejaVu Sans averages about 0.6 em a character), stays
+ * within 84% of the width, shrinking *size (not below 0.04) until it does.
+ * Writes the text with '\n' between lines into out.
+ */
+static void fit_title(const char *text, double *size, int W, int H, struct buf *out)
+{
+    for (;;) {
+        int maxc = (int)(0.84 * W / (0.6 * *size * H));
+        if (maxc < 4)
+            maxc = 4;
+        buf_reset(out);
+        int lines = 1, col = 0, fits = 1;
+        const char *q = text;
+        while (*q) {
+            while (*q == ' ' || *q == '\n' || *q == '\t')
+                q++;
+            if (!*q)
+                break;
+            size_t wl = strcspn(q, " \n\t");
+            int wchars = 0; /* characters, not bytes */
+            for (size_t i = 0; i < wl; i++)
+                wchars += ((unsigned char)q[i] & 0xC0) != 0x80;
+            if (wchars > maxc)
+                fits = 0;
+            if (col && col + 1 + wchars > maxc) {
+                buf_addch(out, '\n');
+                lines++;
+                col = 0;
+            } else if (col) {
+                buf_addch(out, ' ');
+                col++;
+            }
+            buf_add(out, q, wl);
+            col += wchars;
+            q += wl;
+        }
+        if ((fits && lines <= 3) || *size <= 0.04)
+            return;
+        *size = fmax(0.04, *size * 0.85);
+    }
+}
+
+static json_t *title_op(const struct rules_params *p, const char *title, double D, int W, int H)
 {
     json_t *op = json_object();
     json_object_set_new(op, "op", json_string("text"));
     json_object_set_new(op, "id", json_string("title"));
-    json_object_set_new(op, "text", json_string(title));
+    double size = facts_num(json_object_get(p->brief->style, "title"), "size", 0.08);
+    struct buf fitted = BUF_INIT;
+    fit_title(title, &size, W > 0 ? W : 16, H > 0 ? H : 9, &fitted);
+    json_object_set_new(op, "text", json_string(fitted.len ? fitted.buf : title));
+    buf_release(&fitted);
     json_object_set_new(op, "start", jnum(0));
     json_object_set_new(op, "end", jnum(fmin(2.5, D * 0.5)));
     json_object_set_new(op, "position", json_string("center"));
@@ -982,8 +1031,7 @@ static json_t *title_op(const struct rules_params *p, const char *title, double 
         op, "style",
         text_style(p->brief->style, "title", color,
                    style_str(p->brief->style, "title", "outline", "#000000"),
-                   style_str(p->brief->style, "title", "box", "#00000099"),
-                   facts_num(json_object_get(p->brief->style, "title"), "size", 0.08)));
+                   style_str(p->brief->style, "title", "box", "#00000099"), size));
     return op;
 }
 
@@ -1108,7 +1156,7 @@ static json_t *build_plan(const struct rules_params *p, const struct planner_ass
     if (logo)
         json_array_append_new(ops, logo_op(p, logo));
     if (b->title && D > 1)
-        json_array_append_new(ops, title_op(p, b->title, D));
+        json_array_append_new(ops, title_op(p, b->title, D, sl.width, sl.height));
     if (b->captions > 0)
         json_array_append_new(ops, captions_op(p, &sl));
     if (music) {
@@ -1312,8 +1360,57 @@ static int fix_loudness(json_t *plan, const json_t *ev, struct buf *why)
     return nt != target || ntp != tp;
 }
 
-static int fix_captions(json_t *plan, const struct rules_params *p, struct buf *why)
+/* Text the evaluation saw outside the title-safe area: smaller, re-broken
+ * titles and narrower captions. Returns 1 when something changed. */
+static int fix_title_safe(json_t *plan, const json_t *ev, struct buf *why)
 {
+    int text_unsafe = 0, cap_unsafe = 0;
+    size_t i;
+    json_t *it;
+    json_array_foreach(json_object_get(ev, "items"), i, it)
+    {
+        if (!json_is_false(json_object_get(it, "in_title_safe")))
+            continue;
+        if (!strcmp(json_get_str(it, "kind", ""), "caption"))
+            cap_unsafe = 1;
+        else
+            text_unsafe = 1;
+    }
+    const json_t *out = json_object_get(plan, "output");
+    int W = (int)json_get_int(out, "width", 16), H = (int)json_get_int(out, "height", 9);
+    int changed = 0;
+    json_t *op;
+    json_array_foreach(json_object_get(plan, "operations"), i, op)
+    {
+        const char *kind = json_get_str(op, "op", "");
+        json_t *st = NULL;
+        if ((text_unsafe && !strcmp(kind, "text")) || (cap_unsafe && !strcmp(kind, "captions")))
+            st = obj_child(op, "style");
+        if (text_unsafe && !strcmp(kind, "text") && json_is_string(json_object_get(op, "text"))) {
+            double size = facts_num(st, "size", 0.08) * 0.8;
+            struct buf t = BUF_INIT;
+            fit_title(json_string_value(json_object_get(op, "text")), &size, W, H, &t);
+            json_object_set_new(op, "text", json_string(t.buf));
+            json_object_set_new(st, "size", jnum(size));
+            buf_release(&t);
+            changed = 1;
+        } else if (cap_unsafe && !strcmp(kind, "captions")) {
+            json_object_set_new(st, "size", jnum(fmax(0.035, facts_num(st, "size", 0.055) * 0.85)));
+            int maxc = (int)json_get_int(st, "max_chars_per_line", 38);
+            json_object_set_new(st, "max_chars_per_line", json_integer(maxc > 16 ? maxc - 6 : maxc));
+            changed = 1;
+        }
+    }
+    if (changed)
+        buf_adds(why, "text moved inside the title-safe area: smaller, shorter lines; ");
+    return changed;
+}
+
+static int fix_captions(json_t *plan, const struct rules_params *p, const json_t *ev,
+                        struct buf *why)
+{
+    if (fix_title_safe(plan, ev, why))
+        return 1;
     json_t *op = find_op(plan, "captions", NULL);
     if (!op) {
         struct storyline sl;
@@ -1418,7 +1515,11 @@ static int fix_retention(json_t *plan, const struct rules_params *p, struct buf 
     if (!t || facts_num(t, "start", 0) > 0.5) {
         const char *title =
             p->brief->title ? p->brief->title : json_get_str(plan, "title", "Watch this");
-        json_array_append_new(json_object_get(plan, "operations"), title_op(p, title, 6));
+        const json_t *out = json_object_get(plan, "output");
+        json_array_append_new(
+            json_object_get(plan, "operations"),
+            title_op(p, title, 6, (int)json_get_int(out, "width", 16),
+                     (int)json_get_int(out, "height", 9)));
         buf_adds(why, "a title in the first seconds as a hook; ");
         return 1;
     }
@@ -1754,7 +1855,7 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
                     faster = have < want;
                 changed |= replace_cuts(plan, &p, assets, nassets, faster, &why);
             } else if (metric_is(m->name, capt))
-                changed |= fix_captions(plan, &p, &why);
+                changed |= fix_captions(plan, &p, m->evidence, &why);
             else if (metric_is(m->name, brand))
                 changed |= fix_logo(plan, &p, assets, nassets, m->evidence, &why);
             else if (metric_is(m->name, clar))

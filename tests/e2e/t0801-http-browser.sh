@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
 # The dashboard in headless Chromium (playwright-core): start an edit from
-# the form with a `reel worker` running in the background, watch it reach
-# completed live, open the trace waterfall, play the render. Screenshots in
-# tests/artifacts/http/.
+# the form with a real `reel worker` running in the background (the agent
+# ingests, plans, renders and scores the uploaded footage), watch it reach
+# completed live, open the trace waterfall, play the golden render with its
+# scores. Screenshots in tests/artifacts/http/.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/agent-media.sh"
 . "$(dirname "$0")/store-lib.sh"
 . "$(dirname "$0")/http-lib.sh"
 trap 'serve_stop; [ -n "${WPID:-}" ] && kill $WPID 2>/dev/null; rm -rf "$TMP"' EXIT
@@ -22,6 +24,7 @@ if [ ! -d "$NPM/node_modules/playwright-core" ]; then
         exit
     fi
 fi
+agent_media
 export ARTIFACTS="$ROOT/tests/artifacts/http"
 mkdir -p "$ARTIFACTS"
 
@@ -33,29 +36,15 @@ for backend in sqlite pg; do
     export B=$backend
     KEY=$("$REEL" keys create --user 33333333-3333-4333-8333-333333333333 2>/dev/null)
     serve_start || echo "# reel serve did not start"
-    REEL_NOOP_MARK=1 REEL_NOOP_SLEEP_MS=800 "$REEL" worker --noop --poll-ms 100 >"$TMP/worker.log" 2>&1 &
+    "$REEL" worker --poll-ms 100 >"$TMP/worker.log" 2>&1 &
     WPID=$!
-    make_testsrc "$TMP/clip.mp4" 2
-    ffmpeg -nostdin -v error -y -f lavfi -i "testsrc2=s=320x180:r=25:d=3" -c:v libvpx -b:v 300k -deadline realtime "$TMP/render.webm"
-    # Stores a render with an evaluation report for the job (the noop worker renders nothing).
-    cat >"$TMP/add-render.sh" <<SH
-#!/usr/bin/env bash
-. "$ROOT/tests/e2e/store-lib.sh"
-export REEL_DATABASE_URL="$REEL_DATABASE_URL"
-rep='{"schema":"reel.eval/1","overall":0.9,"golden":true,"metrics":[
- {"metric":"clarity","score":0.95,"gate":true,"applicable":true,"evidence":{"width":320}},
- {"metric":"punchiness","score":0.8,"gate":true,"applicable":true,"evidence":{"cuts":3}},
- {"metric":"retention","score":0.9,"gate":true,"applicable":true,"evidence":{"hook_s":1.2}},
- {"metric":"captions","score":null,"gate":true,"applicable":false,"evidence":{}},
- {"metric":"brand","score":0.7,"gate":true,"applicable":true,"evidence":{"palette":0.7}},
- {"metric":"watchability","score":0.92,"gate":true,"applicable":true,"evidence":{"integrated_lufs":-14.2},"advice":["none"]}]}'
-db_sql "INSERT INTO renders (id, job_id, plan_version, path, score, report) VALUES ('\$(cat /proc/sys/kernel/random/uuid)', '\$1', 1, '$TMP/render.webm', 0.9, '\$rep')" >/dev/null
-SH
-    chmod +x "$TMP/add-render.sh"
-    export BASE KEY CLIP="$TMP/clip.mp4" ADD_RENDER="$TMP/add-render.sh" PROFILE="$TMP/profile-$backend"
+    export BASE KEY PROFILE="$TMP/profile-$backend" WAIT_MS=240000 \
+        BRIEF="a short teaser of the talk with captions and the logo" \
+        FILES="$M/talk.mp4:$M/broll1.mp4:$M/music.wav:$M/logo.png"
     mkdir -p "$ARTIFACTS/$backend"
     test_expect_success "$B: new edit from the form, live to completed, waterfall, render plays" '
-        ARTIFACTS="$ARTIFACTS/$backend" timeout 120 node "$NPM/dashboard.js"
+        ARTIFACTS="$ARTIFACTS/$backend" timeout 300 node "$NPM/dashboard.js" ||
+            { tail -n 20 "$TMP/worker.log"; false; }
         ls "$ARTIFACTS/$backend/4-render-and-scores.png"
     '
     kill $WPID 2>/dev/null; wait $WPID 2>/dev/null; WPID=

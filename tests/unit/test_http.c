@@ -385,6 +385,10 @@ static void api_suite(struct store *s, const char *url)
         CHECK(ap && starts_with(ap, data) && !strstr(ap, ".."));
         struct stat s2;
         CHECK(ap && stat(ap, &s2) == 0 && s2.st_size == sb.st_size);
+        /* the label comes from the name the client gave, not the stored file's */
+        const json_t *in0 =
+            json_array_get(json_object_get(json_object_get(j, "brief"), "inputs"), 0);
+        CHECK_STR(json_get_str(in0, "label", ""), "evil_name");
         json_decref(j);
         resp_release(&r);
         curl_mime_free(m);

@@ -728,3 +728,62 @@ TEST(planner_rules_edge_footage)
     planner_brief_release(&b);
     json_decref(man);
 }
+
+/* A long title is broken into lines that fit the title-safe width of a small
+ * frame; when the evaluation still sees text outside it, the revision
+ * shrinks and re-breaks the title and narrows the captions. */
+TEST(planner_title_fits_the_title_safe_area)
+{
+    struct revise_fixture f;
+    fixture_init(&f);
+    REQUIRE(f.plan);
+    json_decref(f.plan);
+    free(f.b.title);
+    f.b.title = xstrdup("a short teaser of the talk with captions and the logo, made by reel");
+    struct planner_result r;
+    planner_result_init(&r);
+    REQUIRE(planner_plan(&f.b, f.a, 3, &f.o, &r, NULL) == REEL_OK);
+    f.plan = json_incref(r.plan);
+    planner_result_release(&r);
+    const json_t *t = op_by_id(f.plan, "title");
+    REQUIRE(t);
+    const char *text = json_string_value(json_object_get(t, "text"));
+    double size = json_number_value(json_object_get(json_object_get(t, "style"), "size"));
+    const json_t *out = json_object_get(f.plan, "output");
+    double W = (double)json_integer_value(json_object_get(out, "width"));
+    double H = (double)json_integer_value(json_object_get(out, "height"));
+    REQUIRE(text && size > 0 && W > 0 && H > 0);
+    int lines = 1, col = 0, widest = 0;
+    for (const char *q = text; *q; q++) {
+        if (*q == '\n') {
+            lines++;
+            col = 0;
+        } else if (++col > widest) {
+            widest = col;
+        }
+    }
+    CHECK(lines >= 2 && lines <= 3);
+    /* about 0.6 em a character: the widest line stays inside 90% of the width */
+    CHECK(widest * 0.6 * size * H <= 0.9 * W);
+    /* the words are all there, in order */
+    char *flat = xstrdup(text);
+    for (char *q = flat; *q; q++)
+        if (*q == '\n')
+            *q = ' ';
+    CHECK_STR(flat, "a short teaser of the talk with captions and the logo, made by reel");
+    free(flat);
+
+    json_t *p = revise(&f, "{\"evaluation\":{\"metrics\":{\"captions\":{\"score\":0.8,\"gate\":"
+                           "false,\"evidence\":{\"items\":[{\"kind\":\"text\",\"in_title_safe\":"
+                           "false},{\"kind\":\"caption\",\"in_title_safe\":false}]}}}}}");
+    REQUIRE(p);
+    const json_t *t2 = op_by_id(p, "title");
+    REQUIRE(t2);
+    CHECK(json_number_value(json_object_get(json_object_get(t2, "style"), "size")) < size);
+    const json_t *c1 = json_object_get(op_by_id(f.plan, "captions"), "style");
+    const json_t *c2 = json_object_get(op_by_id(p, "captions"), "style");
+    CHECK(json_number_value(json_object_get(c2, "size")) <
+          json_number_value(json_object_get(c1, "size")));
+    json_decref(p);
+    fixture_release(&f);
+}
