@@ -846,8 +846,14 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
                 json_object_get(json_object_get(aj->assets[i].metadata, "analysis"), "beats");
     words = render_words(aj, &p);
     eo.transcript = words;
+    /* the text of transcript captions, as the render burned it, for the OCR check */
+    json_t *cues = NULL;
+    struct reel_err cerr = REEL_ERR_INIT;
+    if (render_caption_cues(&p, aj->transcripts, &cues, &cerr) == REEL_OK)
+        eo.caption_cues = cues;
     const char *path = json_get_str(rendered, "path", "");
     rc = eval_render(path, &p, &eo, &report, err);
+    json_decref(cues);
     if (rc)
         goto out;
     *score = json_get_num(report, "overall", 0);

@@ -1,7 +1,11 @@
 /*
  * reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]
  *                  [--pace slow|medium|fast] [--style STYLE.json] [--weights SPEC]
+ *                  [--transcripts FILE.json]
  *
+ * --transcripts is what `reel render` was given (labels to {"words": [...]}):
+ * captions with source "transcript" are then checked on screen against the
+ * text the renderer made of it.
  * Scores a render with the six metrics (src/eval). Exit status: 0 when the
  * render was evaluated, golden or not (the verdict is in the report and in
  * its "golden" field); 1 for invalid input (a bad plan, a render that is not
@@ -16,6 +20,7 @@
 #include "core/json.h"
 #include "core/util.h"
 #include "eval/eval.h"
+#include "render/render.h"
 #include "plan/plan.h"
 #include "core/banned.h"
 
@@ -37,7 +42,7 @@ static int is_opt(const char *s, const char *name)
 int cmd_eval(int argc, char **argv)
 {
     const char *render = NULL, *plan_file = NULL, *pace = NULL, *style_file = NULL,
-               *weights = NULL;
+               *weights = NULL, *tr_file = NULL;
     int as_json = 0;
     VEC(const char *) assets = VEC_INIT;
     int st = 0;
@@ -60,6 +65,11 @@ int cmd_eval(int argc, char **argv)
         } else if (is_opt(s, "--style")) {
             if (!(style_file = opt_value(argc, argv, &i, "--style"))) {
                 st = cli_usage_error("eval", "--style needs a file");
+                goto out;
+            }
+        } else if (is_opt(s, "--transcripts")) {
+            if (!(tr_file = opt_value(argc, argv, &i, "--transcripts"))) {
+                st = cli_usage_error("eval", "--transcripts needs a JSON file");
                 goto out;
             }
         } else if (is_opt(s, "--weights")) {
@@ -100,7 +110,7 @@ int cmd_eval(int argc, char **argv)
     struct reel_err err = REEL_ERR_INIT;
     struct plan p;
     struct plan_issues is = PLAN_ISSUES_INIT;
-    json_t *style = NULL, *report = NULL;
+    json_t *style = NULL, *report = NULL, *trs = NULL, *cues = NULL;
     plan_init(&p);
     enum reel_code rc = plan_decode_file(plan_file, &p, &is, &err);
     if (rc != REEL_OK && rc != REEL_EINVAL) {
@@ -135,6 +145,21 @@ int cmd_eval(int argc, char **argv)
         }
     }
     struct eval_opts o = EVAL_OPTS_INIT;
+    if (tr_file) {
+        rc = json_parse_file(tr_file, 0, &trs, &err);
+        if (rc == REEL_OK && !json_is_object(trs))
+            rc = reel_fail(&err, REEL_EINVAL, tr_file,
+                           "transcripts must be an object mapping asset labels to "
+                           "{\"words\": [...]}");
+        if (rc == REEL_OK)
+            rc = render_caption_cues(&p, trs, &cues, &err);
+        if (rc != REEL_OK) {
+            reel_err_prefix(&err, "cannot use the transcripts");
+            st = cli_fail(&err);
+            goto done;
+        }
+        o.caption_cues = cues;
+    }
     o.pace = pace;
     o.style = style;
     o.weights_spec = weights ? weights : getenv("REEL_EVAL_WEIGHTS");
@@ -156,6 +181,8 @@ int cmd_eval(int argc, char **argv)
 done:
     json_decref(report);
     json_decref(style);
+    json_decref(trs);
+    json_decref(cues);
     plan_issues_release(&is);
     plan_release(&p);
 out:

@@ -106,6 +106,24 @@ void ctx_prepare(struct eval_ctx *c)
                 t->style = &op->style;
                 t->anchor = op->position.anchor;
             }
+        } else if (op->kind == OP_CAPTIONS && c->opts && c->opts->caption_cues) {
+            size_t k;
+            json_t *q;
+            json_array_foreach(c->opts->caption_cues, k, q)
+            {
+                const char *text = json_get_str(q, "text", NULL);
+                if (json_get_int(q, "op", -1) != (long long)i || !text || !*text)
+                    continue;
+                c->texts = xrealloc(c->texts, (c->ntexts + 1) * sizeof(*c->texts));
+                struct text_item *t = &c->texts[c->ntexts++];
+                t->op = i;
+                t->is_caption = 1;
+                t->start = json_get_num(q, "start", 0);
+                t->end = json_get_num(q, "end", 0);
+                t->text = text;
+                t->style = &op->style;
+                t->anchor = op->position.anchor;
+            }
         } else if (op->kind == OP_TEXT && op->text) {
             c->texts = xrealloc(c->texts, (c->ntexts + 1) * sizeof(*c->texts));
             struct text_item *t = &c->texts[c->ntexts++];

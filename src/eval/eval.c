@@ -274,9 +274,14 @@ static void main_evidence(const json_t *m, struct buf *out)
                  json_is_true(json_object_get(h, "found")) ? "yes" : "NO",
                  json_get_num(e, "shot_length_cv", 0), json_get_num(e, "dead_air_s", 0));
     } else if (!strcmp(name, "captions")) {
-        buf_addf(out, "CER %.2f, min contrast %.1f:1, %.1f chars/s, %lld texts",
-                 json_get_num(e, "mean_cer", 0), json_get_num(e, "min_contrast", 0),
-                 json_get_num(e, "max_chars_per_s", 0), json_get_int(e, "texts", 0));
+        long long nr = json_get_int(e, "not_read", 0), nf = json_get_int(e, "frames_checked", 0);
+        if (nf && nr == nf)
+            buf_addf(out, "too small to read back, ");
+        else
+            buf_addf(out, "CER %.2f, ", json_get_num(e, "mean_cer", 0));
+        buf_addf(out, "min contrast %.1f:1, %.1f chars/s, %lld texts",
+                 json_get_num(e, "min_contrast", 0), json_get_num(e, "max_chars_per_s", 0),
+                 json_get_int(e, "texts", 0));
     } else if (!strcmp(name, "brand")) {
         const json_t *ls = json_object_get(e, "logos");
         const json_t *pal = json_object_get(e, "palette");

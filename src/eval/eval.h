@@ -83,8 +83,13 @@ struct eval_opts {
     int analysis_width;
     /* Decoder threads (0: auto). */
     int threads;
+    /* The text of captions the plan does not hold itself (source
+     * "transcript"), as the render burned it: render_caption_cues's
+     * [{"op", "start", "end", "text"}] (borrowed, may be NULL: such captions
+     * are then not checked on screen, and the evidence says so). */
+    const json_t *caption_cues;
 };
-#define EVAL_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, 0, 0}
+#define EVAL_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}
 
 /*
  * Score the render at `render_path` against `plan` (decoded and validated,

@@ -19,6 +19,10 @@
 #define MIN_CONTRAST 4.5
 #define MAX_MEAN_CER 0.2
 #define MAX_CER 0.4
+/* Tesseract does not read lines much under this height reliably, however
+ * they are scaled: smaller text (a 180p test render's captions) is located,
+ * measured for contrast and position, but not read back. */
+#define OCR_MIN_LINE_PX 14
 #define TITLE_SAFE 0.05 /* margin on each side: the 90% title-safe area */
 #define INK_IN 40       /* colour distance counted as the text colour */
 #define INK_OUT 110     /* beyond this, not text */
@@ -30,6 +34,8 @@ struct found {
     double cer;
     char *ocr;
     int conf;
+    double line_px; /* measured height of one line */
+    int too_small;  /* lines below OCR_MIN_LINE_PX: not read back */
 };
 
 static int color_dist(const uint8_t *p, const uint8_t tc[3])
@@ -62,6 +68,47 @@ static void region_for(const struct text_item *ti, int W, int H, int *x0, int *y
         *x1 = W * 6 / 10;
     if (a == POS_TOP_RIGHT || a == POS_RIGHT || a == POS_BOTTOM_RIGHT)
         *x0 = W * 4 / 10;
+}
+
+/* Lines of a caption as the renderer lays it out: each explicit line
+ * broken greedily at word boundaries to `limit` characters (a longer word
+ * stays whole). Returns the number of lines; *longest gets the longest. */
+static int wrapped_lines(const char *text, int limit, int *longest)
+{
+    int lines = 0, col = 0, lmax = 0, started = 0;
+    const unsigned char *q = (const unsigned char *)text;
+    while (*q) {
+        if (*q == '\n') {
+            lines++;
+            col = 0;
+            started = 0;
+            q++;
+            continue;
+        }
+        if (*q == ' ' || *q == '\t') {
+            q++;
+            continue;
+        }
+        int w = 0;
+        while (*q && *q != ' ' && *q != '\t' && *q != '\n') {
+            w += (*q & 0xC0) != 0x80;
+            q++;
+        }
+        if (!started) {
+            started = 1;
+            col = w;
+        } else if (col + 1 + w > limit) {
+            lines++;
+            col = w;
+        } else {
+            col += 1 + w;
+        }
+        if (col > lmax)
+            lmax = col;
+    }
+    if (longest)
+        *longest = lmax;
+    return lines + 1;
 }
 
 static void look(const struct still *s, const struct text_item *ti, void *ocr, struct found *fd)
@@ -134,6 +181,10 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
         }
     }
     int thr = 2;
+    /* lines of one text are a font size apart at most (the style says how
+     * big that is); a gap of that much ends a group */
+    double font_px = (ti->style->size > 0 ? ti->style->size : 0.06) * H;
+    int max_gap = (int)(font_px * 0.8) > 2 ? (int)(font_px * 0.8) : 2;
     int best_a = -1, best_b = -1;
     long best_mass = 0;
     for (int y = 0; y < rh;) {
@@ -149,7 +200,7 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
                 b = k;
                 gap = 0;
                 mass += rows[k];
-            } else if (++gap > (b - a + 1) / 2 + 2) {
+            } else if (++gap > max_gap) {
                 break;
             }
         }
@@ -244,10 +295,18 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     free(dil);
 
     /* OCR: the ink map, grown so that a line is about 40 px high */
-    int lines = 1;
-    for (const char *q = ti->text; *q; q++)
-        lines += *q == '\n';
+    int limit = ti->style->max_chars_per_line > 0 ? ti->style->max_chars_per_line : MAX_LINE;
+    int lines = ti->is_caption ? wrapped_lines(ti->text, limit, NULL) : 1;
+    if (!ti->is_caption)
+        for (const char *q = ti->text; *q; q++)
+            lines += *q == '\n';
     double line_h = (double)(y1 - y0 + 1) / lines;
+    fd->line_px = line_h;
+    if (line_h < OCR_MIN_LINE_PX) {
+        fd->too_small = 1;
+        free(ink);
+        return;
+    }
     double sc = line_h > 0 ? 40.0 / line_h : 1;
     if (sc < 1)
         sc = 1;
@@ -275,7 +334,17 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     json_t *ev = m->evidence;
     if (!c->ntexts) {
         m->applicable = 0;
-        json_object_set_new(ev, "note", json_string("the plan burns in no text"));
+        int from_transcript = 0;
+        for (size_t i = 0; i < c->plan->nops; i++)
+            from_transcript |= c->plan->ops[i].kind == OP_CAPTIONS &&
+                               c->plan->ops[i].source_transcript;
+        json_object_set_new(
+            ev, "note",
+            json_string(from_transcript && !(c->opts && c->opts->caption_cues)
+                            ? "captions from a transcript: their text was not given to the "
+                              "evaluation (caption_cues), so they are not checked on screen"
+                        : from_transcript ? "the transcript gave the captions no words to show"
+                                          : "the plan burns in no text"));
         return;
     }
     m->applicable = 1;
@@ -293,23 +362,13 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
         if (!ti->is_caption)
             continue;
         size_t chars = 0;
-        int line = 0, lines = 1, wrapped = 0;
         int limit = ti->style->max_chars_per_line > 0 ? ti->style->max_chars_per_line : MAX_LINE;
-        for (const unsigned char *q = (const unsigned char *)ti->text; *q; q++) {
-            if ((*q & 0xC0) == 0x80)
-                continue;
-            if (*q == '\n') {
-                lines++;
-                line = 0;
-                continue;
-            }
-            chars++;
-            if (++line > max_line)
-                max_line = line;
-        }
-        wrapped = (int)ceil((double)chars / limit);
-        if (wrapped < lines)
-            wrapped = lines;
+        for (const unsigned char *q = (const unsigned char *)ti->text; *q; q++)
+            chars += (*q & 0xC0) != 0x80 && *q != '\n';
+        int longest = 0;
+        int wrapped = wrapped_lines(ti->text, limit, &longest);
+        if (longest > max_line)
+            max_line = longest;
         double dur = ti->end - ti->start;
         double cps = dur > 0 ? chars / dur : 1e9;
         if (cps > max_cps)
@@ -321,20 +380,19 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
                    ti->start, cps, MAX_CPS, chars / MAX_CPS);
         }
         int maxl = ti->style->max_lines > 0 ? ti->style->max_lines : 2;
-        if (line > MAX_LINE)
+        if (longest > MAX_LINE)
             long_lines++;
         if (wrapped > maxl)
             too_many_lines++;
     }
     if (max_line > MAX_LINE) {
-        long_lines++;
         advise(m, "a caption line has %d characters (guideline %d): break it", max_line, MAX_LINE);
     }
 
     /* what is on screen */
     json_t *items = json_array();
     double cer_sum = 0, cer_max = 0, min_contrast = 1e9, contrast_sum = 0;
-    size_t looked = 0, found = 0, unsafe = 0;
+    size_t looked = 0, found = 0, unsafe = 0, small = 0;
     for (size_t si = 0; si < c->nstills; si++) {
         const struct still *s = &c->stills[si];
         if (s->purpose != STILL_TEXT)
@@ -380,18 +438,29 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
                 o[--L] = 0;
         }
         json_object_set_new(it, "ocr", fd.ocr ? json_string(fd.ocr) : json_null());
-        json_object_set_new(it, "cer", json_round(fd.cer, 3));
-        if (ocr && fd.ok && fd.cer > MAX_CER)
-            advise(m, "the text at %.2f s reads \"%.60s\" but the plan says \"%.60s\"", s->t,
-                   fd.ocr ? fd.ocr : "", ti->text);
+        if (fd.too_small) {
+            char why[120];
+            snprintf(why, sizeof(why), "lines %.0f px high, under the %d px OCR reads back",
+                     fd.line_px, OCR_MIN_LINE_PX);
+            json_object_set_new(it, "cer", json_null());
+            json_object_set_new(it, "not_read", json_string(why));
+            small++;
+        } else {
+            json_object_set_new(it, "cer", json_round(fd.cer, 3));
+            if (ocr && fd.ok && fd.cer > MAX_CER)
+                advise(m, "the text at %.2f s reads \"%.60s\" but the plan says \"%.60s\"",
+                       s->t, fd.ocr ? fd.ocr : "", ti->text);
+            cer_sum += fd.cer;
+            if (fd.cer > cer_max)
+                cer_max = fd.cer;
+        }
         json_array_append_new(items, it);
-        cer_sum += fd.cer;
-        if (fd.cer > cer_max)
-            cer_max = fd.cer;
         free(fd.ocr);
     }
     ocr_free(ocr);
-    double cer_mean = looked ? cer_sum / looked : 1;
+    size_t read = looked - small;
+    double cer_mean = read ? cer_sum / read : small ? 0 : 1;
+    json_object_set_new(ev, "not_read", json_integer((json_int_t)small));
     json_object_set_new(ev, "items", items);
     json_object_set_new(ev, "mean_cer", json_round(cer_mean, 3));
     json_object_set_new(ev, "max_cer", json_round(cer_max, 3));
@@ -401,7 +470,8 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(ev, "texts", json_integer((json_int_t)c->ntexts));
     json_object_set_new(ev, "frames_checked", json_integer((json_int_t)looked));
 
-    double ocr_score = ocr ? 1 - cer_mean : 0.5;
+    /* nothing read back (all too small, or no OCR engine): unknown, not perfect */
+    double ocr_score = ocr && read ? 1 - cer_mean : 0.75;
     double contrast_score = found ? clamp01((contrast_sum / found) / 7.0) : 0;
     if (found && min_contrast < MIN_CONTRAST)
         contrast_score = fmin(contrast_score, 0.5 * min_contrast / MIN_CONTRAST);

@@ -600,26 +600,26 @@ static enum reel_code text_op(struct ctx *c, size_t i, char *cur, size_t n)
     return REEL_OK;
 }
 
-static enum reel_code captions_op(struct ctx *c, size_t i, char *cur, size_t n)
+/* The cues captions op i burns in: from its cues or the transcripts, kept to
+ * the op's span of the timeline. */
+static enum reel_code op_cues(const struct plan *p, const struct rtl *tl, const json_t *transcripts,
+                              size_t i, struct cap_list *cues, struct reel_err *err)
 {
-    const struct plan_op *op = &c->p->ops[i];
-    struct cap_list cues = {0};
+    const struct plan_op *op = &p->ops[i];
     int maxc = op->style.max_chars_per_line > 0 ? op->style.max_chars_per_line : 42;
     int maxl = op->style.max_lines > 0 ? op->style.max_lines : 2;
     if (op->source_transcript) {
-        enum reel_code rc =
-            captions_from_transcript(c->p, &c->tl, c->o->transcripts, maxc, maxl, &cues, c->err);
+        enum reel_code rc = captions_from_transcript(p, tl, transcripts, maxc, maxl, cues, err);
         if (rc)
             return rc;
     } else {
-        captions_from_cues(op, &c->tl, &cues);
+        captions_from_cues(op, tl, cues);
     }
-    /* keep only what falls inside the op's span */
-    const struct rspan *s = &c->tl.spans[i];
-    double lo = rtl_seconds(&c->tl.g, s->start), hi = rtl_seconds(&c->tl.g, s->end);
+    const struct rspan *s = &tl->spans[i];
+    double lo = rtl_seconds(&tl->g, s->start), hi = rtl_seconds(&tl->g, s->end);
     size_t kept = 0;
-    for (size_t j = 0; j < cues.n; j++) {
-        struct cap_cue *q = &cues.v[j];
+    for (size_t j = 0; j < cues->n; j++) {
+        struct cap_cue *q = &cues->v[j];
         if (q->end <= lo || q->start >= hi) {
             free(q->text);
             for (size_t w = 0; w < q->nwords; w++)
@@ -631,9 +631,47 @@ static enum reel_code captions_op(struct ctx *c, size_t i, char *cur, size_t n)
             q->start = lo;
         if (q->end > hi)
             q->end = hi;
-        cues.v[kept++] = *q;
+        cues->v[kept++] = *q;
     }
-    cues.n = kept;
+    cues->n = kept;
+    return REEL_OK;
+}
+
+enum reel_code render_caption_cues(const struct plan *p, const json_t *transcripts, json_t **out,
+                                   struct reel_err *err)
+{
+    *out = NULL;
+    struct rtl tl;
+    enum reel_code rc = rtl_build(p, &tl, err);
+    if (rc)
+        return rc;
+    json_t *a = json_array();
+    for (size_t i = 0; i < p->nops && !rc; i++) {
+        if (p->ops[i].kind != OP_CAPTIONS)
+            continue;
+        struct cap_list cues = {0};
+        rc = op_cues(p, &tl, transcripts, i, &cues, err);
+        for (size_t j = 0; !rc && j < cues.n; j++)
+            json_array_append_new(a, json_pack("{s:I, s:f, s:f, s:s}", "op", (json_int_t)i,
+                                               "start", cues.v[j].start, "end", cues.v[j].end,
+                                               "text", cues.v[j].text ? cues.v[j].text : ""));
+        cap_list_release(&cues);
+    }
+    rtl_release(&tl);
+    if (rc)
+        json_decref(a);
+    else
+        *out = a;
+    return rc;
+}
+
+static enum reel_code captions_op(struct ctx *c, size_t i, char *cur, size_t n)
+{
+    const struct plan_op *op = &c->p->ops[i];
+    struct cap_list cues = {0};
+    enum reel_code rc = op_cues(c->p, &c->tl, c->o->transcripts, i, &cues, c->err);
+    if (rc)
+        return rc;
     if (!cues.n) {
         cap_list_release(&cues);
         return REEL_OK;

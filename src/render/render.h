@@ -183,6 +183,17 @@ enum reel_code render_plan(const struct plan *p, const struct render_opts *opts,
                            render_progress_fn progress, void *ud, volatile sig_atomic_t *cancel,
                            struct render_result *res, struct reel_err *err);
 
+/*
+ * The caption cues the render burns in, as the compiler makes them (cues of
+ * the plan, or transcript words mapped through the cuts and paged by
+ * max_chars_per_line / max_lines), kept to each captions op's span:
+ *   [{"op": index of the captions op, "start": s, "end": s, "text": "..."}]
+ * in timeline seconds. The evaluation reads text the plan does not hold from
+ * it. *out is a new array; errors as render_compile's (a bad transcript).
+ */
+enum reel_code render_caption_cues(const struct plan *p, const json_t *transcripts, json_t **out,
+                                   struct reel_err *err);
+
 /* ---- escaping (exposed for tests and other modules that build graphs) ---- */
 
 /* Quote a value for a filter option (first level: inside 'key=value'). */

@@ -27,7 +27,7 @@ use_backend() { # sqlite|pg
 
 db_sql() {
     case $REEL_DATABASE_URL in
-    sqlite:*) sqlite3 -batch "${REEL_DATABASE_URL#sqlite:}" "$1" ;;
+    sqlite:*) sqlite3 -batch -cmd ".timeout 10000" "${REEL_DATABASE_URL#sqlite:}" "$1" ;;
     *) "$PSQL" -X -q -t -A -F '|' "$REEL_DATABASE_URL" -c "$1" ;;
     esac
 }

@@ -197,6 +197,24 @@ test_expect_success 'a brand palette: test-card colours fit, browns fail brand; 
     jq -e ".metrics[4].gate == false and .weights.brand == 3 and .overall < 0.85" "$TMP/brown.eval.json" >/dev/null
     jq -r ".metrics[4].advice[]" "$TMP/brown.eval.json" | grep -q palette
 '
+test_expect_success 'transcript captions: reel eval --transcripts reads what reel render burned' '
+    words() { jq -n --arg t "$1" "[\$t | split(\" \") | to_entries[] | {start: (0.3 + .key * 0.35), end: (0.6 + .key * 0.35), word: .value}]"; }
+    jq -n --argjson w "$(words "Summer waves are here for everyone")" "{a: {words: \$w}}" >"$TMP/tr.json"
+    jq -n --argjson w "$(words "Winter snow falls over quiet hills")" "{a: {words: \$w}}" >"$TMP/tr-wrong.json"
+    jq -n --arg a "$M/a.mp4" "{schema: \"reel.editplan/1\", title: \"t\",
+        output: {width: 640, height: 360, fps: 30}, assets: {a: \$a},
+        operations: [{op: \"cut\", asset: \"a\", in: 0, out: 3.5},
+          {op: \"captions\", source: \"transcript\", position: \"bottom\",
+           style: {color: \"#FFFFFF\", outline: \"#000000\", size: 0.07}}]}" >"$TMP/trc.json"
+    "$REEL" render "$TMP/trc.json" --transcripts "$TMP/tr.json" --preset ultrafast -o "$TMP/trc.mp4" >/dev/null
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr.json" --json >"$TMP/trc.eval.json"
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr-wrong.json" --json >"$TMP/trw.eval.json"
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --json >"$TMP/trn.eval.json"
+    echo "# transcript captions: right $(jq -c ".metrics[3] | {score, gate, cer: .evidence.mean_cer}" "$TMP/trc.eval.json") wrong $(jq -c ".metrics[3] | {score, gate, cer: .evidence.mean_cer}" "$TMP/trw.eval.json")"
+    jq -e ".metrics[3].applicable == true and .metrics[3].gate == true and .metrics[3].evidence.mean_cer <= 0.2" "$TMP/trc.eval.json" >/dev/null
+    jq -e ".metrics[3].gate == false and .metrics[3].evidence.mean_cer > 0.4" "$TMP/trw.eval.json" >/dev/null
+    jq -e ".metrics[3].applicable == false and (.metrics[3].evidence.note | test(\"transcript\"))" "$TMP/trn.eval.json" >/dev/null
+'
 test_expect_code 2 'eval without --plan is a usage error' '"$REEL" eval "$TMP/ref.mp4"'
 test_expect_code 1 'eval of a file that is not a video exits 1' '
     echo hello >"$TMP/x.txt"; "$REEL" eval "$TMP/x.txt" --plan "$TMP/ref.json"
