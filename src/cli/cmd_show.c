@@ -171,7 +171,9 @@ int cmd_show(int argc, char **argv)
     printf("\nhistory\n");
     for (size_t i = 0; i < events.n; i++) {
         const struct store_event *e = &events.v[i];
-        if (!strcmp(e->kind, "progress"))
+        /* progress ticks and span start/end are for live followers; the
+         * trace (reel trace) is the record of spans */
+        if (!strcmp(e->kind, "progress") || !strcmp(e->kind, "span"))
             continue;
         short_time(e->created_at, t1);
         printf("  %s  %-9s", t1, e->kind);

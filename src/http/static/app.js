@@ -112,7 +112,7 @@ async function showJob(id) {
   m.innerHTML = `<h2>${esc(job.title)} ${statusBadge(job.status)}</h2>
     <p class="mut">job ${esc(job.id)} · trace ${esc(job.trace_id)} · <span id="score">score ${fmtScore(job.score)}</span>
     <button id="cancel">Cancel</button> <button id="retry">Retry</button></p>
-    <p id="lasterr" class="err">${esc(job.last_error || '')}</p>
+    <p id="lasterr" class="${job.status === 'failed' ? 'err' : 'mut'}">${esc(job.last_error || '')}</p>
     <div class="grid"><div class="card"><h3>Render</h3><div id="player"></div></div>
     <div class="card"><h3>Scores</h3><div id="report"></div></div></div>
     <div class="card"><h3>Live events</h3><div class="events" id="events"></div></div>
@@ -130,7 +130,9 @@ async function showJob(id) {
     try { d = JSON.parse(ev.data); } catch (e) {}
     const line = document.createElement('div');
     const p = d.payload || {};
-    line.textContent = `${d.created_at || ''} ${d.kind || ''} ${p.to || p.stage || p.event || ''} ${p.fraction != null ? Math.round(100 * p.fraction) + '%' : ''} ${p.message || p.reason || ''}`;
+    line.textContent = d.kind === 'span'
+      ? `${d.created_at || ''} span ${p.phase === 'end' ? (p.is_failure ? 'failed' : 'done') : 'start'} ${p.step_name || ''}${p.duration_ms != null ? ' ' + (p.duration_ms / 1000).toFixed(2) + ' s' : ''}`
+      : `${d.created_at || ''} ${d.kind || ''} ${p.to || p.stage || p.event || ''} ${p.fraction != null ? Math.round(100 * p.fraction) + '%' : ''} ${p.message || p.reason || ''}`;
     $('#events')?.appendChild(line);
     clearTimeout(timer);
     timer = setTimeout(() => refresh(id), 300);
@@ -147,6 +149,7 @@ async function refresh(id) {
   h2.outerHTML = statusBadge(job.status);
   $('#score').textContent = 'score ' + (job.score == null ? '–' : Number(job.score).toFixed(2));
   $('#lasterr').textContent = job.last_error || '';
+  $('#lasterr').className = job.status === 'failed' ? 'err' : 'mut';
   const best = rep ? renders.find(r => r.id === rep.render_id) : renders[renders.length - 1];
   const cur = $('#player video');
   if (best && (!cur || cur.dataset.id !== best.id))
