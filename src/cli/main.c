@@ -8,6 +8,7 @@
 
 #include "cli/cli.h"
 #include "core/version.h"
+#include "core/proc.h"
 #include "core/banned.h"
 
 static int cmd_help(int argc, char **argv);
@@ -136,6 +137,7 @@ static int cmd_version(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    proc_trampoline(argc, argv); /* returns unless this is a child's trampoline */
     /* Numbers in plans, filter scripts and JSON always use '.' */
     setlocale(LC_ALL, "C");
     signal(SIGPIPE, SIG_IGN);

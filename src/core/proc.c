@@ -8,6 +8,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <limits.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,9 +88,68 @@ void argv_to_shell(struct buf *out, const struct argv *a)
     }
 }
 
+#define TRAMPOLINE_ARG "--reel-exec-child"
+static int trampoline_ok; /* main() called proc_trampoline: the binary can be one */
+
+void proc_trampoline(int argc, char **argv)
+{
+    if (argc < 4 || strcmp(argv[1], TRAMPOLINE_ARG)) {
+        trampoline_ok = 1;
+        return;
+    }
+    /* argv: self --reel-exec-child PARENT_PID PROGRAM ARGS... */
+    long parent = strtol(argv[2], NULL, 10);
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || getppid() != (pid_t)parent)
+        _exit(127); /* the parent is already gone: do not start */
+    execv(argv[3], argv + 3);
+    dprintf(2, "reel: cannot start %s: %s\n", argv[3], strerror(errno));
+    _exit(127);
+}
+
+/* The program's path: as given when it has a '/', else the first
+ * executable on PATH. 0 when found. */
+static int resolve_program(const char *name, char *out, size_t n)
+{
+    if (strchr(name, '/')) {
+        snprintf(out, n, "%s", name);
+        return access(out, X_OK);
+    }
+    const char *path = getenv("PATH");
+    if (!path || !*path)
+        path = "/usr/local/bin:/usr/bin:/bin";
+    while (*path) {
+        size_t l = strcspn(path, ":");
+        struct stat st;
+        snprintf(out, n, "%.*s/%s", (int)(l ? l : 1), l ? path : ".", name);
+        if (stat(out, &st) == 0 && S_ISREG(st.st_mode) && access(out, X_OK) == 0)
+            return 0;
+        path += l + (path[l] == ':');
+    }
+    return -1;
+}
+
 enum reel_code proc_spawn(struct proc *p, const struct argv *a, unsigned flags,
                           struct reel_err *err)
 {
+    char self[PATH_MAX], prog[PATH_MAX];
+    ssize_t sl;
+    if ((flags & PROC_DIE_WITH_PARENT) && trampoline_ok && a->n &&
+        (sl = readlink("/proc/self/exe", self, sizeof(self) - 1)) > 0) {
+        self[sl] = 0;
+        if (resolve_program(a->v[0], prog, sizeof(prog)))
+            return reel_fail(err, REEL_ENOTFOUND, a->v[0], "cannot start program: %s",
+                             strerror(ENOENT));
+        struct argv t = ARGV_INIT;
+        argv_push(&t, self);
+        argv_push(&t, TRAMPOLINE_ARG);
+        argv_pushf(&t, "%ld", (long)getpid());
+        argv_push(&t, prog);
+        for (size_t i = 1; i < a->n; i++)
+            argv_push(&t, a->v[i]);
+        enum reel_code rc = proc_spawn(p, &t, flags & ~(unsigned)PROC_DIE_WITH_PARENT, err);
+        argv_release(&t);
+        return rc;
+    }
     int outp[2] = {-1, -1}, errp[2] = {-1, -1};
     posix_spawn_file_actions_t fa;
     posix_spawnattr_t attr;

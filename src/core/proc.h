@@ -35,7 +35,21 @@ enum proc_flags {
     PROC_STDOUT_NULL = 1 << 3,
     PROC_STDERR_NULL = 1 << 4,
     PROC_NEW_PGROUP = 1 << 5, /* child in its own process group (cancel by group) */
+    /* The child is killed (SIGKILL) when this process dies, even by kill -9
+     * or the OOM killer: a dead worker leaves no ffmpeg running. Done by
+     * spawning this program's own binary as a trampoline that sets
+     * PR_SET_PDEATHSIG and execs the program (see proc_trampoline); without
+     * one (a main() that does not call proc_trampoline) the flag is ignored. */
+    PROC_DIE_WITH_PARENT = 1 << 6,
 };
+
+/*
+ * Call first thing in main(). When this process was started as the
+ * PROC_DIE_WITH_PARENT trampoline it never returns: it arms the parent-death
+ * signal and execs the real program (exit 127 when that fails). Otherwise
+ * it returns and marks the binary as able to act as the trampoline.
+ */
+void proc_trampoline(int argc, char **argv);
 
 struct proc {
     pid_t pid;

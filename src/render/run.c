@@ -255,7 +255,9 @@ enum reel_code render_run(const struct render_cmd *cmd, render_progress_fn progr
     int64_t t0 = now_mono_ms();
     enum reel_code rc =
         proc_spawn(&pr, &cmd->argv,
-                   PROC_STDIN_NULL | PROC_STDOUT_PIPE | PROC_STDERR_PIPE | PROC_NEW_PGROUP, err);
+                   PROC_STDIN_NULL | PROC_STDOUT_PIPE | PROC_STDERR_PIPE | PROC_NEW_PGROUP |
+                       PROC_DIE_WITH_PARENT,
+                   err);
     if (rc) {
         if (rc == REEL_ENOTFOUND) {
             /* a missing tool is a tool failure (exit 3), not a missing input */

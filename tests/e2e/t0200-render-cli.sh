@@ -112,4 +112,28 @@ EOT
     test ! -e "$TMP/c.mp4" && test -z "$(ls -a "$TMP" | grep "\.part$")"
     ! pgrep -f "$TMP/slow-ffmpeg" >/dev/null
 '
+test_expect_success 'kill -9 of reel: its ffmpeg dies with it (no orphan renders)' '
+    cat >"$TMP/slow2-ffmpeg" <<\EOT
+#!/bin/sh
+echo "progress=continue"
+exec sleep 60
+EOT
+    chmod +x "$TMP/slow2-ffmpeg"
+    REEL_FFMPEG="$TMP/slow2-ffmpeg" "$REEL" render "$TMP/nl.json" -o "$TMP/k.mp4" 2>/dev/null &
+    pid=$!
+    child=
+    for i in $(seq 100); do child=$(pgrep -P $pid | head -n 1); [ -n "$child" ] && break; sleep 0.05; done
+    test -n "$child"
+    # the child is the program itself (the trampoline exec-ed it), in place
+    for i in $(seq 50); do grep -q slow2-ffmpeg /proc/$child/cmdline 2>/dev/null && break; sleep 0.05; done
+    kill -KILL $pid
+    gone=no
+    for i in $(seq 50); do kill -0 $child 2>/dev/null || { gone=yes; break; }; sleep 0.1; done
+    test $gone = yes
+'
+test_expect_success 'a missing ffmpeg is still exit 3 with the name (through the trampoline)' '
+    set +e; REEL_FFMPEG="$TMP/no-such-ffmpeg" "$REEL" render "$TMP/nl.json" -o "$TMP/m.mp4" 2>"$TMP/err"; rc=$?; set -e
+    cat "$TMP/err"; test $rc = 3
+    grep -q "no-such-ffmpeg" "$TMP/err"
+'
 test_done

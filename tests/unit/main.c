@@ -5,6 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/proc.h"
 #include "test.h"
 
 static struct test_case *head, **tail = &head;
@@ -57,6 +58,7 @@ const char *test_tmpdir(void)
 
 int main(int argc, char **argv)
 {
+    proc_trampoline(argc, argv); /* returns unless this is a child's trampoline */
     setlocale(LC_ALL, "C");
     const char *filter = argc > 1 ? argv[1] : NULL;
     int passed = 0, failed = 0, skipped = 0;
