@@ -92,11 +92,24 @@ static void push_input_url(struct ctx *c, const char *path)
         argv_pushf(&c->in, "file:%s", path);
 }
 
+/*
+ * Which streams of an input file the graph reads. A file whose picture and
+ * sound are both used is opened twice, once for each: ffmpeg decodes every
+ * stream it reads of a file, so reading a later clip's sound early (an
+ * acrossfade asks for both of its inputs) would decode and queue that clip's
+ * pictures until the xfade chain reaches them: hundreds of MB per clip at
+ * 1080p. Opened apart, each stream is read only when the graph wants it.
+ */
+enum input_streams { IN_ALL, IN_VIDEO, IN_AUDIO };
+
 /* Add an input; returns its index. ss/t < 0: not given. */
-static int add_input(struct ctx *c, const char *path, double ss, double t, int loop)
+static int add_input(struct ctx *c, const char *path, double ss, double t, int loop,
+                     enum input_streams which)
 {
-    if (c->measure)
+    if (c->measure || which == IN_AUDIO)
         argv_pushv(&c->in, (const char *const[]){"-vn", "-sn", "-dn", NULL});
+    else if (which == IN_VIDEO)
+        argv_pushv(&c->in, (const char *const[]){"-an", "-sn", "-dn", NULL});
     if (loop)
         argv_pushv(&c->in, (const char *const[]){"-stream_loop", "-1", NULL});
     if (ss > 0) {
@@ -284,14 +297,14 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         double speed = op->speed > 0 ? op->speed : 1.0;
         int image = mi->kind == MEDIA_IMAGE;
         int want_audio = !image && mi->has_audio && !op->mute;
-        int k = -1;
-        if (!c->measure || want_audio) {
-            double ss = image ? -1 : rtl_seconds(&c->tl.g, s->in_frame);
-            double t =
-                image ? -1
-                      : rtl_seconds(&c->tl.g, s->frames) * speed + 2 * rtl_seconds(&c->tl.g, 1);
-            k = add_input(c, a->path, ss, t, 0);
-        }
+        int k = -1, ka = -1;
+        double ss = image ? -1 : rtl_seconds(&c->tl.g, s->in_frame);
+        double t = image ? -1
+                         : rtl_seconds(&c->tl.g, s->frames) * speed + 2 * rtl_seconds(&c->tl.g, 1);
+        if (!c->measure)
+            k = add_input(c, a->path, ss, t, 0, want_audio ? IN_VIDEO : IN_ALL);
+        if (want_audio)
+            ka = add_input(c, a->path, ss, t, 0, IN_AUDIO);
         char vl[32], al[32];
         label(c, vl, sizeof(vl), "vc");
         label(c, al, sizeof(al), "ac");
@@ -322,7 +335,7 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         /* sound: exact samples of this cut's span on the timeline */
         long ns = rtl_samples(&c->tl.g, s->end) - rtl_samples(&c->tl.g, s->start);
         if (want_audio) {
-            buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
+            buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", ka);
             atempo_chain(&c->g, speed);
             aconform(c, mi);
             if (fabs(op->volume_db) > 1e-9)
@@ -469,7 +482,9 @@ static enum reel_code overlay_op(struct ctx *c, size_t i, char *cur, size_t n, c
     long delay = rtl_samples(&c->tl.g, s->start);
     if (c->measure && !want_audio)
         return REEL_OK;
-    int k = add_input(c, a->path, image ? -1 : op->in, image ? -1 : span_s + 0.1, 0);
+    double oss = image ? -1 : op->in, ot = image ? -1 : span_s + 0.1;
+    int k = c->measure ? -1 : add_input(c, a->path, oss, ot, 0, want_audio ? IN_VIDEO : IN_ALL);
+    int ka = want_audio ? add_input(c, a->path, oss, ot, 0, IN_AUDIO) : -1;
     if (!c->measure) {
         int sw, sh;
         media_display_size(mi, &sw, &sh);
@@ -505,7 +520,7 @@ static enum reel_code overlay_op(struct ctx *c, size_t i, char *cur, size_t n, c
     if (want_audio) {
         char al[32];
         label(c, al, sizeof(al), "oa");
-        buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
+        buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", ka);
         aconform(c, mi);
         if (fabs(op->volume_db) > 1e-9)
             buf_addf(&c->g, ",volume=%.3fdB", op->volume_db);
@@ -711,7 +726,7 @@ static enum reel_code audio_op(struct ctx *c, size_t i, char *out, size_t n, int
     double span_s = rtl_seconds(&c->tl.g, s->frames);
     long ns = rtl_samples(&c->tl.g, s->end) - rtl_samples(&c->tl.g, s->start);
     long delay = rtl_samples(&c->tl.g, s->start);
-    int k = add_input(c, a->path, op->in, op->loop ? -1 : span_s + 0.1, op->loop);
+    int k = add_input(c, a->path, op->in, op->loop ? -1 : span_s + 0.1, op->loop, IN_AUDIO);
     label(c, out, n, "bed");
     buf_addf(&c->g, "[%d:a]asetpts=PTS-STARTPTS,", k);
     aconform(c, &a->info);

@@ -63,4 +63,12 @@ test_expect_success 'outside transitions each cut is pure' '
 test_expect_success 'sound crossfades too: the audio lasts exactly as long' '
     near "$(audio_seconds "$TMP/t.mp4")" 6.4 0.03
 '
+test_expect_success 'each clip is read twice, picture and sound apart (memory stays flat with many clips)' '
+    "$REEL" render "$TMP/plan.json" -o "$TMP/dry.mp4" --dry-run --json >"$TMP/dry.json"
+    argv=$(jq -c ".commands[-1].argv" "$TMP/dry.json")
+    # ten cuts with sound: ten picture-only inputs and ten sound-only inputs
+    test "$(jq "[.[] | select(. == \"-an\")] | length" <<<"$argv")" = 10
+    test "$(jq "[.[] | select(. == \"-vn\")] | length" <<<"$argv")" = 10
+    test "$(jq "[.[] | select(. == \"-i\")] | length" <<<"$argv")" = 20
+'
 test_done
