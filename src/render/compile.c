@@ -278,13 +278,91 @@ static long transition_after(const struct plan *p, size_t ci)
 
 /* ---- the storyline ---- */
 
+/* A cut's picture on the storyline: its label, its length in frames and
+ * the transition into the next cut (frames, op index; 0 / -1: a hard cut). */
+struct vclip {
+    char label[32];
+    long frames, out_t;
+    long tr;
+};
+
+/*
+ * Join the cuts' pictures. xfade (FFmpeg 5.1) works in 4:4:4 only, so a
+ * chain of xfades converts every frame of every clip to 4:4:4 and back,
+ * transition or not. Instead each clip is split into the frames that meet
+ * the previous clip, its middle, and the frames that meet the next; only
+ * the meeting frames go through xfade, and the whole is one concat.
+ */
+static void join_pictures(struct ctx *c, const struct vclip *v, size_t nv, char *out, size_t n)
+{
+    const struct plan *p = c->p;
+    if (nv == 1) {
+        snprintf(out, n, "%s", v[0].label);
+        return;
+    }
+    struct buf segs = BUF_INIT;
+    size_t nseg = 0;
+    char prev_tail[32] = "";
+    for (size_t k = 0; k < nv; k++) {
+        long in_t = k ? v[k - 1].out_t : 0, out_t = k + 1 < nv ? v[k].out_t : 0;
+        long F = v[k].frames;
+        char head[32] = "", body[32], tail[32] = "";
+        int parts = 1 + (in_t > 0) + (out_t > 0);
+        label(c, body, sizeof(body), "vb");
+        if (in_t > 0)
+            label(c, head, sizeof(head), "vh");
+        if (out_t > 0)
+            label(c, tail, sizeof(tail), "vt");
+        char src[3][32];
+        if (parts > 1) {
+            buf_addf(&c->g, "[%s]split=%d", v[k].label, parts);
+            for (int i = 0; i < parts; i++) {
+                label(c, src[i], sizeof(src[i]), "vs");
+                buf_addf(&c->g, "[%s]", src[i]);
+            }
+            buf_adds(&c->g, ";\n");
+        } else {
+            snprintf(src[0], sizeof(src[0]), "%s", v[k].label);
+        }
+        int si = 0;
+        if (in_t > 0)
+            buf_addf(&c->g, "[%s]trim=end_frame=%ld,setpts=PTS-STARTPTS[%s];\n", src[si++], in_t,
+                     head);
+        if (parts > 1)
+            buf_addf(&c->g, "[%s]trim=start_frame=%ld:end_frame=%ld,setpts=PTS-STARTPTS[%s];\n",
+                     src[si++], in_t, F - out_t, body);
+        else
+            snprintf(body, sizeof(body), "%s", src[0]);
+        if (out_t > 0)
+            buf_addf(&c->g, "[%s]trim=start_frame=%ld,setpts=PTS-STARTPTS[%s];\n", src[si++],
+                     F - out_t, tail);
+        if (in_t > 0) {
+            char x[32];
+            label(c, x, sizeof(x), "vx");
+            buf_addf(&c->g,
+                     "[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s];\n",
+                     prev_tail, head, xfade_name(p->ops[v[k - 1].tr].transition),
+                     rtl_seconds(&c->tl.g, in_t), x);
+            buf_addf(&segs, "[%s]", x);
+            nseg++;
+        }
+        buf_addf(&segs, "[%s]", body);
+        nseg++;
+        snprintf(prev_tail, sizeof(prev_tail), "%s", tail);
+    }
+    label(c, out, n, "sv");
+    buf_addf(&c->g, "%sconcat=n=%zu:v=1:a=0[%s];\n", segs.buf, nseg, out);
+    buf_release(&segs);
+}
+
 static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
 {
     const struct plan *p = c->p;
     char fps[32];
     fps_str(c, fps, sizeof(fps));
-    char curv[32] = "", cura[32] = "";
-    long curframes = 0, prev = -1;
+    char cura[32] = "";
+    long prev = -1;
+    VEC(struct vclip) clips = VEC_INIT;
     for (size_t i = 0; i < p->nops; i++) {
         const struct plan_op *op = &p->ops[i];
         if (op->kind != OP_CUT)
@@ -344,41 +422,37 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         } else {
             silence(c, ns, al);
         }
-        /* join */
+        /* join: sound now, pictures once every cut is known */
+        struct vclip vc = {.frames = s->frames, .out_t = 0, .tr = -1};
+        snprintf(vc.label, sizeof(vc.label), "%s", vl);
         if (prev < 0) {
-            snprintf(curv, sizeof(curv), "%s", vl);
             snprintf(cura, sizeof(cura), "%s", al);
         } else {
             long tr = transition_after(p, (size_t)prev);
-            char nv[32], na[32];
-            label(c, nv, sizeof(nv), "sv");
+            char na[32];
             label(c, na, sizeof(na), "sa");
             if (tr >= 0 && c->tl.spans[tr].frames > 0) {
                 long T = c->tl.spans[tr].frames;
                 long tns = rtl_samples(&c->tl.g, s->start + T) - rtl_samples(&c->tl.g, s->start);
-                if (!c->measure)
-                    buf_addf(&c->g, "[%s][%s]xfade=transition=%s:duration=%.6f:offset=%.6f[%s];\n",
-                             curv, vl, xfade_name(p->ops[tr].transition), rtl_seconds(&c->tl.g, T),
-                             rtl_seconds(&c->tl.g, curframes - T), nv);
+                clips.v[clips.n - 1].out_t = T;
+                clips.v[clips.n - 1].tr = tr;
                 buf_addf(&c->g, "[%s][%s]acrossfade=ns=%ld:c1=tri:c2=tri[%s];\n", cura, al, tns,
                          na);
-                curframes += s->frames - T;
             } else {
-                if (!c->measure)
-                    buf_addf(&c->g, "[%s][%s]concat=n=2:v=1:a=0[%s];\n", curv, vl, nv);
                 buf_addf(&c->g, "[%s][%s]concat=n=2:v=0:a=1[%s];\n", cura, al, na);
-                curframes += s->frames;
             }
-            snprintf(curv, sizeof(curv), "%s", nv);
             snprintf(cura, sizeof(cura), "%s", na);
         }
-        if (prev < 0)
-            curframes = s->frames;
+        VEC_PUSH(&clips, vc);
         prev = (long)i;
     }
-    if (prev < 0)
+    if (prev < 0) {
+        VEC_FREE(&clips);
         return reel_fail(c->err, REEL_EINVAL, "$.operations", "the plan has no cut");
-    snprintf(sv, n, "%s", curv);
+    }
+    if (!c->measure)
+        join_pictures(c, clips.v, clips.n, sv, n);
+    VEC_FREE(&clips);
     snprintf(sa, n, "%s", cura);
     return REEL_OK;
 }
