@@ -180,11 +180,14 @@ static void thumb_of(const struct media_frame *f, uint8_t *out)
     int W = f->width < 4096 ? f->width : 4096;
     for (int x = 0; x < W; x++)
         xs[x] = x * THUMB_W / W;
-    for (int y = 0; y < f->height; y += 2) {
+    /* every 3rd pixel of a full frame, every pixel of a sampled one (which
+     * is a third of the size): the same points of the picture either way */
+    int step = f->full ? 3 : 1, o = f->full ? 1 : 0;
+    for (int y = o; y < f->height; y += step) {
         const uint8_t *row = f->gray + (size_t)y * f->stride;
         int ty = y * THUMB_H / f->height;
         uint32_t *srow = sum + ty * THUMB_W, *crow = cnt + ty * THUMB_W;
-        for (int x = 0; x < W; x += 2) {
+        for (int x = o; x < W; x += step) {
             srow[xs[x]] += row[x];
             crow[xs[x]]++;
         }
@@ -297,6 +300,16 @@ static void keep_still(struct still *s, const struct media_frame *f)
     }
 }
 
+/* media_decode's want_full: the first frame (it sets the analysis size),
+ * the frames sampled every 0.5 s, and the stills for OCR and logos. */
+int ctx_want_full(void *ctx, double t)
+{
+    struct eval_ctx *c = ctx;
+    double fps = c->fps > 0 ? c->fps : 30;
+    return !c->frames.n || t >= c->next_sample_t ||
+           (c->next_still < c->nstills && c->stills[c->next_still].want_t <= t + 0.5 / fps);
+}
+
 int ctx_on_video(void *ctx, const struct media_frame *f)
 {
     struct eval_ctx *c = ctx;
@@ -335,11 +348,13 @@ int ctx_on_video(void *ctx, const struct media_frame *f)
     double cell_l[GRID * GRID] = {0}, cell_r[GRID * GRID] = {0};
     long cell_n[GRID * GRID] = {0};
     const float *lin = srgb_linear_table();
-    /* every 3rd pixel of every 3rd row: thousands of samples per cell */
-    for (int y = 1; y < f->height; y += 3) {
+    /* every 3rd pixel of every 3rd row (a sampled frame: every pixel):
+     * thousands of samples per cell */
+    int step = f->full ? 3 : 1, o0 = f->full ? 1 : 0;
+    for (int y = o0; y < f->height; y += step) {
         const uint8_t *g = f->gray + (size_t)y * f->stride;
         int cy = y * GRID / f->height;
-        for (int x = 1; x < f->width; x += 3) {
+        for (int x = o0; x < f->width; x += step) {
             lsum += g[x];
             ln++;
             if (!f->rgb)
@@ -371,7 +386,7 @@ int ctx_on_video(void *ctx, const struct media_frame *f)
     r.red = tn ? (float)(tr / tn) : 0;
     VEC_PUSH(&c->frames, r);
 
-    if (f->t >= c->next_sample_t) {
+    if (f->full && f->t >= c->next_sample_t) {
         /* every 0.5 s, and at most about 120 times in a long render */
         double every = c->duration / 120 > SAMPLE_EVERY ? c->duration / 120 : SAMPLE_EVERY;
         c->next_sample_t = f->t + every;
@@ -385,7 +400,8 @@ int ctx_on_video(void *ctx, const struct media_frame *f)
         sample_bars(c, f, r.luma);
         sample_hist(c, f);
     }
-    while (c->next_still < c->nstills && c->stills[c->next_still].want_t <= f->t + 0.5 / fps) {
+    while (f->full && c->next_still < c->nstills &&
+           c->stills[c->next_still].want_t <= f->t + 0.5 / fps) {
         keep_still(&c->stills[c->next_still], f);
         c->next_still++;
     }

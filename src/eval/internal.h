@@ -155,6 +155,7 @@ void ctx_release(struct eval_ctx *c);
 /* Plan facts needed before decoding: text items, logo items, stills. */
 void ctx_prepare(struct eval_ctx *c);
 int ctx_on_video(void *ctx, const struct media_frame *f);
+int ctx_want_full(void *ctx, double t);
 int ctx_on_audio(void *ctx, const struct media_audio *a);
 void ctx_finish_audio(struct eval_ctx *c);
 

@@ -38,6 +38,8 @@ struct dec {
     uint8_t *gray, *rgb; /* scaled */
     int gray_stride, rgb_stride;
     uint8_t *rgray, *rrgb; /* rotated */
+    uint8_t *sgray, *srgb; /* point-sampled (want_full said no) */
+    int ssw, ssh;
     long vindex;
     double last_vt, vdur;
 
@@ -173,6 +175,87 @@ static int sws_flags(const struct dec *d)
     return SWS_AREA;
 }
 
+/*
+ * Point-sample an 8-bit planar YUV frame at ssw x ssh into gray and RGB.
+ * 0 when the frame's format is not one this handles.
+ */
+static int sample_yuv(struct dec *d, const AVFrame *f)
+{
+    int cx, cy; /* chroma subsampling shifts */
+    switch (f->format) {
+    case AV_PIX_FMT_YUV420P:
+    case AV_PIX_FMT_YUVJ420P:
+        cx = cy = 1;
+        break;
+    case AV_PIX_FMT_YUV422P:
+    case AV_PIX_FMT_YUVJ422P:
+        cx = 1, cy = 0;
+        break;
+    case AV_PIX_FMT_YUV444P:
+    case AV_PIX_FMT_YUVJ444P:
+        cx = cy = 0;
+        break;
+    default:
+        return 0;
+    }
+    /* the same conversion the full-size path gets from libswscale's
+     * defaults (BT.601 matrix, range from the pixel format), so that sampled
+     * and full frames of one picture have the same colours */
+    int full = f->format == AV_PIX_FMT_YUVJ420P || f->format == AV_PIX_FMT_YUVJ422P ||
+               f->format == AV_PIX_FMT_YUVJ444P;
+    int bt709 = 0;
+    /* 16.16 fixed point: R = Y' + a V, G = Y' - b U - c V, B = Y' + e U */
+    double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114, kg = 1 - kr - kb;
+    double ys = full ? 1.0 : 255.0 / 219.0, cs = full ? 1.0 : 255.0 / 224.0;
+    int yo = full ? 0 : 16;
+    int A = (int)lround(65536 * 2 * (1 - kr) * cs), E = (int)lround(65536 * 2 * (1 - kb) * cs);
+    int B = (int)lround(65536 * 2 * (1 - kb) * kb / kg * cs);
+    int C = (int)lround(65536 * 2 * (1 - kr) * kr / kg * cs);
+    int Ys = (int)lround(65536 * ys);
+    if (!d->sgray || d->ssw != (d->sw + 2) / 3 || d->ssh != (d->sh + 2) / 3) {
+        d->ssw = (d->sw + 2) / 3 > 0 ? (d->sw + 2) / 3 : 1;
+        d->ssh = (d->sh + 2) / 3 > 0 ? (d->sh + 2) / 3 : 1;
+        free(d->sgray);
+        free(d->srgb);
+        d->sgray = xmalloc((size_t)d->ssw * d->ssh);
+        d->srgb = xmalloc((size_t)3 * d->ssw * d->ssh);
+    }
+    for (int y = 0; y < d->ssh; y++) {
+        int sy = (int)(((int64_t)y * 2 + 1) * f->height / (2 * d->ssh));
+        const uint8_t *yr = f->data[0] + (size_t)sy * f->linesize[0];
+        const uint8_t *ur = f->data[1] + (size_t)(sy >> cy) * f->linesize[1];
+        const uint8_t *vr = f->data[2] + (size_t)(sy >> cy) * f->linesize[2];
+        uint8_t *g = d->sgray + (size_t)y * d->ssw, *o = d->srgb + (size_t)3 * y * d->ssw;
+        for (int x = 0; x < d->ssw; x++) {
+            int sx = (int)(((int64_t)x * 2 + 1) * f->width / (2 * d->ssw));
+            int Y = (yr[sx] - yo) * Ys, U = ur[sx >> cx] - 128, V = vr[sx >> cx] - 128;
+            int r = (Y + A * V + 32768) >> 16, gg = (Y - B * U - C * V + 32768) >> 16,
+                b = (Y + E * U + 32768) >> 16;
+            o[3 * x] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
+            o[3 * x + 1] = (uint8_t)(gg < 0 ? 0 : gg > 255 ? 255 : gg);
+            o[3 * x + 2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
+            g[x] = (uint8_t)((19595 * o[3 * x] + 38470 * o[3 * x + 1] + 7471 * o[3 * x + 2] +
+                              32768) >>
+                             16);
+        }
+    }
+    return 1;
+}
+
+static double frame_time(struct dec *d, const AVFrame *f)
+{
+    AVStream *st = d->fc->streams[d->vi];
+    int64_t pts = f->best_effort_timestamp;
+    double t;
+    if (ptime_ok(pts))
+        t = pts * av_q2d(st->time_base) - d->start;
+    else
+        t = d->vindex ? d->last_vt + d->vdur : 0;
+    if (d->vindex && t <= d->last_vt - 1e-9 && !ptime_ok(pts))
+        t = d->last_vt + d->vdur;
+    return t;
+}
+
 static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *err)
 {
     if (!d->o->on_video)
@@ -180,6 +263,25 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
     if (!d->gray) {
         pick_size(d, f->width, f->height);
         alloc_pictures(d);
+    }
+    if (d->o->want_full && d->o->want_rgb && !d->rotation && d->vindex > 0 &&
+        !d->o->want_full(d->o->ctx, frame_time(d, f)) && sample_yuv(d, f)) {
+        double t = frame_time(d, f);
+        d->last_vt = t;
+        struct media_frame mf;
+        memset(&mf, 0, sizeof(mf));
+        mf.t = t;
+        mf.index = d->vindex++;
+        mf.width = d->ssw;
+        mf.height = d->ssh;
+        mf.stride = d->ssw;
+        mf.gray = d->sgray;
+        mf.rgb = d->srgb;
+        mf.rgb_stride = 3 * d->ssw;
+        mf.full = 0;
+        if (d->o->on_video(d->o->ctx, &mf))
+            d->stopped = 1;
+        return REEL_OK;
     }
     if (!d->o->want_rgb) {
         d->sws_gray = sws_getCachedContext(d->sws_gray, f->width, f->height, f->format, d->sw,
@@ -212,19 +314,12 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
         }
     }
 
-    AVStream *st = d->fc->streams[d->vi];
-    int64_t pts = f->best_effort_timestamp;
-    double t;
-    if (ptime_ok(pts))
-        t = pts * av_q2d(st->time_base) - d->start;
-    else
-        t = d->vindex ? d->last_vt + d->vdur : 0;
-    if (d->vindex && t <= d->last_vt - 1e-9 && !ptime_ok(pts))
-        t = d->last_vt + d->vdur;
+    double t = frame_time(d, f);
     d->last_vt = t;
 
     struct media_frame mf;
     memset(&mf, 0, sizeof(mf));
+    mf.full = 1;
     mf.t = t;
     mf.index = d->vindex++;
     mf.width = d->ow;
@@ -411,6 +506,8 @@ static void dec_free(struct dec *d)
         avformat_close_input(&d->fc);
     sws_freeContext(d->sws_gray);
     sws_freeContext(d->sws_rgb);
+    free(d->sgray);
+    free(d->srgb);
     swr_free(&d->swr_mono);
     swr_free(&d->swr_il);
     av_channel_layout_uninit(&d->in_layout);

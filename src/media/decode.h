@@ -29,6 +29,10 @@ struct media_frame {
     const uint8_t *gray; /* width*height luma (always present) */
     const uint8_t *rgb;  /* 3*width per row, when opts.want_rgb */
     int rgb_stride;
+    /* 1: the analysis size (area-scaled); 0: a frame opts.want_full passed
+     * over, point-sampled at about a third of that size (for per-frame
+     * statistics: averages, motion, flashes) */
+    int full;
 };
 
 struct media_audio {
@@ -50,6 +54,12 @@ struct media_decode_opts {
     int sample_rate;      /* mono float rate (default 22050) */
     int want_interleaved; /* also deliver the original channels as float at the source rate */
     int threads;          /* decoder threads (0: auto) */
+    /* When set, asked with each video frame's time whether it is needed at
+     * the analysis size; when it answers 0 the frame comes point-sampled
+     * from the decoded planes at a third of that size (media_frame.full 0),
+     * which costs a small fraction of scaling the whole picture. 8-bit
+     * YUV 4:2:0/4:2:2/4:4:4 without rotation; other frames are always full. */
+    int (*want_full)(void *ctx, double t);
     int (*on_video)(void *ctx, const struct media_frame *f);
     int (*on_audio)(void *ctx, const struct media_audio *a);
     void *ctx;
@@ -59,7 +69,7 @@ struct media_decode_opts {
 };
 #define MEDIA_DECODE_OPTS_INIT                                                                     \
     {                                                                                              \
-        160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL, 0                                          \
+        160, 0, 0, 22050, 0, 0, NULL, NULL, NULL, NULL, NULL, 0                                    \
     }
 
 /*
