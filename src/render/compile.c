@@ -689,6 +689,8 @@ static enum reel_code text_op(struct ctx *c, size_t i, char *cur, size_t n)
     return REEL_OK;
 }
 
+#define MIN_CLIPPED_CUE_S 0.4
+
 /* The cues captions op i burns in: from its cues or the transcripts, kept to
  * the op's span of the timeline. */
 static enum reel_code op_cues(const struct plan *p, const struct rtl *tl, const json_t *transcripts,
@@ -716,10 +718,20 @@ static enum reel_code op_cues(const struct plan *p, const struct rtl *tl, const 
             free(q->words);
             continue;
         }
+        int clipped = q->start < lo || q->end > hi;
         if (q->start < lo)
             q->start = lo;
         if (q->end > hi)
             q->end = hi;
+        /* a cue cut down by the span's edge to a flash nobody can read is
+         * left out rather than blinked on screen */
+        if (clipped && q->end - q->start < MIN_CLIPPED_CUE_S) {
+            free(q->text);
+            for (size_t w = 0; w < q->nwords; w++)
+                free(q->words[w].word);
+            free(q->words);
+            continue;
+        }
         cues->v[kept++] = *q;
     }
     cues->n = kept;

@@ -193,3 +193,43 @@ TEST(render_every_op_together)
     render_result_release(&res);
     rt_plan_free(&p);
 }
+
+/* render_caption_cues gives what the render burns: plan cues kept to the
+ * timeline, a cue cut down to a flash at the end left out, transcript words
+ * mapped through the cuts. */
+TEST(render_caption_cues_as_burned)
+{
+    const char *clip = rt_path("cues-clip.mp4");
+    REQUIRE(rt_make_color(clip, "blue", 4, 440) == 0);
+    struct plan p;
+    rt_plan_init(&p, 320, 180, 30);
+    REQUIRE(rt_add_asset(&p, "clip", clip) == 0);
+    rt_add_cut(&p, "c1", "clip", 1, 3); /* timeline 0..2 s = source 1..3 s */
+    struct plan_op *op = rt_add_op(&p, OP_CAPTIONS);
+    op->ncues = 3;
+    op->cues = xcalloc(3, sizeof(*op->cues));
+    op->cues[0] = (struct plan_cue){0.1, 1.0, xstrdup("kept whole")};
+    op->cues[1] = (struct plan_cue){1.2, 3.0, xstrdup("clipped to 0.8 s")};
+    op->cues[2] = (struct plan_cue){1.9, 2.5, xstrdup("a flash")};
+    op = rt_add_op(&p, OP_CAPTIONS);
+    op->source_transcript = 1;
+    json_t *tr = NULL;
+    const char *tj = "{\"clip\":{\"words\":[{\"start\":0.2,\"end\":0.5,\"word\":\"before\"},"
+                     "{\"start\":1.5,\"end\":1.9,\"word\":\"inside\"}]}}";
+    REQUIRE(json_parse(tj, strlen(tj), 0, "t", &tr, NULL) == REEL_OK);
+    json_t *cues = NULL;
+    struct reel_err err = REEL_ERR_INIT;
+    REQUIRE(render_caption_cues(&p, tr, &cues, &err) == REEL_OK);
+    REQUIRE(json_array_size(cues) == 3);
+    CHECK_STR(json_get_str(json_array_get(cues, 0), "text", ""), "kept whole");
+    CHECK_STR(json_get_str(json_array_get(cues, 1), "text", ""), "clipped to 0.8 s");
+    CHECK_NEAR(json_get_num(json_array_get(cues, 1), "end", 0), 2.0, 1e-6);
+    /* the transcript's word at source 1.5 s is at timeline 0.5 s; "before" is cut away */
+    const json_t *w = json_array_get(cues, 2);
+    CHECK_STR(json_get_str(w, "text", ""), "inside");
+    CHECK(json_get_int(w, "op", -1) == 2);
+    CHECK_NEAR(json_get_num(w, "start", 0), 0.5, 0.05);
+    json_decref(cues);
+    json_decref(tr);
+    rt_plan_free(&p);
+}
