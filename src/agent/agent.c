@@ -812,6 +812,75 @@ static json_t *brief_check(struct agent_job *aj, const struct plan *p, double du
     return json_pack("{s:b, s:o}", "passed", json_array_size(problems) == 0, "problems", problems);
 }
 
+static void on_judge_call(void *ctx, const json_t *request, const json_t *response,
+                          double latency_ms, int prompt_tokens, int completion_tokens, int attempt,
+                          const char *error)
+{
+    struct llm_rec *lr = ctx;
+    struct trace_span sp = {0};
+    char name[64];
+    /* not "llm call": those are the planning's, which a replay feeds back in order */
+    snprintf(name, sizeof(name), "llm judge (attempt %d)", attempt);
+    if (agent_span_start(lr->aj, &sp, lr->parent, name, NULL))
+        return;
+    json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response", response,
+                           "latency_ms", latency_ms, "prompt_tokens", prompt_tokens,
+                           "completion_tokens", completion_tokens);
+    if (error)
+        json_object_set_new(pl, "error", json_string(error));
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = pl;
+    r.is_failure = error != NULL;
+    r.logs = error;
+    trace_span_end(&sp, &r, NULL);
+    json_decref(pl);
+}
+
+/*
+ * With a model configured, it judges the render's hook and pacing from
+ * keyframes and the transcript (eval's retention metric, issue 8). The
+ * judgement is recorded in the report (report.llm_judgement and the
+ * retention metric's evidence, with its tokens and cost) and reaches the
+ * planner with the report; it does not move the score, so scores stay
+ * reproducible without a model. A failed call is recorded, never fatal.
+ */
+static void judge_render(struct agent_job *aj, struct trace_span *parent, const char *path,
+                         const json_t *words, json_t *report)
+{
+    if (!aj->cfg.llm_base_url || !*aj->cfg.llm_base_url || !aj->cfg.llm_model ||
+        !*aj->cfg.llm_model)
+        return;
+    struct planner_opts po;
+    planner_opts_init(&po);
+    po.base_url = aj->cfg.llm_base_url;
+    po.api_key = aj->cfg.llm_api_key;
+    po.model = aj->cfg.llm_model;
+    struct llm_rec lr = {aj, parent};
+    struct planner_recorder rec = {on_judge_call, NULL, &lr};
+    po.recorder = &rec;
+    struct planner_asset ra;
+    memset(&ra, 0, sizeof(ra));
+    ra.label = "render";
+    ra.path = path;
+    struct reel_err e = REEL_ERR_INIT;
+    json_t *j = NULL;
+    if (media_probe(path, &ra.probe, &e) == REEL_OK)
+        planner_judge(&aj->brief, &ra, words, &po, &j, &e);
+    if (!j)
+        j = json_pack("{s:s, s:s}", "error", e.msg[0] ? e.msg : "no judgement", "model",
+                      aj->cfg.llm_model);
+    json_object_set(report, "llm_judgement", j);
+    size_t i;
+    json_t *m;
+    json_array_foreach(json_object_get(report, "metrics"), i, m)
+    {
+        if (!strcmp(json_get_str(m, "metric", ""), "retention") &&
+            json_is_object(json_object_get(m, "evidence")))
+            json_object_set(json_object_get(m, "evidence"), "llm", j);
+    }
+    json_decref(j);
+}
+
 static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
                                      const json_t *rendered, double *score, int *golden,
                                      struct reel_err *err)
@@ -856,6 +925,7 @@ static enum reel_code stage_evaluate(struct agent_job *aj, int v, const json_t *
     json_decref(cues);
     if (rc)
         goto out;
+    judge_render(aj, &span, path, words, report);
     *score = json_get_num(report, "overall", 0);
     bc = brief_check(aj, &p, json_get_num(rendered, "duration", 0));
     *golden = eval_is_golden(report) && json_is_true(json_object_get(bc, "passed"));

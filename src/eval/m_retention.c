@@ -164,8 +164,10 @@ void metric_retention(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(ev, "dead_air_s", json_round(dead_total, 2));
     double dead_score = D > 0 ? clamp01(1 - 5 * dead_total / D) : 1;
 
-    /* An LLM judgement of hook and pacing is not made here yet. */
-    json_object_set_new(ev, "llm", json_pack("{s:s}", "status", "not implemented"));
+    /* The model's judgement of hook and pacing is asked for by the agent
+     * when one is configured (planner_judge) and replaces this entry. */
+    json_object_set_new(ev, "llm", json_pack("{s:s}", "status",
+                                             "not judged (no model configured, or not a job)"));
 
     m->score = 0.5 * hook + 0.2 * spread + 0.3 * dead_score;
     m->gate = hook && dead_max < DEAD_AIR_MAX_S;

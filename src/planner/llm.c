@@ -151,11 +151,13 @@ struct convo {
     struct planner_result *res;
     char url[1024];
     enum rf_mode mode;
-    int no_temperature;    /* the server refused the parameter (some reasoning models) */
-    json_t *schema;        /* the EditPlan schema, told in words in JSON / plain mode */
-    json_t *strict_schema; /* its strict structured-outputs variant */
-    json_t *history;       /* messages after the system message */
-    size_t replay_pos;     /* next recorded call */
+    int no_temperature;      /* the server refused the parameter (some reasoning models) */
+    json_t *schema;          /* the EditPlan schema, told in words in JSON / plain mode */
+    json_t *strict_schema;   /* its strict structured-outputs variant */
+    json_t *history;         /* messages after the system message */
+    const char *sys;         /* system prompt; NULL: the planner's */
+    const char *schema_name; /* NULL: "editplan" */
+    size_t replay_pos;       /* next recorded call */
     int attempt;
     /* per attempt */
     int prompt_tokens, completion_tokens;
@@ -168,12 +170,13 @@ static json_t *build_request(struct convo *c)
     json_t *msgs = json_array();
     json_t *sys = json_object();
     json_object_set_new(sys, "role", json_string("system"));
+    const char *prompt = c->sys ? c->sys : system_prompt;
     if (c->mode == RF_SCHEMA) {
-        json_object_set_new(sys, "content", json_string(system_prompt));
+        json_object_set_new(sys, "content", json_string(prompt));
     } else {
         struct buf b = BUF_INIT;
-        buf_adds(&b, system_prompt);
-        buf_adds(&b, "\nThe EditPlan JSON Schema:\n");
+        buf_adds(&b, prompt);
+        buf_adds(&b, c->sys ? "\nThe reply's JSON Schema:\n" : "\nThe EditPlan JSON Schema:\n");
         json_dump_buf(c->schema, &b, 0);
         json_object_set_new(sys, "content", json_string(b.buf));
         buf_release(&b);
@@ -186,7 +189,7 @@ static json_t *build_request(struct convo *c)
     if (c->mode == RF_SCHEMA) {
         json_t *rf = json_object(), *js = json_object();
         json_object_set_new(rf, "type", json_string("json_schema"));
-        json_object_set_new(js, "name", json_string("editplan"));
+        json_object_set_new(js, "name", json_string(c->schema_name ? c->schema_name : "editplan"));
         json_object_set_new(js, "strict", json_true());
         json_object_set(js, "schema", c->strict_schema);
         json_object_set_new(rf, "json_schema", js);
@@ -930,5 +933,139 @@ enum reel_code llm_revise(const struct planner_brief *brief, const struct planne
     buf_release(&b);
     enum reel_code rc = run_loop(&c, assets, nassets, err);
     convo_release(&c);
+    return rc;
+}
+
+/* ---- judging a render (the evaluation's retention metric asks) ---- */
+
+static const char judge_prompt[] =
+    "You are a senior video editor reviewing a finished short edit. From its keyframes (in "
+    "order, with their times), its transcript and the brief, judge two things from 0 (poor) to "
+    "1 (excellent): hook, whether the first 3 seconds make a viewer stay; pacing, whether the "
+    "rhythm of shots and speech suits the brief. Reply with one JSON object: "
+    "{\"hook\": number, \"pacing\": number, \"reason\": one or two sentences an editor can "
+    "act on}.";
+
+static json_t *judge_schema(void)
+{
+    json_t *num = json_pack("{s:s}", "type", "number");
+    return json_pack("{s:s, s:b, s:[s,s,s], s:{s:O, s:o, s:{s:s}}}", "type", "object",
+                     "additionalProperties", 0, "required", "hook", "pacing", "reason",
+                     "properties", "hook", num, "pacing", num, "reason", "type", "string");
+}
+
+static void judge_image(json_t *parts, const struct planner_asset *render, double t,
+                        struct buf *jpeg)
+{
+    buf_reset(jpeg);
+    if (!keyframe_jpeg(render, t, NULL, jpeg))
+        return;
+    size_t b64n = AV_BASE64_SIZE(jpeg->len);
+    char *b64 = xmalloc(b64n);
+    if (av_base64_encode(b64, (int)b64n, (const uint8_t *)jpeg->buf, (int)jpeg->len)) {
+        char cap[64];
+        snprintf(cap, sizeof(cap), "Keyframe at %.2f s:", t);
+        json_array_append_new(parts, json_pack("{s:s, s:s}", "type", "text", "text", cap));
+        char *url = xasprintf("data:image/jpeg;base64,%s", b64);
+        json_array_append_new(parts, json_pack("{s:s, s:{s:s, s:s}}", "type", "image_url",
+                                               "image_url", "url", url, "detail", "low"));
+        free(url);
+    }
+    free(b64);
+}
+
+enum reel_code planner_judge(const struct planner_brief *brief, const struct planner_asset *render,
+                             const json_t *words, const struct planner_opts *opts, json_t **out,
+                             struct reel_err *err)
+{
+    *out = NULL;
+    struct planner_opts o = *opts;
+    if (!o.base_url || !*o.base_url || !o.model || !*o.model)
+        return reel_fail(err, REEL_EUSAGE, NULL, "judging needs REEL_LLM_BASE_URL and _MODEL");
+    struct planner_result res;
+    planner_result_init(&res);
+    struct convo c;
+    convo_init(&c, &o, &res);
+    json_decref(c.schema);
+    json_decref(c.strict_schema);
+    c.schema = judge_schema();
+    c.strict_schema = json_incref(c.schema);
+    c.sys = judge_prompt;
+    c.schema_name = "judgement";
+    c.attempt = 1;
+
+    /* the facts: brief, duration, transcript */
+    struct buf t = BUF_INIT;
+    buf_addf(&t,
+             "Brief: %s\nDuration: %.1f s\nTranscript:", brief && brief->text ? brief->text : "",
+             render->probe.duration);
+    size_t i;
+    json_t *w;
+    const json_t *arr = json_is_array(words) ? words : json_object_get(words, "words");
+    json_array_foreach(arr, i, w)
+    {
+        if (t.len > 8000)
+            break;
+        buf_addf(&t, " %s", json_get_str(w, "word", ""));
+    }
+    if (!json_array_size(arr))
+        buf_adds(&t, " (no speech)");
+    json_t *msg = json_object();
+    json_object_set_new(msg, "role", json_string("user"));
+    if (o.no_images) {
+        json_object_set_new(msg, "content", json_string(t.buf));
+    } else {
+        json_t *parts = json_array();
+        json_array_append_new(parts, json_pack("{s:s, s:s}", "type", "text", "text", t.buf));
+        /* the hook (three in the first 3 s), then the rest of the edit */
+        struct buf jpeg = BUF_INIT;
+        double D = render->probe.duration > 0 ? render->probe.duration : 3;
+        const double hook[] = {0.5, 1.5, 2.5};
+        for (int k = 0; k < 3; k++)
+            if (hook[k] < D)
+                judge_image(parts, render, hook[k], &jpeg);
+        for (int k = 1; k <= 3 && D > 4; k++)
+            judge_image(parts, render, 3 + (D - 3) * k / 4.0, &jpeg);
+        buf_release(&jpeg);
+        json_object_set_new(msg, "content", parts);
+    }
+    buf_release(&t);
+    json_array_append_new(c.history, msg);
+
+    json_t *body = NULL;
+    enum reel_code rc = converse(&c, &body, err);
+    if (!rc) {
+        const json_t *m =
+            json_object_get(json_array_get(json_object_get(body, "choices"), 0), "message");
+        struct buf tmp = BUF_INIT;
+        const char *content = message_content(m, &tmp);
+        char why[300] = "";
+        json_t *j = content ? parse_content(content, why, sizeof(why)) : NULL;
+        json_t *h = json_object_get(j, "hook"), *pc = json_object_get(j, "pacing");
+        if (!j || !json_is_number(h) || !json_is_number(pc)) {
+            rc = reel_fail(err, REEL_EINVAL, "model",
+                           "the judgement is not {hook, pacing, reason} numbers: %.200s",
+                           content ? content : "(no content)");
+        } else {
+            double hv = json_number_value(h), pv = json_number_value(pc);
+            *out = json_pack("{s:f, s:f, s:s, s:s, s:i, s:i, s:f}", "hook",
+                             hv < 0   ? 0
+                             : hv > 1 ? 1
+                                      : hv,
+                             "pacing",
+                             pv < 0   ? 0
+                             : pv > 1 ? 1
+                                      : pv,
+                             "reason", json_get_str(j, "reason", ""), "model", o.model,
+                             "prompt_tokens", c.prompt_tokens, "completion_tokens",
+                             c.completion_tokens, "cost_usd",
+                             planner_cost_usd(o.model, c.prompt_tokens, c.completion_tokens));
+        }
+        json_decref(j);
+        buf_release(&tmp);
+    }
+    json_decref(body);
+    convo_release(&c);
+    planner_result_release(&res);
     return rc;
 }

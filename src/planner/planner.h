@@ -192,6 +192,21 @@ void planner_result_release(struct planner_result *r);
  *  "attempts":[{"attempt","valid","issues","model",...}]}; new ref. */
 json_t *planner_result_to_json(const struct planner_result *r);
 
+/*
+ * Ask the configured model (opts: base_url, api_key, model, recorder,
+ * no_images, retries) to judge a finished render: its hook (the first 3 s)
+ * and its pacing, from keyframes of `render` (a video asset: path and
+ * probe), its words ([{"word","start","end"}] or {"words": [...]}, may be
+ * NULL) and the brief. *out = {"hook": 0..1, "pacing": 0..1, "reason",
+ * "model", "prompt_tokens", "completion_tokens", "cost_usd"}. Structured
+ * output with a small schema, falling back like planning does. Errors as
+ * planning's (REEL_ENET, REEL_ETIMEOUT, REEL_EAUTH; REEL_EINVAL for a reply
+ * that is not a judgement).
+ */
+enum reel_code planner_judge(const struct planner_brief *brief, const struct planner_asset *render,
+                             const json_t *words, const struct planner_opts *opts, json_t **out,
+                             struct reel_err *err);
+
 /* ---- the planners ---- */
 
 /* Make a plan for the brief. The result holds every attempt. */

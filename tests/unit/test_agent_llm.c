@@ -51,6 +51,10 @@ TEST(agent_llm_each_model_plan_is_a_version_with_spans)
     fake_add(&f, 200, chat_body(AGENT_INVALID_PLAN, NULL), 0);
     fake_add(&f, 429, xstrdup("{\"error\":{\"message\":\"slow down\"}}"), 0);
     fake_add(&f, 200, chat_body(AGENT_VALID_PLAN, NULL), 0);
+    /* the judgement of version 2's render (hook and pacing) */
+    fake_add(&f, 200,
+             chat_body("{\"hook\": 0.8, \"pacing\": 1.4, \"reason\": \"opens on colour\"}", NULL),
+             0);
 
     char *clip = xasprintf("%s/clip.mp4", test_tmpdir());
     REQUIRE(rt_make_color(clip, "blue", 6, 440) == 0);
@@ -100,8 +104,8 @@ TEST(agent_llm_each_model_plan_is_a_version_with_spans)
     store_plan_list_release(&pl);
 
     /* what the model got: the second request carries the errors of the first plan */
-    REQUIRE(json_array_size(f.requests) == 3);
-    for (size_t i = 0; i < 3; i++) {
+    REQUIRE(json_array_size(f.requests) == 4);
+    for (size_t i = 0; i < 4; i++) {
         const json_t *q = json_array_get(f.requests, i);
         CHECK_STR(json_get_str(q, "auth", ""), "Bearer sk-test-secret-4242");
         CHECK_STR(json_get_str(json_object_get(q, "body"), "model", ""), "gpt-4o-mini");
@@ -109,6 +113,28 @@ TEST(agent_llm_each_model_plan_is_a_version_with_spans)
     char *req2 = json_dumps(json_object_get(json_array_get(f.requests, 2), "body"), JSON_COMPACT);
     CHECK(strstr(req2, "operations[0].out") != NULL);
     free(req2);
+
+    /* the judge saw keyframes of the render and was asked for hook and pacing */
+    char *req4 = json_dumps(json_object_get(json_array_get(f.requests, 3), "body"), JSON_COMPACT);
+    CHECK(strstr(req4, "image_url") != NULL && strstr(req4, "data:image/jpeg;base64,") != NULL);
+    CHECK(strstr(req4, "\"judgement\"") != NULL && strstr(req4, "hook") != NULL);
+    free(req4);
+    /* ... and its judgement is in the report, clamped, with its tokens */
+    struct store_render_list rl = {0};
+    REQUIRE(store_render_list(st, id, &rl, &err) == REEL_OK);
+    REQUIRE(rl.n == 1);
+    const json_t *jd = json_object_get(rl.v[0].report, "llm_judgement");
+    CHECK_NEAR(json_get_num(jd, "hook", 0), 0.8, 1e-9);
+    CHECK_NEAR(json_get_num(jd, "pacing", 0), 1.0, 1e-9);
+    CHECK_STR(json_get_str(jd, "reason", ""), "opens on colour");
+    CHECK(json_get_int(jd, "prompt_tokens", 0) == 1000);
+    const json_t *ret = NULL;
+    size_t mi;
+    json_t *mm;
+    json_array_foreach(json_object_get(rl.v[0].report, "metrics"), mi,
+                       mm) if (!strcmp(json_get_str(mm, "metric", ""), "retention")) ret = mm;
+    CHECK(json_equal(json_object_get(json_object_get(ret, "evidence"), "llm"), jd));
+    store_render_list_release(&rl);
 
     /* every HTTP call is a span (the 429 too), with request and response, no key */
     struct store_span_list sl = {0};
@@ -127,6 +153,10 @@ TEST(agent_llm_each_model_plan_is_a_version_with_spans)
     }
     CHECK(calls == 3);
     CHECK(failed_calls == 1);
+    int judges = 0;
+    for (size_t i = 0; i < sl.n; i++)
+        judges += starts_with(sl.v[i].step_name, "llm judge");
+    CHECK(judges == 1);
     store_span_list_release(&sl);
 
     /* the planning replays from the spans without the network */
