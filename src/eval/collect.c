@@ -475,6 +475,68 @@ void ctx_finish_audio(struct eval_ctx *c)
 
 /* ---- cuts and motion ---- */
 
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+    return x < y ? -1 : x > y;
+}
+
+/*
+ * Gradual transitions (crossfades, wipes, slides) spread the change of
+ * picture over many frames, so no frame difference peaks. Where the plan
+ * puts one, the render is checked: the picture just after it differs from
+ * the one just before it far more (>= 2x) than the same clip changes over
+ * as many frames on either side, and by at least a cut's threshold. Each
+ * such transition is one cut, at its middle frame; one found already as a
+ * hard cut inside it is not counted twice.
+ */
+static size_t gradual_cuts(const struct eval_ctx *c, long **cuts, size_t nc)
+{
+    struct plan_timeline tl;
+    if (!c->plan || c->plan->output.fps <= 0 || plan_timeline(c->plan, &tl, NULL) != REEL_OK)
+        return nc;
+    long n = (long)c->frames.n;
+    size_t hard = nc;
+    /* the transitions in timeline order: a clip's own frames lie between them */
+    long *ts = xmalloc((tl.nspans + 1) * 2 * sizeof(long));
+    size_t nt = 0;
+    for (size_t s = 0; s < tl.nspans; s++)
+        if (c->plan->ops[tl.spans[s].op_index].kind == OP_TRANSITION) {
+            ts[2 * nt] = tl.spans[s].start_frame;
+            ts[2 * nt + 1] = tl.spans[s].end_frame;
+            nt++;
+        }
+    plan_timeline_release(&tl);
+    for (size_t k = 0; k < nt; k++) {
+        long a = ts[2 * k] - 1, b = ts[2 * k + 1], L = b - a;
+        if (a < 0 || b >= n || L < 2)
+            continue;
+        int dup = 0;
+        for (size_t h = 0; h < hard; h++)
+            dup |= (*cuts)[h] >= a && (*cuts)[h] <= b;
+        if (dup)
+            continue;
+        const uint8_t *ta = c->thumbs.v + (size_t)a * THUMB_N, *tb = c->thumbs.v + (size_t)b * THUMB_N;
+        double across = thumb_dist(ta, tb), same = 0;
+        /* how much each clip changes by itself, over its own frames only,
+         * scaled to the transition's length */
+        long lo = k ? ts[2 * k - 1] : 0, hi = k + 1 < nt ? ts[2 * k + 2] - 1 : n - 1;
+        long w1 = a - lo < L ? a - lo : L, w2 = hi - b < L ? hi - b : L;
+        if (w1 >= 2)
+            same = fmax(same, thumb_dist(c->thumbs.v + (size_t)(a - w1) * THUMB_N, ta) * L / w1);
+        if (w2 >= 2)
+            same = fmax(same, thumb_dist(tb, c->thumbs.v + (size_t)(b + w2) * THUMB_N) * L / w2);
+        if (across < 10 || across < 2 * same)
+            continue;
+        *cuts = xrealloc(*cuts, (nc + 1) * sizeof(long));
+        (*cuts)[nc++] = (a + b + 1) / 2;
+    }
+    free(ts);
+    if (nc > hard)
+        qsort(*cuts, nc, sizeof(long), cmp_long);
+    return nc;
+}
+
 size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
 {
     size_t n = c->frames.n;
@@ -521,6 +583,7 @@ size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
         cuts[nc++] = (long)i;
         last = (long)i;
     }
+    nc = gradual_cuts(c, &cuts, nc);
     *cuts_out = cuts;
     return nc;
 }

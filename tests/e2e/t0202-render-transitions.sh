@@ -71,4 +71,17 @@ test_expect_success 'each clip is read twice, picture and sound apart (memory st
     test "$(jq "[.[] | select(. == \"-vn\")] | length" <<<"$argv")" = 10
     test "$(jq "[.[] | select(. == \"-i\")] | length" <<<"$argv")" = 20
 '
+test_expect_success 'reel eval counts each gradual transition as a cut, at its middle' '
+    "$REEL" eval "$TMP/t.mp4" --plan "$TMP/plan.json" --json >"$TMP/t.eval.json"
+    jq -c ".metrics[1].evidence | {cut_count, cuts}" "$TMP/t.eval.json"
+    test "$(jq ".metrics[1].evidence.cut_count" "$TMP/t.eval.json")" = 9
+    # transition k is frames 18 (k + 1) .. 18 (k + 1) + 12: its middle at (18 (k + 1) + 6) / 30 s
+    jq -e "[.metrics[1].evidence.cuts[] ] as \$c | [range(9)] | all(. as \$k | ((\$c[\$k] - (18 * (\$k + 1) + 6) / 30) | fabs) < 0.05)" "$TMP/t.eval.json" >/dev/null
+    # the same clip on both sides: nothing changes, so no cut
+    sed "s/\"blue\":\"blue.mp4\"/\"blue\":\"red.mp4\"/" "$TMP/plan.json" >"$TMP/same.json"
+    grep -q "\"blue\":\"red.mp4\"" "$TMP/same.json"
+    render "$TMP/same.json" "$TMP/same.mp4"
+    "$REEL" eval "$TMP/same.mp4" --plan "$TMP/same.json" --json >"$TMP/same.eval.json"
+    test "$(jq ".metrics[1].evidence.cut_count" "$TMP/same.eval.json")" = 0
+'
 test_done
