@@ -244,13 +244,15 @@ struct llm_rec {
     struct trace_span *parent;
 };
 
-static void on_llm_call(void *ctx, const json_t *request, const json_t *response, double latency_ms,
-                        int prompt_tokens, int completion_tokens, int attempt, const char *error)
+/* One model call as a span "<what> (attempt N)" under the stage's span, with
+ * the request and response (the key is never in them), latency and tokens. */
+static void llm_span(struct llm_rec *lr, const char *what, const json_t *request,
+                     const json_t *response, double latency_ms, int prompt_tokens,
+                     int completion_tokens, int attempt, const char *error)
 {
-    struct llm_rec *lr = ctx;
     struct trace_span sp = {0};
     char name[64];
-    snprintf(name, sizeof(name), "llm call (attempt %d)", attempt);
+    snprintf(name, sizeof(name), "%s (attempt %d)", what, attempt);
     if (agent_span_start(lr->aj, &sp, lr->parent, name, NULL))
         return;
     json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response", response,
@@ -264,6 +266,13 @@ static void on_llm_call(void *ctx, const json_t *request, const json_t *response
     r.logs = error;
     trace_span_end(&sp, &r, NULL);
     json_decref(pl);
+}
+
+static void on_llm_call(void *ctx, const json_t *request, const json_t *response, double latency_ms,
+                        int prompt_tokens, int completion_tokens, int attempt, const char *error)
+{
+    llm_span(ctx, "llm call", request, response, latency_ms, prompt_tokens, completion_tokens,
+             attempt, error);
 }
 
 enum reel_code agent_recorded_calls(struct store *st, const char *job_id, json_t **out,
@@ -816,24 +825,9 @@ static void on_judge_call(void *ctx, const json_t *request, const json_t *respon
                           double latency_ms, int prompt_tokens, int completion_tokens, int attempt,
                           const char *error)
 {
-    struct llm_rec *lr = ctx;
-    struct trace_span sp = {0};
-    char name[64];
     /* not "llm call": those are the planning's, which a replay feeds back in order */
-    snprintf(name, sizeof(name), "llm judge (attempt %d)", attempt);
-    if (agent_span_start(lr->aj, &sp, lr->parent, name, NULL))
-        return;
-    json_t *pl = json_pack("{s:O?, s:O?, s:f, s:i, s:i}", "request", request, "response", response,
-                           "latency_ms", latency_ms, "prompt_tokens", prompt_tokens,
-                           "completion_tokens", completion_tokens);
-    if (error)
-        json_object_set_new(pl, "error", json_string(error));
-    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
-    r.payload = pl;
-    r.is_failure = error != NULL;
-    r.logs = error;
-    trace_span_end(&sp, &r, NULL);
-    json_decref(pl);
+    llm_span(ctx, "llm judge", request, response, latency_ms, prompt_tokens, completion_tokens,
+             attempt, error);
 }
 
 /*
