@@ -175,6 +175,12 @@ static int sws_flags(const struct dec *d)
     return SWS_AREA;
 }
 
+/* Luma of an RGB pixel: full-range BT.601 weights, as libswscale's GRAY8. */
+static inline uint8_t luma_of(const uint8_t *p)
+{
+    return (uint8_t)((19595 * p[0] + 38470 * p[1] + 7471 * p[2] + 32768) >> 16);
+}
+
 /*
  * Point-sample an 8-bit planar YUV frame at ssw x ssh into gray and RGB.
  * 0 when the frame's format is not one this handles.
@@ -203,9 +209,8 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
      * and full frames of one picture have the same colours */
     int full = f->format == AV_PIX_FMT_YUVJ420P || f->format == AV_PIX_FMT_YUVJ422P ||
                f->format == AV_PIX_FMT_YUVJ444P;
-    int bt709 = 0;
-    /* 16.16 fixed point: R = Y' + a V, G = Y' - b U - c V, B = Y' + e U */
-    double kr = bt709 ? 0.2126 : 0.299, kb = bt709 ? 0.0722 : 0.114, kg = 1 - kr - kb;
+    /* 16.16 fixed point: R = Y' + A V, G = Y' - B U - C V, B = Y' + E U */
+    const double kr = 0.299, kb = 0.114, kg = 1 - kr - kb;
     double ys = full ? 1.0 : 255.0 / 219.0, cs = full ? 1.0 : 255.0 / 224.0;
     int yo = full ? 0 : 16;
     int A = (int)lround(65536 * 2 * (1 - kr) * cs), E = (int)lround(65536 * 2 * (1 - kb) * cs);
@@ -234,9 +239,7 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
             o[3 * x] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
             o[3 * x + 1] = (uint8_t)(gg < 0 ? 0 : gg > 255 ? 255 : gg);
             o[3 * x + 2] = (uint8_t)(b < 0 ? 0 : b > 255 ? 255 : b);
-            g[x] = (uint8_t)((19595 * o[3 * x] + 38470 * o[3 * x + 1] + 7471 * o[3 * x + 2] +
-                              32768) >>
-                             16);
+            g[x] = luma_of(o + 3 * x);
         }
     }
     return 1;
@@ -264,9 +267,9 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
         pick_size(d, f->width, f->height);
         alloc_pictures(d);
     }
+    double t = frame_time(d, f);
     if (d->o->want_full && d->o->want_rgb && !d->rotation && d->vindex > 0 &&
-        !d->o->want_full(d->o->ctx, frame_time(d, f)) && sample_yuv(d, f)) {
-        double t = frame_time(d, f);
+        !d->o->want_full(d->o->ctx, t) && sample_yuv(d, f)) {
         d->last_vt = t;
         struct media_frame mf;
         memset(&mf, 0, sizeof(mf));
@@ -308,13 +311,10 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
             const uint8_t *p = d->rgb + (size_t)y * d->rgb_stride;
             uint8_t *g = d->gray + (size_t)y * d->gray_stride;
             for (int x = 0; x < d->sw; x++)
-                g[x] = (uint8_t)((19595 * p[3 * x] + 38470 * p[3 * x + 1] + 7471 * p[3 * x + 2] +
-                                  32768) >>
-                                 16);
+                g[x] = luma_of(p + 3 * x);
         }
     }
 
-    double t = frame_time(d, f);
     d->last_vt = t;
 
     struct media_frame mf;
