@@ -26,6 +26,7 @@ void ctx_init(struct eval_ctx *c, const struct plan *p, const struct eval_opts *
 
 void ctx_release(struct eval_ctx *c)
 {
+    text_reader_free(c);
     VEC_FREE(&c->frames);
     VEC_FREE(&c->thumbs);
     VEC_FREE(&c->sharp_ratio);
@@ -403,6 +404,7 @@ int ctx_on_video(void *ctx, const struct media_frame *f)
     while (f->full && c->next_still < c->nstills &&
            c->stills[c->next_still].want_t <= f->t + 0.5 / fps) {
         keep_still(&c->stills[c->next_still], f);
+        text_reader_feed(c, c->next_still);
         c->next_still++;
     }
     return 0;

@@ -195,7 +195,9 @@ enum reel_code eval_render(const char *render_path, const struct plan *plan,
     o.want_full = ctx_want_full;
     o.on_audio = ctx_on_audio;
     o.ctx = &c;
+    text_reader_start(&c);
     rc = media_decode(render_path, &o, err);
+    text_reader_finish(&c);
     if (beats_threaded)
         pthread_join(bt, NULL);
     double t_beats = bj.seconds;

@@ -114,6 +114,9 @@ struct eval_ctx {
     long blk_n, blk_target;
     double blk_t;
 
+    /* text stills located and read (OCR) beside the decode (m_captions.c) */
+    struct text_reader *reader;
+
     /* beats of the music asset on the timeline */
     double *beats;
     size_t nbeats;
@@ -158,6 +161,15 @@ int ctx_on_video(void *ctx, const struct media_frame *f);
 int ctx_want_full(void *ctx, double t);
 int ctx_on_audio(void *ctx, const struct media_audio *a);
 void ctx_finish_audio(struct eval_ctx *c);
+
+/* Reading text stills in a thread of its own while the decode goes on:
+ * start before decoding (nothing when no text is planned), feed each text
+ * still as it is kept, finish (join) after decoding. metric_captions uses
+ * what was read and reads the rest itself. */
+void text_reader_start(struct eval_ctx *c);
+void text_reader_feed(struct eval_ctx *c, size_t still);
+void text_reader_finish(struct eval_ctx *c);
+void text_reader_free(struct eval_ctx *c);
 
 /* ---- shared analysis helpers ---- */
 

@@ -8,6 +8,7 @@
  * length come from the plan's text and times.
  */
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -329,6 +330,110 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     free(big);
 }
 
+/* ---- reading text beside the decode ---- */
+
+struct text_reader {
+    struct eval_ctx *c;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    size_t *queue, nq, head;
+    int done, started;
+    struct found *found; /* per still */
+    unsigned char *have; /* per still: found[] holds its result */
+    int ocr_ok;
+    char ocr_err[512];
+};
+
+static void *reader_main(void *arg)
+{
+    struct text_reader *r = arg;
+    struct reel_err e = REEL_ERR_INIT;
+    void *ocr = ocr_new(&e);
+    pthread_mutex_lock(&r->mu);
+    r->ocr_ok = ocr != NULL;
+    if (!ocr)
+        snprintf(r->ocr_err, sizeof(r->ocr_err), "%s", e.msg);
+    for (;;) {
+        while (r->head == r->nq && !r->done)
+            pthread_cond_wait(&r->cv, &r->mu);
+        if (r->head == r->nq)
+            break;
+        size_t si = r->queue[r->head++];
+        pthread_mutex_unlock(&r->mu);
+        struct found fd;
+        const struct still *st = &r->c->stills[si];
+        look(st, &r->c->texts[st->item], ocr, &fd);
+        pthread_mutex_lock(&r->mu);
+        r->found[si] = fd;
+        r->have[si] = 1;
+    }
+    pthread_mutex_unlock(&r->mu);
+    ocr_free(ocr);
+    return NULL;
+}
+
+void text_reader_start(struct eval_ctx *c)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < c->nstills; i++)
+        n += c->stills[i].purpose == STILL_TEXT;
+    if (!n)
+        return;
+    struct text_reader *r = xcalloc(1, sizeof(*r));
+    r->c = c;
+    r->queue = xcalloc(c->nstills, sizeof(*r->queue));
+    r->found = xcalloc(c->nstills, sizeof(*r->found));
+    r->have = xcalloc(c->nstills, 1);
+    pthread_mutex_init(&r->mu, NULL);
+    pthread_cond_init(&r->cv, NULL);
+    r->started = pthread_create(&r->th, NULL, reader_main, r) == 0;
+    c->reader = r;
+}
+
+void text_reader_feed(struct eval_ctx *c, size_t still)
+{
+    struct text_reader *r = c->reader;
+    if (!r || !r->started || c->stills[still].purpose != STILL_TEXT)
+        return;
+    pthread_mutex_lock(&r->mu);
+    if (r->nq < c->nstills)
+        r->queue[r->nq++] = still;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+}
+
+void text_reader_finish(struct eval_ctx *c)
+{
+    struct text_reader *r = c->reader;
+    if (!r || !r->started)
+        return;
+    pthread_mutex_lock(&r->mu);
+    r->done = 1;
+    pthread_cond_signal(&r->cv);
+    pthread_mutex_unlock(&r->mu);
+    pthread_join(r->th, NULL);
+    r->started = 0;
+}
+
+void text_reader_free(struct eval_ctx *c)
+{
+    struct text_reader *r = c->reader;
+    if (!r)
+        return;
+    text_reader_finish(c);
+    for (size_t i = 0; i < c->nstills; i++)
+        if (r->have[i])
+            free(r->found[i].ocr);
+    pthread_mutex_destroy(&r->mu);
+    pthread_cond_destroy(&r->cv);
+    free(r->queue);
+    free(r->found);
+    free(r->have);
+    free(r);
+    c->reader = NULL;
+}
+
 void metric_captions(struct eval_ctx *c, struct metric_out *m)
 {
     json_t *ev = m->evidence;
@@ -348,10 +453,17 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
         return;
     }
     m->applicable = 1;
+    struct text_reader *rd = c->reader;
+    text_reader_finish(c);
+    /* an engine of our own only for stills the reader did not get to */
+    int need_own = !rd;
+    for (size_t si = 0; rd && si < c->nstills; si++)
+        need_own |= c->stills[si].purpose == STILL_TEXT && !rd->have[si];
     struct reel_err e = REEL_ERR_INIT;
-    void *ocr = ocr_new(&e);
+    void *own = need_own ? ocr_new(&e) : NULL;
+    int ocr = rd && !need_own ? rd->ocr_ok : own != NULL;
     if (!ocr)
-        json_object_set_new(ev, "ocr_error", json_string(e.msg));
+        json_object_set_new(ev, "ocr_error", json_string(rd && rd->ocr_err[0] ? rd->ocr_err : e.msg));
 
     /* reading speed and line length, from the plan */
     double max_cps = 0;
@@ -399,7 +511,12 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
             continue;
         const struct text_item *ti = &c->texts[s->item];
         struct found fd;
-        look(s, ti, ocr, &fd);
+        if (rd && rd->have[si]) {
+            fd = rd->found[si];
+            rd->have[si] = 0; /* fd.ocr is ours now */
+        } else {
+            look(s, ti, own, &fd);
+        }
         looked++;
         json_t *it = json_pack("{s:o, s:s, s:s}", "time_s", json_round(s->t, 3), "kind",
                                ti->is_caption ? "caption" : "text", "expected", ti->text);
@@ -457,7 +574,7 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
         json_array_append_new(items, it);
         free(fd.ocr);
     }
-    ocr_free(ocr);
+    ocr_free(own);
     size_t read = looked - small;
     double cer_mean = read ? cer_sum / read : small ? 0 : 1;
     json_object_set_new(ev, "not_read", json_integer((json_int_t)small));
