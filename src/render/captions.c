@@ -14,14 +14,18 @@
 
 #include "core/banned.h"
 
+void cap_cue_release(struct cap_cue *q)
+{
+    free(q->text);
+    for (size_t w = 0; w < q->nwords; w++)
+        free(q->words[w].word);
+    free(q->words);
+}
+
 void cap_list_release(struct cap_list *l)
 {
-    for (size_t i = 0; i < l->n; i++) {
-        free(l->v[i].text);
-        for (size_t w = 0; w < l->v[i].nwords; w++)
-            free(l->v[i].words[w].word);
-        free(l->v[i].words);
-    }
+    for (size_t i = 0; i < l->n; i++)
+        cap_cue_release(&l->v[i]);
     free(l->v);
     memset(l, 0, sizeof(*l));
 }

@@ -711,27 +711,17 @@ static enum reel_code op_cues(const struct plan *p, const struct rtl *tl, const 
     size_t kept = 0;
     for (size_t j = 0; j < cues->n; j++) {
         struct cap_cue *q = &cues->v[j];
-        if (q->end <= lo || q->start >= hi) {
-            free(q->text);
-            for (size_t w = 0; w < q->nwords; w++)
-                free(q->words[w].word);
-            free(q->words);
-            continue;
-        }
+        int outside = q->end <= lo || q->start >= hi;
         int clipped = q->start < lo || q->end > hi;
-        if (q->start < lo)
-            q->start = lo;
-        if (q->end > hi)
-            q->end = hi;
+        double start = q->start < lo ? lo : q->start, end = q->end > hi ? hi : q->end;
         /* a cue cut down by the span's edge to a flash nobody can read is
          * left out rather than blinked on screen */
-        if (clipped && q->end - q->start < MIN_CLIPPED_CUE_S) {
-            free(q->text);
-            for (size_t w = 0; w < q->nwords; w++)
-                free(q->words[w].word);
-            free(q->words);
+        if (outside || (clipped && end - start < MIN_CLIPPED_CUE_S)) {
+            cap_cue_release(q);
             continue;
         }
+        q->start = start;
+        q->end = end;
         cues->v[kept++] = *q;
     }
     cues->n = kept;

@@ -55,6 +55,8 @@ enum reel_code captions_from_transcript(const struct plan *p, const struct rtl *
                                         const json_t *transcripts, int max_chars, int max_lines,
                                         struct cap_list *out, struct reel_err *err);
 void captions_from_cues(const struct plan_op *op, const struct rtl *t, struct cap_list *out);
+/* Free what one cue owns (its text and words), not the cue itself. */
+void cap_cue_release(struct cap_cue *q);
 void cap_list_release(struct cap_list *l);
 
 /* Break text into lines of at most max_chars code points (words longer than
