@@ -239,6 +239,30 @@ static void silence(struct ctx *c, long samples, const char *out)
     buf_addf(&c->g, ",atrim=end_sample=%ld[%s];\n", samples, out);
 }
 
+/* Kinds whose xfade result at a pixel depends only on the two pixels there
+ * and on geometry given as a fraction of the plane's size: they are run on
+ * each 4:2:0 plane apart (gray8) and give the same picture as in 4:4:4
+ * without resampling the chroma. Fades through black or white need the
+ * chroma planes' own black (128), and dissolve's noise would differ between
+ * planes: those go through 4:4:4. */
+static int xfade_per_plane(enum plan_transition_kind k)
+{
+    switch (k) {
+    case TR_CROSSFADE:
+    case TR_WIPE_LEFT:
+    case TR_WIPE_RIGHT:
+    case TR_SLIDE_LEFT:
+    case TR_SLIDE_UP:
+    case TR_CIRCLE_OPEN:
+        return 1;
+    case TR_FADE_BLACK:
+    case TR_FADE_WHITE:
+    case TR_DISSOLVE:
+        return 0;
+    }
+    return 0;
+}
+
 static const char *xfade_name(enum plan_transition_kind k)
 {
     switch (k) {
@@ -339,10 +363,29 @@ static void join_pictures(struct ctx *c, const struct vclip *v, size_t nv, char 
         if (in_t > 0) {
             char x[32];
             label(c, x, sizeof(x), "vx");
-            buf_addf(&c->g,
-                     "[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s];\n",
-                     prev_tail, head, xfade_name(p->ops[v[k - 1].tr].transition),
-                     rtl_seconds(&c->tl.g, in_t), x);
+            enum plan_transition_kind kind = p->ops[v[k - 1].tr].transition;
+            double d = rtl_seconds(&c->tl.g, in_t);
+            if (xfade_per_plane(kind)) {
+                char pa[3][32], pb[3][32], px[3][32];
+                for (int i = 0; i < 3; i++) {
+                    label(c, pa[i], sizeof(pa[i]), "xa");
+                    label(c, pb[i], sizeof(pb[i]), "xb");
+                    label(c, px[i], sizeof(px[i]), "xp");
+                }
+                buf_addf(&c->g, "[%s]extractplanes=y+u+v[%s][%s][%s];\n", prev_tail, pa[0],
+                         pa[1], pa[2]);
+                buf_addf(&c->g, "[%s]extractplanes=y+u+v[%s][%s][%s];\n", head, pb[0], pb[1],
+                         pb[2]);
+                for (int i = 0; i < 3; i++)
+                    buf_addf(&c->g, "[%s][%s]xfade=transition=%s:duration=%.6f:offset=0[%s];\n",
+                             pa[i], pb[i], xfade_name(kind), d, px[i]);
+                buf_addf(&c->g, "[%s][%s][%s]mergeplanes=0x001020:yuv420p[%s];\n", px[0], px[1],
+                         px[2], x);
+            } else {
+                buf_addf(&c->g,
+                         "[%s][%s]xfade=transition=%s:duration=%.6f:offset=0,format=yuv420p[%s];\n",
+                         prev_tail, head, xfade_name(kind), d, x);
+            }
             buf_addf(&segs, "[%s]", x);
             nseg++;
         }
@@ -403,7 +446,7 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
                 label(c, bl, sizeof(bl), "bg");
                 buf_addf(&c->g,
                          "[%s];\ncolor=c=%s:s=%dx%d:r=%s,trim=end_frame=%ld[%s];\n[%s][%s]"
-                         "overlay=format=auto:shortest=1",
+                         "overlay=format=yuv420:shortest=1",
                          fl, color_hex(bg, sizeof(bg), &p->output.background, 0), c->W, c->H, fps,
                          s->frames, bl, bl, fl);
             }
@@ -586,7 +629,7 @@ static enum reel_code overlay_op(struct ctx *c, size_t i, char *cur, size_t n, c
             buf_addf(&c->g, ",colorchannelmixer=aa=%.4f", op->opacity);
         buf_addf(&c->g, ",trim=end_frame=%ld,settb=%d/%d,setpts=N+%ld[%s];\n", s->frames,
                  c->tl.g.den, c->tl.g.num, s->start, ol);
-        buf_addf(&c->g, "[%s][%s]overlay=x=%ld:y=%ld:eof_action=pass:format=auto", cur, ol, x, y);
+        buf_addf(&c->g, "[%s][%s]overlay=x=%ld:y=%ld:eof_action=pass:format=yuv420", cur, ol, x, y);
         add_enable(c, s->start, s->end);
         buf_addf(&c->g, "[%s];\n", out);
         snprintf(cur, n, "%s", out);

@@ -71,6 +71,34 @@ test_expect_success 'each clip is read twice, picture and sound apart (memory st
     test "$(jq "[.[] | select(. == \"-vn\")] | length" <<<"$argv")" = 10
     test "$(jq "[.[] | select(. == \"-i\")] | length" <<<"$argv")" = 20
 '
+# scale filters FFmpeg inserts to convert the pixel format of a running
+# ffmpeg command ("from -> to" per line)
+auto_scalers() { # DRY_JSON
+    local a=()
+    mapfile -t a < <(jq -r ".commands[-1].argv[]" "$1")
+    a=("${a[@]/#level+info/level+debug}")
+    "${a[@]:0:${#a[@]}-1}" -frames:v 1 "$TMP/auto.mp4" >/dev/null 2>"$TMP/auto.log" || { tail -5 "$TMP/auto.log"; return 1; }
+    sed -n "s/.*auto-inserting filter .auto_scale_[0-9]*. between the filter .\([^ ]*\). and the filter .\([^ ]*\)./\1 -> \2/p" "$TMP/auto.log"
+}
+test_expect_success 'only transitions that need 4:4:4 and the logo convert pixels: the rest stays 4:2:0' '
+    ffmpeg -nostdin -v error -y -f lavfi -i "color=c=white@0.5:s=64x32,format=rgba" -frames:v 1 "$TMP/logo.png"
+    jq ".assets.logo = \"logo.png\" | .operations += [
+        {op: \"overlay\", asset: \"logo\", position: \"top-right\", width: 0.2},
+        {op: \"text\", text: \"Title\", start: 0, end: 1},
+        {op: \"captions\", source: \"cues\", cues: [{start: 0.5, end: 2, text: \"Hello there\"}]}]" \
+        "$TMP/plan.json" >"$TMP/layers.json"
+    "$REEL" render "$TMP/layers.json" -o "$TMP/layers.mp4" --dry-run --json >"$TMP/layers.dry.json"
+    (cd "$TMP" && auto_scalers layers.dry.json) >"$TMP/scalers.txt"
+    cat "$TMP/scalers.txt"
+    # fade_black, fade_white and dissolve: two inputs to 4:4:4 and the result back
+    test "$(grep -c -- "-> Parsed_xfade" "$TMP/scalers.txt")" = 6
+    test "$(grep -c "^Parsed_xfade" "$TMP/scalers.txt")" = 3
+    # the logo (RGBA) is converted where its chain (ending in setpts) meets
+    # the overlay; the timeline picture is never converted, not before the
+    # overlay, the text or the captions
+    test "$(grep -c "^Parsed_setpts_[0-9]* -> Parsed_overlay" "$TMP/scalers.txt")" = 1
+    test "$(grep -v -e "xfade" -e "^graph " -e "^Parsed_setpts_[0-9]* -> Parsed_overlay" "$TMP/scalers.txt" | wc -l)" = 0
+'
 test_expect_success 'reel eval counts each gradual transition as a cut, at its middle' '
     "$REEL" eval "$TMP/t.mp4" --plan "$TMP/plan.json" --json >"$TMP/t.eval.json"
     jq -c ".metrics[1].evidence | {cut_count, cuts}" "$TMP/t.eval.json"
