@@ -110,6 +110,16 @@ static int add_input(struct ctx *c, const char *path, double ss, double t, int l
         argv_pushv(&c->in, (const char *const[]){"-vn", "-sn", "-dn", NULL});
     else if (which == IN_VIDEO)
         argv_pushv(&c->in, (const char *const[]){"-an", "-sn", "-dn", NULL});
+    if (!c->measure && which != IN_AUDIO) {
+        /* FFmpeg opens every input's decoder at the start and keeps it, with
+         * its threads' contexts and frame pools, to the end; with "auto"
+         * (cores + 1, up to 16) a many-clip edit on a big machine holds
+         * gigabytes. Clips are decoded one or two at a time, and decoded
+         * frames are the same for any thread count. */
+        long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+        argv_push(&c->in, "-threads");
+        argv_pushf(&c->in, "%ld", cpus < 1 ? 1 : cpus > 4 ? 4 : cpus);
+    }
     if (loop)
         argv_pushv(&c->in, (const char *const[]){"-stream_loop", "-1", NULL});
     if (ss > 0) {
