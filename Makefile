@@ -24,7 +24,7 @@ OPT ?= -O2 -g
 CFLAGS ?=
 CFLAGS += -std=c11 -D_GNU_SOURCE -Wall -Wextra -Werror -Wno-unused-parameter -Wno-format-truncation -Isrc $(OPT) \
           $(SANFLAGS) $(PKG_CFLAGS) -MMD -MP
-LDLIBS += $(PKG_LIBS) -lm -lpthread
+LDLIBS += $(PKG_LIBS) -lgomp -lm -lpthread
 LDFLAGS += $(SANFLAGS)
 
 SRCS := $(sort $(shell find src -name '*.c'))

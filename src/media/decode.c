@@ -39,6 +39,7 @@ struct dec {
     int gray_stride, rgb_stride;
     uint8_t *rgray, *rrgb; /* rotated */
     uint8_t *sgray, *srgb; /* point-sampled (want_full said no) */
+    int *scol, scol_fw;    /* source column of each sampled column (2 per: luma, chroma) */
     int ssw, ssh;
     long vindex;
     double last_vt, vdur;
@@ -222,9 +223,25 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
         d->ssh = (d->sh + 2) / 3 > 0 ? (d->sh + 2) / 3 : 1;
         free(d->sgray);
         free(d->srgb);
+        free(d->scol);
+        d->scol = NULL;
         d->sgray = xmalloc((size_t)d->ssw * d->ssh);
         d->srgb = xmalloc((size_t)3 * d->ssw * d->ssh);
     }
+    if (!d->scol || d->scol_fw != f->width || d->scol[2 * d->ssw] != cx) {
+        /* the column a sampled pixel reads, worked out once and not with a
+         * division per pixel (it was most of the sampling's time) */
+        free(d->scol);
+        d->scol = xmalloc(sizeof(int) * (2 * (size_t)d->ssw + 1));
+        for (int x = 0; x < d->ssw; x++) {
+            int sx = (int)(((int64_t)x * 2 + 1) * f->width / (2 * d->ssw));
+            d->scol[2 * x] = sx;
+            d->scol[2 * x + 1] = sx >> cx;
+        }
+        d->scol[2 * d->ssw] = cx;
+        d->scol_fw = f->width;
+    }
+    const int *col = d->scol;
     for (int y = 0; y < d->ssh; y++) {
         int sy = (int)(((int64_t)y * 2 + 1) * f->height / (2 * d->ssh));
         const uint8_t *yr = f->data[0] + (size_t)sy * f->linesize[0];
@@ -232,8 +249,8 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
         const uint8_t *vr = f->data[2] + (size_t)(sy >> cy) * f->linesize[2];
         uint8_t *g = d->sgray + (size_t)y * d->ssw, *o = d->srgb + (size_t)3 * y * d->ssw;
         for (int x = 0; x < d->ssw; x++) {
-            int sx = (int)(((int64_t)x * 2 + 1) * f->width / (2 * d->ssw));
-            int Y = (yr[sx] - yo) * Ys, U = ur[sx >> cx] - 128, V = vr[sx >> cx] - 128;
+            int Y = (yr[col[2 * x]] - yo) * Ys, U = ur[col[2 * x + 1]] - 128,
+                V = vr[col[2 * x + 1]] - 128;
             int r = (Y + A * V + 32768) >> 16, gg = (Y - B * U - C * V + 32768) >> 16,
                 b = (Y + E * U + 32768) >> 16;
             o[3 * x] = (uint8_t)(r < 0 ? 0 : r > 255 ? 255 : r);
@@ -508,6 +525,7 @@ static void dec_free(struct dec *d)
     sws_freeContext(d->sws_rgb);
     free(d->sgray);
     free(d->srgb);
+    free(d->scol);
     swr_free(&d->swr_mono);
     swr_free(&d->swr_il);
     av_channel_layout_uninit(&d->in_layout);

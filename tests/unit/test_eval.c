@@ -1,4 +1,6 @@
 /* Unit tests of the evaluation's building blocks, on synthetic data. */
+#include <omp.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,4 +185,43 @@ TEST(eval_watchability_counts_flashes)
         json_decref(m.threshold), json_decref(m.evidence), json_decref(m.advice);
         ctx_release(&c);
     }
+}
+
+/* In a thread of its own: OpenMP's settings are per thread. */
+static void *ocr_levels(void *ocr)
+{
+    static int levels[2];
+    int w = 64, h = 32;
+    uint8_t *px = malloc((size_t)w * h);
+    memset(px, 255, (size_t)w * h);
+    levels[0] = omp_get_max_active_levels();
+    free(ocr_read(ocr, px, w, h, NULL));
+    levels[1] = omp_get_max_active_levels();
+    free(px);
+    return levels;
+}
+
+TEST(eval_ocr_reads_without_an_openmp_team)
+{
+    /* tesseract's OpenMP loops would start a team of spinning threads next
+     * to the decoder; the reading thread allows none unless the user set
+     * OMP_THREAD_LIMIT */
+    if (getenv("OMP_THREAD_LIMIT")) {
+        test_skip("OMP_THREAD_LIMIT is set: OpenMP keeps the user's setting");
+        return;
+    }
+    struct reel_err e = REEL_ERR_INIT;
+    void *ocr = ocr_new(&e);
+    if (!ocr) {
+        test_skip("no English OCR model");
+        return;
+    }
+    pthread_t t;
+    void *r = NULL;
+    REQUIRE(pthread_create(&t, NULL, ocr_levels, ocr) == 0);
+    pthread_join(t, &r);
+    const int *levels = r;
+    CHECK(levels[0] > 0);
+    CHECK(levels[1] == 0);
+    ocr_free(ocr);
 }
