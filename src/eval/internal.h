@@ -146,6 +146,9 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m);
 void metric_punchiness(struct eval_ctx *c, struct metric_out *m);
 void metric_retention(struct eval_ctx *c, struct metric_out *m);
 void metric_captions(struct eval_ctx *c, struct metric_out *m);
+/* Lines of a caption as the renderer breaks it at `limit` characters a line;
+ * *longest (may be NULL) gets the longest line's characters. */
+int eval_wrapped_lines(const char *text, int limit, int *longest);
 void metric_brand(struct eval_ctx *c, struct metric_out *m);
 void metric_watchability(struct eval_ctx *c, struct metric_out *m);
 

@@ -72,10 +72,13 @@ static void region_for(const struct text_item *ti, int W, int H, int *x0, int *y
 }
 
 /* Lines of a caption as the renderer lays it out: each explicit line
- * broken greedily at word boundaries to `limit` characters (a longer word
- * stays whole). Returns the number of lines; *longest gets the longest. */
-static int wrapped_lines(const char *text, int limit, int *longest)
+ * broken greedily at word boundaries to `limit` characters, a longer word
+ * cut into pieces of `limit` (render/captions.c, tokenize). Returns the
+ * number of lines; *longest gets the longest. */
+int eval_wrapped_lines(const char *text, int limit, int *longest)
 {
+    if (limit < 1)
+        limit = 1;
     int lines = 0, col = 0, lmax = 0, started = 0;
     const unsigned char *q = (const unsigned char *)text;
     while (*q) {
@@ -90,22 +93,25 @@ static int wrapped_lines(const char *text, int limit, int *longest)
             q++;
             continue;
         }
-        int w = 0;
+        int word = 0;
         while (*q && *q != ' ' && *q != '\t' && *q != '\n') {
-            w += (*q & 0xC0) != 0x80;
+            word += (*q & 0xC0) != 0x80;
             q++;
         }
-        if (!started) {
-            started = 1;
-            col = w;
-        } else if (col + 1 + w > limit) {
-            lines++;
-            col = w;
-        } else {
-            col += 1 + w;
+        for (int left = word; left > 0; left -= limit) {
+            int w = left > limit ? limit : left;
+            if (!started) {
+                started = 1;
+                col = w;
+            } else if (col + 1 + w > limit) {
+                lines++;
+                col = w;
+            } else {
+                col += 1 + w;
+            }
+            if (col > lmax)
+                lmax = col;
         }
-        if (col > lmax)
-            lmax = col;
     }
     if (longest)
         *longest = lmax;
@@ -297,7 +303,7 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
 
     /* OCR: the ink map, grown so that a line is about 40 px high */
     int limit = ti->style->max_chars_per_line > 0 ? ti->style->max_chars_per_line : MAX_LINE;
-    int lines = ti->is_caption ? wrapped_lines(ti->text, limit, NULL) : 1;
+    int lines = ti->is_caption ? eval_wrapped_lines(ti->text, limit, NULL) : 1;
     if (!ti->is_caption)
         for (const char *q = ti->text; *q; q++)
             lines += *q == '\n';
@@ -478,7 +484,7 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
         for (const unsigned char *q = (const unsigned char *)ti->text; *q; q++)
             chars += (*q & 0xC0) != 0x80 && *q != '\n';
         int longest = 0;
-        int wrapped = wrapped_lines(ti->text, limit, &longest);
+        int wrapped = eval_wrapped_lines(ti->text, limit, &longest);
         if (longest > max_line)
             max_line = longest;
         double dur = ti->end - ti->start;

@@ -6,6 +6,7 @@
 
 #include "eval/eval.h"
 #include "eval/internal.h"
+#include "render/internal.h"
 #include "test.h"
 #include "core/banned.h"
 
@@ -224,4 +225,42 @@ TEST(eval_ocr_reads_without_an_openmp_team)
     CHECK(levels[0] > 0);
     CHECK(levels[1] == 0);
     ocr_free(ocr);
+}
+
+TEST(eval_wrapped_lines_agree_with_the_renderer)
+{
+    /* eval judges line lengths of the captions the renderer burned: both
+     * must break a caption the same way, long words and newlines included */
+    static const char *texts[] = {
+        "Caption number 1 of the benchmark edit",
+        "a b c d e f g h i j k l m n o p q r s t u v w x y z",
+        "supercalifragilisticexpialidocious is long",
+        "x\nsupercalifragilisticexpialidocious\nand then more words here",
+        "  spaces   between\t\twords  ",
+        "Übergrößenträger café naïve façade — ½ ünïcödé",
+        "",
+    };
+    for (size_t i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        for (int limit = 4; limit <= 42; limit += 7) {
+            struct buf b = BUF_INIT;
+            size_t lines = captions_wrap(texts[i], limit, &b);
+            int longest_r = 0;
+            for (char *l = b.buf; l && *l;) {
+                size_t n = strcspn(l, "\n");
+                char *one = xstrndup(l, n);
+                int c = (int)utf8_len(one);
+                free(one);
+                if (c > longest_r)
+                    longest_r = c;
+                l += n + (l[n] == '\n');
+            }
+            int longest_e = -1;
+            int lines_e = eval_wrapped_lines(texts[i], limit, &longest_e);
+            if (lines) {
+                CHECK((size_t)lines_e == lines);
+                CHECK(longest_e == longest_r);
+            }
+            buf_release(&b);
+        }
+    }
 }
