@@ -382,8 +382,8 @@ static void join_pictures(struct ctx *c, const struct vclip *v, size_t nv, char 
                     label(c, pb[i], sizeof(pb[i]), "xb");
                     label(c, px[i], sizeof(px[i]), "xp");
                 }
-                buf_addf(&c->g, "[%s]extractplanes=y+u+v[%s][%s][%s];\n", prev_tail, pa[0],
-                         pa[1], pa[2]);
+                buf_addf(&c->g, "[%s]extractplanes=y+u+v[%s][%s][%s];\n", prev_tail, pa[0], pa[1],
+                         pa[2]);
                 buf_addf(&c->g, "[%s]extractplanes=y+u+v[%s][%s][%s];\n", head, pb[0], pb[1],
                          pb[2]);
                 for (int i = 0; i < 3; i++)
