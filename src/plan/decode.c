@@ -25,6 +25,10 @@ const struct plan_fps_entry plan_fps_table[8] = {
 void plan_issues_add(struct plan_issues *is, const char *path, const char *code, const char *fmt,
                      ...)
 {
+    /* whether a part of the plan is sound is judged by `seen` moving: it
+     * moves past the cap too (an op decoded after the cap with a missing
+     * asset was taken as sound, and the validator read its asset) */
+    is->seen++;
     if (is->n > PLAN_MAX_ISSUES)
         return;
     if (is->n == is->cap) {
@@ -51,7 +55,7 @@ void plan_issues_release(struct plan_issues *is)
 {
     free(is->v);
     is->v = NULL;
-    is->n = is->cap = 0;
+    is->n = is->cap = is->seen = 0;
 }
 
 json_t *plan_issues_to_json(const struct plan_issues *is)
@@ -639,7 +643,7 @@ static int get_position(struct dec *d, const json_t *obj, const char *base, cons
     kpath(path, base, key);
     if (json_is_object(v)) {
         static const char *const keys[] = {"x", "y", NULL};
-        size_t before = d->is->n;
+        size_t before = d->is->seen;
         check_keys(d, v, path, "a position", keys);
         double x = 0.5, y = 0.5;
         int rx = get_num(d, v, path, "x", 0, 1, 0, &x);
@@ -648,7 +652,7 @@ static int get_position(struct dec *d, const json_t *obj, const char *base, cons
             missing(d, path, "x", "a position object needs 'x' (0..1, left to right)");
         if (ry == F_ABSENT || ry == F_NULL)
             missing(d, path, "y", "a position object needs 'y' (0..1, top to bottom)");
-        if (d->is->n != before)
+        if (d->is->seen != before)
             return F_BAD;
         out->anchor = POS_XY, out->x = x, out->y = y;
         return F_OK;
@@ -692,7 +696,7 @@ static int decode_style(struct dec *d, const json_t *obj, const char *base, int 
     static const char *const cap_keys[] = {"font",      "size",      "color",
                                            "outline",   "box",       "max_chars_per_line",
                                            "max_lines", "highlight", NULL};
-    size_t before = d->is->n;
+    size_t before = d->is->seen;
     check_keys(d, s, path, captions ? "a captions style" : "a text style",
                captions ? cap_keys : text_keys);
     const char *font;
@@ -710,7 +714,7 @@ static int decode_style(struct dec *d, const json_t *obj, const char *base, int 
         get_int(d, s, path, "max_lines", 1, 5, &st->max_lines);
         get_color(d, s, path, "highlight", 1, &st->highlight);
     }
-    return d->is->n == before ? F_OK : F_BAD;
+    return d->is->seen == before ? F_OK : F_BAD;
 }
 
 /* start/end of a connected op; end null or absent: until the end (-1). */
@@ -840,7 +844,7 @@ static const char *const fade_keys[] = {"op", "id", "kind", "duration", NULL};
 
 static void decode_op(struct dec *d, const json_t *o, const char *base, struct plan_op *op)
 {
-    size_t before = d->is->n;
+    size_t before = d->is->seen;
     int k = 0;
     op_defaults(op, OP_CUT);
     if (!json_is_object(o)) {
@@ -1021,7 +1025,7 @@ static void decode_op(struct dec *d, const json_t *o, const char *base, struct p
         break;
     }
     }
-    if (d->is->n != before)
+    if (d->is->seen != before)
         op->bad = 1;
 }
 
@@ -1042,10 +1046,10 @@ static void decode_output(struct dec *d, const json_t *doc, struct plan_output *
 
     json_t *o;
     if (get_obj(d, doc, "$", "output", &o) != F_OK) {
-        out->bad = d->is->n != d->errors_at_start;
+        out->bad = d->is->seen != d->errors_at_start;
         return;
     }
-    size_t before = d->is->n;
+    size_t before = d->is->seen;
     const char *base = "$.output";
     static const char *const keys[] = {"width", "height",    "fps",        "aspect", "video",
                                        "audio", "container", "background", NULL};
@@ -1128,7 +1132,7 @@ static void decode_output(struct dec *d, const json_t *doc, struct plan_output *
     if (get_enum(d, o, base, "container", container_names, &ct) == F_OK)
         out->container = (enum plan_container)ct;
     get_color(d, o, base, "background", 0, &out->background);
-    out->bad = d->is->n != before;
+    out->bad = d->is->seen != before;
 }
 
 static void decode_assets(struct dec *d, const json_t *doc, struct plan *p)
@@ -1166,7 +1170,7 @@ static void decode_assets(struct dec *d, const json_t *doc, struct plan *p)
 
 enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues *issues)
 {
-    struct dec dd = {issues, issues->n}, *d = &dd;
+    struct dec dd = {issues, issues->seen}, *d = &dd;
     if (!json_is_object(doc)) {
         plan_issues_add(issues, "$", "wrong_type",
                         "a plan must be a JSON object with \"operations\", not %s", type_word(doc));
@@ -1221,7 +1225,7 @@ enum reel_code plan_decode(const json_t *doc, struct plan *p, struct plan_issues
                 }
         }
     }
-    return issues->n == dd.errors_at_start ? REEL_OK : REEL_EINVAL;
+    return issues->seen == dd.errors_at_start ? REEL_OK : REEL_EINVAL;
 }
 
 enum reel_code plan_decode_text(const char *text, size_t len, const char *source, struct plan *p,

@@ -219,10 +219,11 @@ struct plan_issue {
 struct plan_issues {
     struct plan_issue *v;
     size_t n, cap;
+    size_t seen; /* every problem reported, also those past the cap that `v` keeps */
 };
 #define PLAN_ISSUES_INIT                                                                           \
     {                                                                                              \
-        NULL, 0, 0                                                                                 \
+        NULL, 0, 0, 0                                                                              \
     }
 
 void plan_issues_add(struct plan_issues *is, const char *path, const char *code, const char *fmt,

@@ -287,7 +287,7 @@ static void check_transitions_refs(struct plan *p, struct plan_issues *is, long 
 
 enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
 {
-    size_t start = is->n;
+    size_t start = is->seen;
     unsigned char *ok = xcalloc(p->nops ? p->nops : 1, 1); /* cut sound for the timeline */
     long first_cut = -1, last_cut = -1;
     size_t ncuts = 0;
@@ -320,9 +320,18 @@ enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
             }
         }
         const struct media_info *mi = a ? &a->info : NULL;
+        if (!mi && (op->kind == OP_CUT || op->kind == OP_OVERLAY || op->kind == OP_AUDIO)) {
+            /* the decoder reports a missing asset and marks the op bad; this
+             * keeps a plan built another way from reaching `mi` */
+            opath(path, i, "asset");
+            plan_issues_add(is, path, "missing", "this operation needs 'asset'");
+            if (op->kind == OP_CUT)
+                cuts_sound = 0;
+            continue;
+        }
         switch (op->kind) {
         case OP_CUT: {
-            size_t before = is->n;
+            size_t before = is->seen;
             if (mi->kind != MEDIA_VIDEO && mi->kind != MEDIA_IMAGE) {
                 plan_issues_add(is, path, "wrong_asset_kind",
                                 "asset '%s' is %s; a cut needs a video or an image", label,
@@ -383,7 +392,7 @@ enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
                                     label);
                 }
             }
-            if (is->n == before)
+            if (is->seen == before)
                 ok[i] = 1;
             else
                 cuts_sound = 0;
@@ -544,5 +553,5 @@ enum reel_code plan_validate(struct plan *p, struct plan_issues *is)
         free(cf);
     }
     free(ok);
-    return is->n == start ? REEL_OK : REEL_EINVAL;
+    return is->seen == start ? REEL_OK : REEL_EINVAL;
 }

@@ -575,3 +575,26 @@ TEST(plan_encoders_exist_for_defaults)
     CHECK_STR(plan_vcodec_name(VCODEC_VP9), "vp9");
     CHECK_STR(plan_container_name(CONT_WEBM), "webm");
 }
+
+TEST(plan_an_op_past_the_issue_cap_is_still_judged)
+{
+    /* 120 ops with an unknown key each fill the list of problems past its
+     * cap; a cut after them with no asset must still count as bad (it was
+     * taken as sound, and the validator read the asset it does not have) */
+    struct buf b = BUF_INIT;
+    buf_adds(&b, "{\"schema\":\"reel.editplan/1\",\"operations\":[");
+    for (int i = 0; i < 120; i++)
+        buf_addf(&b, "{\"op\":\"cut\",\"asset\":\"clip\",\"in\":0,\"out\":1,\"bogus%d\":1},", i);
+    buf_adds(&b, "{\"op\":\"cut\",\"in\":0,\"out\":1}]}");
+    struct plan p;
+    struct plan_issues is = PLAN_ISSUES_INIT;
+    CHECK(check_text(b.buf, &p, &is) == REEL_EINVAL);
+    CHECK(p.nops == 121);
+    CHECK(p.ops[120].bad);
+    CHECK(is.n == 101); /* the cap, and one line that says so */
+    CHECK(is.seen == 121); /* 120 unknown keys and the missing asset */
+    CHECK_STR(is.v[100].code, "too_large");
+    plan_issues_release(&is);
+    plan_release(&p);
+    buf_release(&b);
+}
