@@ -39,7 +39,9 @@ struct dec {
     int gray_stride, rgb_stride;
     uint8_t *rgray, *rrgb; /* rotated */
     uint8_t *sgray, *srgb; /* point-sampled (want_full said no) */
-    int *scol, scol_fw;    /* source column of each sampled column (2 per: luma, chroma) */
+    /* per sampled column: its luma and chroma source column, for frames
+     * scol_fw wide with chroma shift scol_cx */
+    int *scol, scol_fw, scol_cx;
     int ssw, ssh;
     long vindex;
     double last_vt, vdur;
@@ -228,17 +230,17 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
         d->sgray = xmalloc((size_t)d->ssw * d->ssh);
         d->srgb = xmalloc((size_t)3 * d->ssw * d->ssh);
     }
-    if (!d->scol || d->scol_fw != f->width || d->scol[2 * d->ssw] != cx) {
+    if (!d->scol || d->scol_fw != f->width || d->scol_cx != cx) {
         /* the column a sampled pixel reads, worked out once and not with a
          * division per pixel (it was most of the sampling's time) */
         free(d->scol);
-        d->scol = xmalloc(sizeof(int) * (2 * (size_t)d->ssw + 1));
+        d->scol = xmalloc(sizeof(int) * 2 * (size_t)d->ssw);
         for (int x = 0; x < d->ssw; x++) {
             int sx = (int)(((int64_t)x * 2 + 1) * f->width / (2 * d->ssw));
             d->scol[2 * x] = sx;
             d->scol[2 * x + 1] = sx >> cx;
         }
-        d->scol[2 * d->ssw] = cx;
+        d->scol_cx = cx;
         d->scol_fw = f->width;
     }
     const int *col = d->scol;
