@@ -8,7 +8,9 @@
 #include "core/config.h"
 #include "core/util.h"
 #include "media/probe.h"
+#include "plan/plan.h"
 #include "planner/planner.h"
+#include "render/render.h"
 #include "store/store.h"
 #include "trace/trace.h"
 
@@ -75,5 +77,32 @@ enum reel_code agent_copy_file(const char *from, const char *to, struct reel_err
 
 /* show.c: JSON diff of two plans, one line per change. */
 void agent_json_diff(const json_t *a, const json_t *b, const char *path, struct buf *out);
+
+/* agent.c */
+const char *agent_pace_name(enum planner_pace p);
+
+/* stages.c: plan/<v>, validate/<v>, render/<v>, evaluate/<v>. */
+struct agent_render_cb {
+    struct agent_job *aj;
+    int v;
+};
+enum reel_code agent_build_brief(struct agent_job *aj, struct reel_err *err);
+enum reel_code agent_stage_plan(struct agent_job *aj, int v, json_t **plan_out,
+                                struct reel_err *err);
+enum reel_code agent_stage_validate(struct agent_job *aj, int v, const json_t *doc, int *valid,
+                                    struct reel_err *err);
+enum reel_code agent_stage_render(struct agent_job *aj, int v, const json_t *doc, int *ok,
+                                  json_t **result_out, struct reel_err *err);
+enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
+                                    const json_t *rendered, double *score, int *golden,
+                                    struct reel_err *err);
+enum reel_code agent_render_doc(struct agent_job *aj, const json_t *doc, const char *out_path,
+                                const char *preset, render_progress_fn cb, void *ud,
+                                struct render_result *rr, struct reel_err *err);
+void agent_on_render_progress(const struct render_progress *pr, void *ud);
+
+/* constraints.c: what the brief asked for, checked against the render and plan:
+ * {"passed": bool, "problems": [text]}. New ref. */
+json_t *agent_brief_check(struct agent_job *aj, const struct plan *p, double duration);
 
 #endif

@@ -1,0 +1,588 @@
+/* The rules planner: params, the storyline of cuts and the plan's operations. */
+#include <ctype.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "planner/rules_internal.h"
+#include "core/banned.h"
+
+/* ---- building the plan ---- */
+
+static const char *style_str(const json_t *style, const char *group, const char *key,
+                             const char *def)
+{
+    const char *v = json_get_str(json_object_get(style, group), key, NULL);
+    if (v)
+        return v;
+    if (!strcmp(key, "font"))
+        return json_get_str(style, "font", def);
+    return def;
+}
+
+void rules_params_defaults(struct rules_params *p, const struct planner_brief *b)
+{
+    memset(p, 0, sizeof(*p));
+    p->brief = b;
+    p->pace = b->pace == PACE_FAST ? 1 : b->pace == PACE_SLOW ? 3 : 2;
+    p->loudness_lufs = facts_num(b->style, "loudness_lufs", -14);
+    p->true_peak_dbtp = facts_num(b->style, "true_peak_dbtp", -1);
+    const json_t *logo = json_object_get(b->style, "logo");
+    snprintf(p->logo_position, sizeof(p->logo_position), "%s",
+             b->logo_position[0] ? b->logo_position : json_get_str(logo, "position", "top-right"));
+    p->logo_width = facts_num(logo, "width", 0.14);
+    p->logo_margin = facts_num(logo, "margin", 0.04);
+    snprintf(p->cap_color, sizeof(p->cap_color), "%s",
+             style_str(b->style, "captions", "color", "#FFFFFF"));
+    snprintf(p->cap_outline, sizeof(p->cap_outline), "%s",
+             style_str(b->style, "captions", "outline", "#000000"));
+    snprintf(p->cap_box, sizeof(p->cap_box), "%s", style_str(b->style, "captions", "box", ""));
+    p->cap_size = facts_num(json_object_get(b->style, "captions"), "size", 0.055);
+}
+
+json_t *rules_jnum(double v)
+{
+    /* six decimals: readable plans, exact enough for frame times */
+    return json_real(round(v * 1e6) / 1e6);
+}
+
+static json_t *color_or_null(const char *c)
+{
+    return c && *c ? json_string(c) : json_null();
+}
+
+const struct planner_asset *rules_pick_asset(const struct planner_asset *assets, size_t n,
+                                             const char *label, const char *type)
+{
+    if (label)
+        return planner_asset_find(assets, n, label);
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(planner_asset_type(&assets[i]), type))
+            return &assets[i];
+    return NULL;
+}
+
+const struct planner_asset *rules_pick_logo(const struct planner_asset *assets, size_t n,
+                                            const char *label)
+{
+    const struct planner_asset *a = rules_pick_asset(assets, n, label, "logo");
+    if (a || label)
+        return a;
+    for (size_t i = 0; i < n; i++)
+        if (assets[i].probe.kind == MEDIA_IMAGE && strstr(assets[i].label, "logo"))
+            return &assets[i];
+    return NULL;
+}
+
+const struct planner_asset *rules_pick_music(const struct planner_asset *assets, size_t n,
+                                             const char *label)
+{
+    const struct planner_asset *a = rules_pick_asset(assets, n, label, "audio");
+    if (a || label)
+        return a;
+    for (size_t i = 0; i < n; i++)
+        if (assets[i].probe.kind == MEDIA_AUDIO)
+            return &assets[i];
+    return NULL;
+}
+
+enum reel_code rules_build_storyline(const struct rules_params *p,
+                                     const struct planner_asset *assets, size_t n,
+                                     const struct planner_asset *music, struct storyline *sl,
+                                     struct reel_err *err)
+{
+    const struct planner_brief *b = p->brief;
+    memset(sl, 0, sizeof(*sl));
+    const struct planner_asset *first = NULL;
+    for (size_t i = 0; i < n; i++)
+        if (rules_is_footage(&assets[i]) && !first)
+            first = &assets[i];
+    const struct planner_asset *first_pic = first;
+    for (size_t i = 0; i < n && !first_pic; i++)
+        if (assets[i].probe.kind == MEDIA_IMAGE && strcmp(planner_asset_type(&assets[i]), "logo"))
+            first_pic = &assets[i];
+    if (!first_pic)
+        return reel_fail(err, REEL_EINVAL, "assets",
+                         "nothing to put on the timeline: give at least one video or image");
+    int sw = 0, sh = 0;
+    media_display_size(&first_pic->probe, &sw, &sh);
+    snprintf(sl->aspect, sizeof(sl->aspect), "%s",
+             b->aspect[0] ? b->aspect : rules_nearest_aspect(sw, sh));
+    rules_output_size(sl->aspect, sw, sh, &sl->width, &sl->height);
+    sl->fps = rules_pick_fps(first ? first->probe.fps : 30);
+
+    seg_vec talk = VEC_INIT, other = VEC_INIT;
+    double talk_total = 0, talk_src = 0, other_src = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!rules_is_footage(&assets[i]))
+            continue;
+        if (rules_is_talking(&assets[i])) {
+            size_t before = talk.n;
+            sl->from_words |= rules_words_of(&assets[i]) != NULL;
+            rules_talking_segments(&assets[i], i, p->pace, &talk);
+            for (size_t k = before; k < talk.n; k++)
+                talk_total += talk.v[k].out - talk.v[k].in;
+            talk_src += rules_asset_duration(&assets[i]);
+        } else {
+            rules_footage_segments(&assets[i], i, p->pace, &other);
+            other_src += rules_asset_duration(&assets[i]);
+        }
+    }
+    sl->talking = talk.n > 0;
+    /* no length asked: all the talk, or up to 30 s of the other footage */
+    double target = b->duration > 0 ? b->duration : sl->talking ? talk_total : fmin(other_src, 30);
+    seg_vec chosen = VEC_INIT;
+    if (sl->talking) {
+        rules_select_segments(assets, &talk, target, &chosen);
+        double sum = 0;
+        for (size_t i = 0; i < chosen.n; i++)
+            sum += chosen.v[i].out - chosen.v[i].in;
+        sl->removed_s = talk_src - talk_total;
+        if (sum < target - 0.5 && other.n) {
+            /* not enough talk: b-roll after it */
+            seg_vec more = VEC_INIT;
+            rules_select_segments(assets, &other, target - sum, &more);
+            for (size_t i = 0; i < more.n; i++)
+                VEC_PUSH(&chosen, more.v[i]);
+            VEC_FREE(&more);
+        }
+    } else if (other.n) {
+        rules_select_segments(assets, &other, target, &chosen);
+    }
+    VEC_FREE(&talk);
+    VEC_FREE(&other);
+
+    /* Images: a slideshow when there is no footage, else fill a short edit. */
+    double sum = 0;
+    for (size_t i = 0; i < chosen.n; i++)
+        sum += chosen.v[i].out - chosen.v[i].in;
+    size_t nimg = 0;
+    for (size_t i = 0; i < n; i++)
+        if (assets[i].probe.kind == MEDIA_IMAGE && !strcmp(planner_asset_type(&assets[i]), "image"))
+            nimg++;
+    if (nimg && (!chosen.n || (b->duration > 0 && sum < b->duration - 0.5))) {
+        double left = b->duration > 0 ? b->duration - sum : pace_window[p->pace] * nimg;
+        double each = fmax(0.5, left / nimg);
+        for (size_t i = 0; i < n && left > 0.25; i++) {
+            if (assets[i].probe.kind != MEDIA_IMAGE ||
+                strcmp(planner_asset_type(&assets[i]), "image"))
+                continue;
+            double d = fmin(each, left);
+            VEC_PUSH(&chosen, ((struct seg){i, 0, d, 0, 0, 1, 0, 0}));
+            left -= d;
+        }
+    }
+    /* Clips too short for any window: play them whole. */
+    for (size_t i = 0; i < n && !chosen.n; i++)
+        if (rules_is_footage(&assets[i]) && rules_asset_duration(&assets[i]) > 0)
+            VEC_PUSH(&chosen,
+                     ((struct seg){i, 0, rules_asset_duration(&assets[i]), 0, 0, 1, 0, 0}));
+    if (!chosen.n) {
+        VEC_FREE(&chosen);
+        return reel_fail(err, REEL_EINVAL, "assets", "no usable footage (no clip has a duration)");
+    }
+    /* Merge segments that continue each other in the same source. */
+    seg_vec merged = VEC_INIT;
+    for (size_t i = 0; i < chosen.n; i++) {
+        struct seg *l = merged.n ? &merged.v[merged.n - 1] : NULL;
+        if (l && l->asset == chosen.v[i].asset && fabs(l->out - chosen.v[i].in) < 1e-6 &&
+            assets[l->asset].probe.kind == MEDIA_VIDEO)
+            l->out = chosen.v[i].out;
+        else
+            VEC_PUSH(&merged, chosen.v[i]);
+    }
+    VEC_FREE(&chosen);
+    /* Frame grid. */
+    double fps = sl->fps;
+    long total = 0;
+    for (size_t i = 0; i < merged.n; i++) {
+        struct seg *s = &merged.v[i];
+        const struct planner_asset *a = &assets[s->asset];
+        long src_max = (long)floor(rules_asset_duration(a) * fps + 1e-6);
+        s->in_f = a->probe.kind == MEDIA_VIDEO ? lround(s->in * fps) : 0;
+        s->len_f = lround((s->out - s->in) * fps);
+        if (s->len_f < 1)
+            s->len_f = 1;
+        if (a->probe.kind == MEDIA_VIDEO && s->in_f + s->len_f > src_max)
+            s->len_f = src_max - s->in_f;
+        total += s->len_f;
+    }
+    size_t w = 0;
+    for (size_t i = 0; i < merged.n; i++)
+        if (merged.v[i].len_f >= 1)
+            merged.v[w++] = merged.v[i];
+    merged.n = w;
+    if (!merged.n) {
+        VEC_FREE(&merged);
+        return reel_fail(err, REEL_EINVAL, "assets", "no usable footage");
+    }
+    /* Beats. */
+    if (music && music->analysis && p->brief->on_beat != 0) {
+        dbl_vec beats = VEC_INIT;
+        rules_beat_times(music, total / fps + 2, &beats);
+        sl->beats_snapped = rules_snap_to_beats(&merged, assets, fps, &beats, total);
+        VEC_FREE(&beats);
+    }
+    sl->total_f = 0;
+    for (size_t i = 0; i < merged.n; i++)
+        sl->total_f += merged.v[i].len_f;
+    sl->cuts = merged;
+    return REEL_OK;
+}
+
+json_t *rules_cuts_json(const struct storyline *sl, const struct planner_asset *assets,
+                        int mute_other)
+{
+    json_t *arr = json_array();
+    double fps = sl->fps;
+    int a, b;
+    rules_aspect_ratio(sl->aspect, &a, &b);
+    for (size_t i = 0; i < sl->cuts.n; i++) {
+        const struct seg *s = &sl->cuts.v[i];
+        const struct planner_asset *as = &assets[s->asset];
+        json_t *op = json_object();
+        char id[16];
+        snprintf(id, sizeof(id), "c%zu", i + 1);
+        json_object_set_new(op, "op", json_string("cut"));
+        json_object_set_new(op, "id", json_string(id));
+        json_object_set_new(op, "asset", json_string(as->label));
+        if (as->probe.kind == MEDIA_VIDEO) {
+            json_object_set_new(op, "in", rules_jnum(s->in_f / fps));
+            json_object_set_new(op, "out", rules_jnum((s->in_f + s->len_f) / fps));
+        } else {
+            json_object_set_new(op, "duration", rules_jnum(s->len_f / fps));
+        }
+        int sw, sh;
+        media_display_size(&as->probe, &sw, &sh);
+        double fx, fy;
+        if (sw > 0 && sh > 0 && fabs(log(((double)sw / sh) / ((double)a / b))) > 0.02 &&
+            rules_activity_focus(as->analysis, s->in_f / fps, (s->in_f + s->len_f) / fps, &fx,
+                                 &fy)) {
+            json_t *f = json_object();
+            json_object_set_new(f, "x", rules_jnum(round(fx * 1000) / 1000));
+            json_object_set_new(f, "y", rules_jnum(round(fy * 1000) / 1000));
+            json_object_set_new(op, "focus", f);
+        }
+        if (mute_other && !s->talking && as->probe.kind == MEDIA_VIDEO)
+            json_object_set_new(op, "mute", json_true());
+        json_array_append_new(arr, op);
+    }
+    return arr;
+}
+
+static json_t *text_style(const json_t *brand, const char *group, const char *color,
+                          const char *outline, const char *box, double size)
+{
+    json_t *st = json_object();
+    json_object_set_new(st, "font", json_string(style_str(brand, group, "font", "DejaVu Sans")));
+    json_object_set_new(st, "size", rules_jnum(size));
+    json_object_set_new(st, "color", json_string(color));
+    json_object_set_new(st, "outline", color_or_null(outline));
+    json_object_set_new(st, "box", color_or_null(box));
+    return st;
+}
+
+json_t *rules_captions_op(const struct rules_params *p, const struct storyline *sl)
+{
+    json_t *op = json_object();
+    json_object_set_new(op, "op", json_string("captions"));
+    json_object_set_new(op, "id", json_string("captions"));
+    json_object_set_new(op, "source", json_string("transcript"));
+    json_object_set_new(op, "position", json_string("bottom"));
+    json_t *st = text_style(p->brief->style, "captions", p->cap_color, p->cap_outline, p->cap_box,
+                            p->cap_size);
+    int maxc = p->cap_max_chars ? p->cap_max_chars
+                                : (sl->width < sl->height    ? 24
+                                   : sl->width == sl->height ? 30
+                                                             : 38);
+    json_object_set_new(st, "max_chars_per_line", json_integer(maxc));
+    json_object_set_new(st, "max_lines", json_integer(2));
+    const char *hl = style_str(p->brief->style, "captions", "highlight", NULL);
+    if (hl)
+        json_object_set_new(st, "highlight", json_string(hl));
+    json_object_set_new(op, "style", st);
+    return op;
+}
+
+json_t *rules_logo_op(const struct rules_params *p, const struct planner_asset *logo)
+{
+    json_t *op = json_object();
+    json_object_set_new(op, "op", json_string("overlay"));
+    json_object_set_new(op, "id", json_string("logo"));
+    json_object_set_new(op, "asset", json_string(logo->label));
+    json_object_set_new(op, "start", rules_jnum(0));
+    json_object_set_new(op, "position", json_string(p->logo_position));
+    json_object_set_new(op, "width", rules_jnum(p->logo_width));
+    json_object_set_new(op, "margin", rules_jnum(p->logo_margin));
+    json_object_set_new(
+        op, "opacity",
+        rules_jnum(facts_num(json_object_get(p->brief->style, "logo"), "opacity", 0.9)));
+    return op;
+}
+
+/*
+ * Fit a title into the title-safe area of a W x H frame: break it into at
+ * most 3 lines at word boundaries so that each line, at `*size` (a fraction
+ * of the height; DejaVu Sans averages about 0.6 em a character), stays
+ * within 84% of the width, shrinking *size (not below 0.04) until it does.
+ * Writes the text with '\n' between lines into out.
+ */
+void rules_fit_title(const char *text, double *size, int W, int H, struct buf *out)
+{
+    for (;;) {
+        int maxc = (int)(0.84 * W / (0.6 * *size * H));
+        if (maxc < 4)
+            maxc = 4;
+        buf_reset(out);
+        int lines = 1, col = 0, fits = 1;
+        const char *q = text;
+        while (*q) {
+            while (*q == ' ' || *q == '\n' || *q == '\t')
+                q++;
+            if (!*q)
+                break;
+            size_t wl = strcspn(q, " \n\t");
+            int wchars = 0; /* characters, not bytes */
+            for (size_t i = 0; i < wl; i++)
+                wchars += ((unsigned char)q[i] & 0xC0) != 0x80;
+            if (wchars > maxc)
+                fits = 0;
+            if (col && col + 1 + wchars > maxc) {
+                buf_addch(out, '\n');
+                lines++;
+                col = 0;
+            } else if (col) {
+                buf_addch(out, ' ');
+                col++;
+            }
+            buf_add(out, q, wl);
+            col += wchars;
+            q += wl;
+        }
+        if ((fits && lines <= 3) || *size <= 0.04)
+            return;
+        *size = fmax(0.04, *size * 0.85);
+    }
+}
+
+json_t *rules_title_op(const struct rules_params *p, const char *title, double D, int W, int H)
+{
+    json_t *op = json_object();
+    json_object_set_new(op, "op", json_string("text"));
+    json_object_set_new(op, "id", json_string("title"));
+    double size = facts_num(json_object_get(p->brief->style, "title"), "size", 0.08);
+    struct buf fitted = BUF_INIT;
+    rules_fit_title(title, &size, W > 0 ? W : 16, H > 0 ? H : 9, &fitted);
+    json_object_set_new(op, "text", json_string(fitted.len ? fitted.buf : title));
+    buf_release(&fitted);
+    json_object_set_new(op, "start", rules_jnum(0));
+    json_object_set_new(op, "end", rules_jnum(fmin(2.5, D * 0.5)));
+    json_object_set_new(op, "position", json_string("center"));
+    const json_t *pal = json_object_get(p->brief->style, "palette");
+    const char *color =
+        style_str(p->brief->style, "title", "color",
+                  json_is_string(json_array_get(pal, 0)) ? json_string_value(json_array_get(pal, 0))
+                                                         : "#FFFFFF");
+    json_object_set_new(op, "style",
+                        text_style(p->brief->style, "title", color,
+                                   style_str(p->brief->style, "title", "outline", "#000000"),
+                                   style_str(p->brief->style, "title", "box", "#00000099"), size));
+    return op;
+}
+
+/*
+ * B-roll cutaways over talking footage: the talk keeps playing (its sound
+ * carries on) while the picture cuts to a b-roll clip for a shot's length,
+ * the way an editor covers an interview. One cutaway every other shot of the
+ * pace, cycling through the b-roll clips; with music, each starts on a beat.
+ */
+void rules_broll_cutaways(const struct rules_params *p, const struct planner_asset *assets,
+                          size_t n, const struct storyline *sl, const struct planner_asset *music,
+                          json_t *ops)
+{
+    if (!sl->talking)
+        return;
+    size_t rolls[16], nrolls = 0;
+    for (size_t i = 0; i < n && nrolls < ARRAY_SIZE(rolls); i++)
+        if (rules_is_footage(&assets[i]) && !rules_is_talking(&assets[i]) &&
+            rules_asset_duration(&assets[i]) >= 1)
+            rolls[nrolls++] = i;
+    if (!nrolls)
+        return;
+    double fps = sl->fps, D = sl->total_f / fps;
+    double shot = pace_window[p->pace]; /* 1.6 fast, 3 medium, 5 slow */
+    double len = fmin(shot, 3.0);
+    int m = (int)floor((D - 1.0) / (2 * shot));
+    if (m < 1 || D < len + 2)
+        return;
+    dbl_vec beats = VEC_INIT;
+    if (music && music->analysis && p->brief->on_beat != 0)
+        rules_beat_times(music, D + 2, &beats);
+    double prev_end = 0.5;
+    for (int j = 0; j < m; j++) {
+        const struct planner_asset *a = &assets[rolls[j % nrolls]];
+        double t = (D - 1.0) * (j + 0.5) / m + 0.5 - len / 2;
+        for (size_t k = 0; k < beats.n; k++) /* the nearest beat after the previous one */
+            if (beats.v[k] > prev_end + 0.5 && fabs(beats.v[k] - t) < shot / 2) {
+                t = beats.v[k];
+                break;
+            }
+        double l = fmin(len, rules_asset_duration(a) - 0.1);
+        if (t < prev_end + 0.5 || t + l > D - 0.5 || l < 0.5)
+            continue;
+        double in =
+            fmax(0, fmin(rules_asset_duration(a) - l - 0.05, (rules_asset_duration(a) - l) / 2));
+        char id[16];
+        snprintf(id, sizeof(id), "broll%d", j + 1);
+        json_t *op = json_object();
+        json_object_set_new(op, "op", json_string("overlay"));
+        json_object_set_new(op, "id", json_string(id));
+        json_object_set_new(op, "asset", json_string(a->label));
+        json_object_set_new(op, "start", rules_jnum(lround(t * fps) / fps));
+        json_object_set_new(op, "end", rules_jnum(lround((t + l) * fps) / fps));
+        json_object_set_new(op, "in", rules_jnum(lround(in * fps) / fps));
+        json_object_set_new(op, "position", json_string("center"));
+        json_object_set_new(op, "width", rules_jnum(1));
+        json_object_set_new(op, "margin", rules_jnum(0));
+        json_array_append_new(ops, op);
+        prev_end = t + l;
+    }
+    VEC_FREE(&beats);
+}
+
+json_t *rules_build_plan(const struct rules_params *p, const struct planner_asset *assets, size_t n,
+                         struct reel_err *err)
+{
+    const struct planner_brief *b = p->brief;
+    const struct planner_asset *music = rules_pick_music(assets, n, b->music);
+    const struct planner_asset *logo = rules_pick_logo(assets, n, b->logo);
+    if (b->music && !music) {
+        reel_fail(err, REEL_EINVAL, "--music", "no asset labelled '%s'", b->music);
+        return NULL;
+    }
+    if (b->logo && !logo) {
+        reel_fail(err, REEL_EINVAL, "--logo", "no asset labelled '%s'", b->logo);
+        return NULL;
+    }
+    struct storyline sl;
+    if (rules_build_storyline(p, assets, n, music, &sl, err))
+        return NULL;
+    double D = sl.total_f / sl.fps;
+    struct buf notes = BUF_INIT;
+    buf_addf(&notes, "rules planner: %zu cut%s, %.2f s", sl.cuts.n, sl.cuts.n == 1 ? "" : "s", D);
+    if (b->duration > 0)
+        buf_addf(&notes, " (target %.2f s)", b->duration);
+    if (sl.talking)
+        buf_addf(&notes, "; talking footage cut by %s: %.1f s of pauses and fillers removed",
+                 sl.from_words ? "transcript words" : "speech regions", sl.removed_s);
+    if (music)
+        buf_addf(&notes, "; music '%s'%s", music->label,
+                 sl.beats_snapped ? ", cuts on its beats" : " (no beat facts: cuts not on beats)");
+
+    json_t *plan = json_object();
+    json_object_set_new(plan, "schema", json_string("reel.editplan/1"));
+    const char *title = b->title;
+    char deft[96];
+    if (!title) {
+        snprintf(deft, sizeof(deft), "Edit of %s",
+                 sl.cuts.v[0].asset < n ? assets[sl.cuts.v[0].asset].label : "footage");
+    }
+    json_object_set_new(plan, "title", json_string(title ? title : deft));
+
+    json_t *out = json_object();
+    json_object_set_new(out, "width", json_integer(sl.width));
+    json_object_set_new(out, "height", json_integer(sl.height));
+    json_object_set_new(out, "fps", json_real(sl.fps));
+    json_object_set_new(out, "aspect", json_string(sl.aspect));
+    json_t *audio = json_object();
+    json_object_set_new(audio, "loudness_lufs", rules_jnum(p->loudness_lufs));
+    json_object_set_new(audio, "true_peak_dbtp", rules_jnum(p->true_peak_dbtp));
+    json_object_set_new(out, "audio", audio);
+    json_object_set_new(plan, "output", out);
+
+    json_t *ops = rules_cuts_json(&sl, assets, music != NULL);
+    const struct planner_asset *lut = rules_pick_asset(assets, n, NULL, "lut");
+    if (lut) {
+        json_t *op = json_object();
+        json_object_set_new(op, "op", json_string("color"));
+        json_object_set_new(op, "id", json_string("grade"));
+        json_object_set_new(op, "lut", json_string(lut->label));
+        json_array_append_new(ops, op);
+    }
+    rules_broll_cutaways(p, assets, n, &sl, music, ops);
+    if (logo)
+        json_array_append_new(ops, rules_logo_op(p, logo));
+    if (b->title && D > 1)
+        json_array_append_new(ops, rules_title_op(p, b->title, D, sl.width, sl.height));
+    if (b->captions > 0)
+        json_array_append_new(ops, rules_captions_op(p, &sl));
+    if (music) {
+        json_t *op = json_object();
+        json_object_set_new(op, "op", json_string("audio"));
+        json_object_set_new(op, "id", json_string("music"));
+        json_object_set_new(op, "asset", json_string(music->label));
+        json_object_set_new(op, "start", rules_jnum(0));
+        json_object_set_new(op, "volume_db", rules_jnum(sl.talking ? -8 : 0));
+        if (rules_asset_duration(music) < D)
+            json_object_set_new(op, "loop", json_true());
+        json_object_set_new(op, "fade_out", rules_jnum(fmin(1.5, D / 4)));
+        if (sl.talking) {
+            json_t *duck = json_object();
+            json_object_set_new(duck, "under", json_string("speech"));
+            json_object_set_new(duck, "amount_db", rules_jnum(-12));
+            json_object_set_new(op, "duck", duck);
+        }
+        json_array_append_new(ops, op);
+    }
+    if (D >= 2) {
+        json_t *fi = json_object(), *fo = json_object();
+        json_object_set_new(fi, "op", json_string("fade"));
+        json_object_set_new(fi, "kind", json_string("in"));
+        json_object_set_new(fi, "duration", rules_jnum(0.3));
+        json_object_set_new(fo, "op", json_string("fade"));
+        json_object_set_new(fo, "kind", json_string("out"));
+        json_object_set_new(fo, "duration", rules_jnum(0.5));
+        json_array_append_new(ops, fi);
+        json_array_append_new(ops, fo);
+    }
+    json_object_set_new(plan, "operations", ops);
+
+    /* the labels the plan uses, with their paths, so it renders on its own */
+    json_t *amap = json_object();
+    size_t i;
+    json_t *op;
+    json_array_foreach(ops, i, op)
+    {
+        const char *l = json_get_str(op, "asset", json_get_str(op, "lut", NULL));
+        const struct planner_asset *a = planner_asset_find(assets, n, l);
+        if (a && a->path)
+            json_object_set_new(amap, a->label, json_string(a->path));
+    }
+    json_object_set_new(plan, "assets", amap);
+    json_object_set_new(plan, "notes", json_string(notes.buf));
+    buf_release(&notes);
+    VEC_FREE(&sl.cuts);
+    return plan;
+}
+
+enum reel_code rules_plan(const struct planner_brief *brief, const struct planner_asset *assets,
+                          size_t nassets, const struct planner_opts *opts,
+                          struct planner_result *res, struct reel_err *err)
+{
+    struct rules_params p;
+    rules_params_defaults(&p, brief);
+    json_t *plan = rules_build_plan(&p, assets, nassets, err);
+    if (!plan)
+        return err ? err->code : REEL_EINVAL;
+    json_t *issues = NULL;
+    int valid = planner_validate_plan(plan, assets, nassets, &issues);
+    snprintf(res->model, sizeof(res->model), "rules");
+    planner_result_add(res, plan, issues, valid, "rules");
+    if (opts->recorder && opts->recorder->on_attempt)
+        opts->recorder->on_attempt(opts->recorder->ctx, 1, plan, issues);
+    if (!valid)
+        return reel_fail(err, REEL_EINVAL, "plan",
+                         "the rules planner wrote a plan that does not validate (%zu issues)",
+                         json_array_size(issues));
+    return REEL_OK;
+}
