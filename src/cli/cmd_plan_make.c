@@ -24,8 +24,9 @@ const char *const usage_plan_make =
     "  and flags that override the words:\n"
     "    --duration S  --aspect 16:9|9:16|1:1|4:5  --pace slow|medium|fast\n"
     "    --captions | --no-captions   --on-beat | --no-beat   --title TEXT\n"
-    "    --music LABEL  --logo LABEL  --logo-position POS  --style BRAND.json\n"
+    "    --logo-position POS  --style BRAND.json\n"
     "  assets: labels come from file names unless given as LABEL=FILE;\n"
+    "    --broll FILE  --music FILE|LABEL  --logo FILE|LABEL   as in reel edit\n"
     "    --type LABEL=raw_footage|b-roll|audio|image|logo|lut\n"
     "    --analysis LABEL=FILE.json  --transcript LABEL=FILE.json   facts to plan from\n"
     "    (default: reel analyses and transcribes the files itself; --no-analyze plans from\n"
@@ -39,6 +40,8 @@ const char *const usage_plan_make =
     "                          or a job's trace), without a network\n"
     "  revise a plan: --revise PLAN.json --feedback FEEDBACK.json\n"
     "  output: the plan to -o FILE (default stdout); --json prints the planning report;\n"
+    "    --explain  each phrase of the brief with the constraint it became, what a flag\n"
+    "    overrode, and the words not used (with --json: the report's \"explain\")\n"
     "    --transcripts-out FILE.json  the transcripts used, for reel render --transcripts\n";
 
 struct kv {
@@ -238,6 +241,8 @@ enum {
     OPT_NO_ANALYZE,
     OPT_NO_TRANSCRIBE,
     OPT_TRANSCRIPTS_OUT,
+    OPT_BROLL,
+    OPT_EXPLAIN,
 };
 
 /* The model calls recorded in a job's trace, as a replay array. */
@@ -289,6 +294,8 @@ int cmd_plan_make(int argc, char **argv)
         {"no-analyze", no_argument, NULL, OPT_NO_ANALYZE},
         {"no-transcribe", no_argument, NULL, OPT_NO_TRANSCRIBE},
         {"transcripts-out", required_argument, NULL, OPT_TRANSCRIPTS_OUT},
+        {"broll", required_argument, NULL, OPT_BROLL},
+        {"explain", no_argument, NULL, OPT_EXPLAIN},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -299,7 +306,9 @@ int cmd_plan_make(int argc, char **argv)
     kv_vec typev = VEC_INIT, anv = VEC_INIT, trv = VEC_INIT;
     const char *out_path = NULL, *style_path = NULL, *record_path = NULL, *replay_path = NULL;
     const char *revise_path = NULL, *feedback_path = NULL, *transcripts_out = NULL;
-    int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0, no_transcribe = 0;
+    int want_json = 0, rc = 0, have_brief = 0, no_analyze = 0, no_transcribe = 0, explain = 0;
+    /* assets given by flag (--broll FILE, --music FILE, --logo FILE): path and type */
+    kv_vec flagged = VEC_INIT;
     struct planner_asset *assets = NULL;
     char **labels = NULL, **paths = NULL;
     json_t **owned = NULL; /* analysis / transcript documents */
@@ -371,12 +380,24 @@ int cmd_plan_make(int argc, char **argv)
             brief.title = xstrdup(optarg);
             break;
         case OPT_MUSIC:
-            free(brief.music);
-            brief.music = xstrdup(optarg);
-            break;
         case OPT_LOGO:
-            free(brief.logo);
-            brief.logo = xstrdup(optarg);
+        case OPT_BROLL: {
+            /* a file (as in reel edit), or the label of an asset given below */
+            const char *type = c == OPT_MUSIC ? "audio" : c == OPT_LOGO ? "logo" : "b-roll";
+            if (c == OPT_BROLL || access(optarg, F_OK) == 0 || strchr(optarg, '/')) {
+                struct kv kv = {xstrdup(optarg), xstrdup(type)};
+                VEC_PUSH(&flagged, kv);
+            } else if (c == OPT_MUSIC) {
+                free(brief.music);
+                brief.music = xstrdup(optarg);
+            } else {
+                free(brief.logo);
+                brief.logo = xstrdup(optarg);
+            }
+            break;
+        }
+        case OPT_EXPLAIN:
+            explain = 1;
             break;
         case OPT_LOGO_POS:
             snprintf(brief.logo_position, sizeof(brief.logo_position), "%s", optarg);
@@ -481,7 +502,7 @@ int cmd_plan_make(int argc, char **argv)
         rc = cli_usage_error("plan", "--revise and --feedback go together");
         goto out;
     }
-    if (optind >= argc) {
+    if (optind >= argc && !flagged.n) {
         rc = cli_usage_error("plan", "give at least one asset file");
         goto out;
     }
@@ -492,16 +513,17 @@ int cmd_plan_make(int argc, char **argv)
     }
 
     /* Assets: label, path, probe, type, facts. */
-    nassets = (size_t)(argc - optind);
+    size_t npos = (size_t)(argc - optind);
+    nassets = npos + flagged.n;
     assets = xcalloc(nassets, sizeof(*assets));
     labels = xcalloc(nassets, sizeof(*labels));
     paths = xcalloc(nassets, sizeof(*paths));
     owned = xcalloc(2 * nassets, sizeof(*owned));
     for (size_t i = 0; i < nassets; i++) {
-        const char *arg = argv[optind + (int)i];
+        const char *arg = i < npos ? argv[optind + (int)i] : flagged.v[i - npos].key;
         const char *eq = strchr(arg, '=');
         char label[64];
-        if (eq && looks_like_label(arg, (size_t)(eq - arg)) && eq[1]) {
+        if (i < npos && eq && looks_like_label(arg, (size_t)(eq - arg)) && eq[1]) {
             snprintf(label, sizeof(label), "%.*s", (int)(eq - arg), arg);
             paths[i] = xstrdup(eq + 1);
             for (size_t j = 0; j < i; j++)
@@ -524,6 +546,12 @@ int cmd_plan_make(int argc, char **argv)
     for (size_t i = 0; i < nassets; i++) {
         struct planner_asset *a = &assets[i];
         const char *t = kv_get(&typev, a->label);
+        if (!t && i >= npos)
+            t = flagged.v[i - npos].val;
+        if (t && !strcmp(t, "audio") && !brief.music)
+            brief.music = xstrdup(a->label);
+        if (t && !strcmp(t, "logo") && !brief.logo)
+            brief.logo = xstrdup(a->label);
         if (!t) {
             if (a->probe.kind == MEDIA_IMAGE &&
                 ((brief.logo && !strcmp(brief.logo, a->label)) || strstr(a->label, "logo")))
@@ -548,6 +576,7 @@ int cmd_plan_make(int argc, char **argv)
             a->transcript = owned[nowned++];
         }
     }
+    planner_brief_resolve(&brief, assets, nassets);
     gather_facts(assets, nassets, owned, &nowned, &brief, &cfg, no_analyze,
                  no_transcribe || no_analyze);
     for (size_t i = 0; i < anv.n; i++)
@@ -631,6 +660,8 @@ int cmd_plan_make(int argc, char **argv)
     if (want_json) {
         json_t *rep = planner_result_to_json(&res);
         json_object_set(rep, "plan", res.plan ? res.plan : json_null());
+        if (explain && brief.explain)
+            json_object_set(rep, "explain", brief.explain);
         struct buf b = BUF_INIT;
         json_dump_buf(rep, &b, 1);
         printf("%s\n", b.buf);
@@ -658,6 +689,13 @@ int cmd_plan_make(int argc, char **argv)
         printf("%s\n", b.buf);
         buf_release(&b);
     }
+    if (explain && !want_json && brief.explain) {
+        struct buf eb = BUF_INIT;
+        buf_adds(&eb, "reel plan: the brief, phrase by phrase:\n");
+        planner_brief_explain_text(brief.explain, &eb);
+        fputs(eb.buf, stderr);
+        buf_release(&eb);
+    }
     fprintf(stderr,
             "reel plan: %s planner (%s), %zu attempt%s, %d prompt + %d completion tokens, $%.4f\n",
             res.strategy, res.model, res.nattempts, res.nattempts == 1 ? "" : "s",
@@ -678,6 +716,7 @@ out:
     kv_free(&typev);
     kv_free(&anv);
     kv_free(&trv);
+    kv_free(&flagged);
     json_decref(calls);
     json_decref(replay);
     json_decref(previous);

@@ -32,6 +32,7 @@
 
 #include "core/err.h"
 #include "core/json.h"
+#include "core/util.h"
 #include "media/probe.h"
 
 /* ---- inputs ---- */
@@ -67,6 +68,21 @@ struct planner_brief {
     char *title;            /* title text, NULL = none */
     char logo_position[16]; /* "top-right" ...; "" = style or default */
     json_t *style;          /* brand style document (owned), NULL = none; see docs/planner.md */
+    /* From the words only (docs/planner.md, "The brief grammar"): */
+    int no_music, no_logo;   /* 1: the brief says "no music" / "no logo" */
+    int mute_broll;          /* -1 unset, 0 keep the b-roll's sound, 1 mute it */
+    int duck;                /* -1 unset, 0/1: lower the music under speech */
+    char look[8];            /* "bw" "vivid" "muted" "lut"; "" = none */
+    char *first_word, *last_word; /* "open on X" / "end on X": X as written */
+    json_t *only_words, *exclude_words; /* "only X" / "no X": arrays of words, or NULL */
+    /* planner_brief_resolve() turns the words into asset labels: */
+    char *first_asset, *last_asset;       /* labels, NULL = none */
+    json_t *only_assets, *exclude_assets; /* arrays of labels, or NULL */
+    /* What became of each phrase (owned, NULL before parse):
+     * {"constraints": [{"key", "value", "phrase", "source": "brief"|"flag"}],
+     *  "overridden": [{"key", "phrase", "value", "by"}], "unused": ["word", ...],
+     *  "unresolved": [{"key", "phrase", "word", "reason"}]} */
+    json_t *explain;
 };
 
 void planner_brief_init(struct planner_brief *b);
@@ -78,6 +94,14 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
  * validates its fields, keeps it in b->style. */
 enum reel_code planner_brief_load_style(struct planner_brief *b, const char *path,
                                         struct reel_err *err);
+/* Resolve the words of "open on X", "end on X", "only X", "no X" to the labels
+ * of footage or image assets: X is a label, or a word of a label or of the
+ * file's name (a plural's "s" dropped). A word that names no asset is moved to
+ * explain.unresolved with the reason, and that constraint stays unset. */
+void planner_brief_resolve(struct planner_brief *b, const struct planner_asset *assets,
+                           size_t n);
+/* The explanation as text, a line per phrase (appended to out). */
+void planner_brief_explain_text(const json_t *explain, struct buf *out);
 /* The brief as JSON (what the LLM is told; also recorded in traces). New ref. */
 json_t *planner_brief_to_json(const struct planner_brief *b);
 

@@ -86,6 +86,64 @@ const struct planner_asset *rules_pick_music(const struct planner_asset *assets,
     return NULL;
 }
 
+static int in_list(const json_t *arr, const char *label)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(arr, i, v) if (!strcmp(json_string_value(v), label)) return 1;
+    return 0;
+}
+
+/* May the storyline use this asset? "no X" leaves it out; "only X" keeps
+ * just X (and what the brief opens or ends on). */
+int rules_asset_allowed(const struct planner_brief *b, const struct planner_asset *a)
+{
+    if (in_list(b->exclude_assets, a->label))
+        return 0;
+    if (json_array_size(b->only_assets) && !in_list(b->only_assets, a->label) &&
+        !(b->first_asset && !strcmp(b->first_asset, a->label)) &&
+        !(b->last_asset && !strcmp(b->last_asset, a->label)))
+        return 0;
+    return 1;
+}
+
+/* Take the best candidate of the asset out of the pools for the opening or
+ * closing shot; a clip with no candidate window gives its start. 0: none. */
+static int reserve(const struct rules_params *p, const struct planner_asset *assets, size_t n,
+                   const char *label, seg_vec *talk, seg_vec *other, struct seg *out)
+{
+    if (!label)
+        return 0;
+    size_t ai = n;
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(assets[i].label, label))
+            ai = i;
+    if (ai == n)
+        return 0;
+    seg_vec *pools[2] = {talk, other};
+    seg_vec *bp = NULL;
+    size_t bi = 0;
+    for (int k = 0; k < 2; k++)
+        for (size_t i = 0; i < pools[k]->n; i++)
+            if (pools[k]->v[i].asset == ai && (!bp || pools[k]->v[i].score > bp->v[bi].score)) {
+                bp = pools[k];
+                bi = i;
+            }
+    if (bp) {
+        *out = bp->v[bi];
+        memmove(&bp->v[bi], &bp->v[bi + 1], (bp->n - bi - 1) * sizeof(*bp->v));
+        bp->n--;
+        return 1;
+    }
+    double d = rules_asset_duration(&assets[ai]);
+    if (assets[ai].probe.kind == MEDIA_IMAGE)
+        d = pace_window[p->pace];
+    if (d <= 0)
+        return 0;
+    *out = (struct seg){ai, 0, fmin(d, pace_window[p->pace] * 1.5), 0, 0, 1, 0, 0};
+    return 1;
+}
+
 enum reel_code rules_build_storyline(const struct rules_params *p,
                                      const struct planner_asset *assets, size_t n,
                                      const struct planner_asset *music, struct storyline *sl,
@@ -114,7 +172,7 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
     seg_vec talk = VEC_INIT, other = VEC_INIT;
     double talk_total = 0, talk_src = 0, other_src = 0;
     for (size_t i = 0; i < n; i++) {
-        if (!rules_is_footage(&assets[i]))
+        if (!rules_is_footage(&assets[i]) || !rules_asset_allowed(b, &assets[i]))
             continue;
         if (rules_is_talking(&assets[i])) {
             size_t before = talk.n;
@@ -131,6 +189,21 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
     sl->talking = talk.n > 0;
     /* no length asked: all the talk, or up to 30 s of the other footage */
     double target = b->duration > 0 ? b->duration : sl->talking ? talk_total : fmin(other_src, 30);
+    /* the opening and closing shots the brief names are set aside first */
+    struct seg open_seg, close_seg;
+    int has_open = reserve(p, assets, n, b->first_asset, &talk, &other, &open_seg);
+    int has_close = reserve(p, assets, n, b->last_asset, &talk, &other, &close_seg);
+    if (has_open)
+        target -= open_seg.out - open_seg.in;
+    if (has_close)
+        target -= close_seg.out - close_seg.in;
+    if (has_open && open_seg.talking)
+        talk_total -= open_seg.out - open_seg.in;
+    if (has_close && close_seg.talking)
+        talk_total -= close_seg.out - close_seg.in;
+    if (target < 0)
+        target = 0;
+    sl->talking = talk.n > 0 || (has_open && open_seg.talking) || (has_close && close_seg.talking);
     seg_vec chosen = VEC_INIT;
     if (sl->talking) {
         rules_select_segments(assets, &talk, target, &chosen);
@@ -151,6 +224,13 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
     }
     VEC_FREE(&talk);
     VEC_FREE(&other);
+    if (has_open) {
+        VEC_PUSH(&chosen, open_seg);
+        memmove(&chosen.v[1], &chosen.v[0], (chosen.n - 1) * sizeof(*chosen.v));
+        chosen.v[0] = open_seg;
+    }
+    if (has_close)
+        VEC_PUSH(&chosen, close_seg);
 
     /* Images: a slideshow when there is no footage, else fill a short edit. */
     double sum = 0;
@@ -450,17 +530,40 @@ void rules_broll_cutaways(const struct rules_params *p, const struct planner_ass
     VEC_FREE(&beats);
 }
 
+/* The colour op for the brief's look (or a LUT asset given); NULL: none. Only
+ * what EditPlan v1's colour op can do is promised: black and white
+ * (saturation 0), vivid and muted (saturation), a LUT. */
+json_t *rules_look_op(const struct planner_brief *b, const struct planner_asset *assets, size_t n)
+{
+    const struct planner_asset *lut = rules_pick_asset(assets, n, NULL, "lut");
+    const char *look = b->look;
+    if (!lut && (!*look || !strcmp(look, "lut") || !strcmp(look, "warm") || !strcmp(look, "cool")))
+        return NULL;
+    json_t *op = json_object();
+    json_object_set_new(op, "op", json_string("color"));
+    json_object_set_new(op, "id", json_string("grade"));
+    if (lut && (!*look || !strcmp(look, "lut") || !strcmp(look, "warm") || !strcmp(look, "cool")))
+        json_object_set_new(op, "lut", json_string(lut->label));
+    else if (!strcmp(look, "bw"))
+        json_object_set_new(op, "saturation", rules_jnum(0));
+    else if (!strcmp(look, "vivid"))
+        json_object_set_new(op, "saturation", rules_jnum(1.3));
+    else if (!strcmp(look, "muted"))
+        json_object_set_new(op, "saturation", rules_jnum(0.7));
+    return op;
+}
+
 json_t *rules_build_plan(const struct rules_params *p, const struct planner_asset *assets, size_t n,
                          struct reel_err *err)
 {
     const struct planner_brief *b = p->brief;
-    const struct planner_asset *music = rules_pick_music(assets, n, b->music);
-    const struct planner_asset *logo = rules_pick_logo(assets, n, b->logo);
-    if (b->music && !music) {
+    const struct planner_asset *music = b->no_music ? NULL : rules_pick_music(assets, n, b->music);
+    const struct planner_asset *logo = b->no_logo ? NULL : rules_pick_logo(assets, n, b->logo);
+    if (b->music && !music && !b->no_music) {
         reel_fail(err, REEL_EINVAL, "--music", "no asset labelled '%s'", b->music);
         return NULL;
     }
-    if (b->logo && !logo) {
+    if (b->logo && !logo && !b->no_logo) {
         reel_fail(err, REEL_EINVAL, "--logo", "no asset labelled '%s'", b->logo);
         return NULL;
     }
@@ -500,15 +603,12 @@ json_t *rules_build_plan(const struct rules_params *p, const struct planner_asse
     json_object_set_new(out, "audio", audio);
     json_object_set_new(plan, "output", out);
 
-    json_t *ops = rules_cuts_json(&sl, assets, music != NULL);
-    const struct planner_asset *lut = rules_pick_asset(assets, n, NULL, "lut");
-    if (lut) {
-        json_t *op = json_object();
-        json_object_set_new(op, "op", json_string("color"));
-        json_object_set_new(op, "id", json_string("grade"));
-        json_object_set_new(op, "lut", json_string(lut->label));
-        json_array_append_new(ops, op);
-    }
+    /* b-roll sound: muted under music unless the brief keeps it, or muted when it says so */
+    int mute_other = b->mute_broll >= 0 ? b->mute_broll : music != NULL;
+    json_t *ops = rules_cuts_json(&sl, assets, mute_other);
+    json_t *grade = rules_look_op(b, assets, n);
+    if (grade)
+        json_array_append_new(ops, grade);
     rules_broll_cutaways(p, assets, n, &sl, music, ops);
     if (logo)
         json_array_append_new(ops, rules_logo_op(p, logo));
@@ -522,15 +622,16 @@ json_t *rules_build_plan(const struct rules_params *p, const struct planner_asse
         json_object_set_new(op, "id", json_string("music"));
         json_object_set_new(op, "asset", json_string(music->label));
         json_object_set_new(op, "start", rules_jnum(0));
-        json_object_set_new(op, "volume_db", rules_jnum(sl.talking ? -8 : 0));
+        int duck = b->duck >= 0 ? b->duck : sl.talking;
+        json_object_set_new(op, "volume_db", rules_jnum(duck ? -8 : 0));
         if (rules_asset_duration(music) < D)
             json_object_set_new(op, "loop", json_true());
         json_object_set_new(op, "fade_out", rules_jnum(fmin(1.5, D / 4)));
-        if (sl.talking) {
-            json_t *duck = json_object();
-            json_object_set_new(duck, "under", json_string("speech"));
-            json_object_set_new(duck, "amount_db", rules_jnum(-12));
-            json_object_set_new(op, "duck", duck);
+        if (duck) {
+            json_t *dk = json_object();
+            json_object_set_new(dk, "under", json_string("speech"));
+            json_object_set_new(dk, "amount_db", rules_jnum(-12));
+            json_object_set_new(op, "duck", dk);
         }
         json_array_append_new(ops, op);
     }

@@ -78,6 +78,8 @@ int rules_snap_to_beats(seg_vec *cuts, const struct planner_asset *assets, doubl
     long src_max = (long)floor(rules_asset_duration(&assets[last->asset]) * fps + 1e-6);
     long want = target_f - cur;
     int is_video = assets[last->asset].probe.kind == MEDIA_VIDEO;
+    if (want >= min_f && is_video && last->in_f + want > src_max && src_max - want >= 0)
+        last->in_f = src_max - want; /* start it earlier in its source */
     if (want >= min_f && (!is_video || last->in_f + want <= src_max))
         last->len_f = want;
     return snapped;

@@ -97,6 +97,8 @@ void rules_broll_cutaways(const struct rules_params *p, const struct planner_ass
                           size_t n, const struct storyline *sl, const struct planner_asset *music,
                           json_t *ops);
 void rules_params_defaults(struct rules_params *p, const struct planner_brief *b);
+int rules_asset_allowed(const struct planner_brief *b, const struct planner_asset *a);
+json_t *rules_look_op(const struct planner_brief *b, const struct planner_asset *assets, size_t n);
 json_t *rules_build_plan(const struct rules_params *p, const struct planner_asset *assets, size_t n,
                          struct reel_err *err);
 const struct planner_asset *rules_pick_asset(const struct planner_asset *assets, size_t n,
