@@ -275,6 +275,14 @@ void agent_show_print(FILE *f, const json_t *o, int color)
                     json_get_int(ver, "prompt_tokens", 0),
                     json_get_int(ver, "completion_tokens", 0));
         fputc('\n', f);
+        const json_t *ex = json_object_get(pr, "explain");
+        if (ex && v == 1) {
+            struct buf eb = BUF_INIT;
+            planner_brief_explain_text(ex, &eb);
+            if (eb.len)
+                fprintf(f, "  the brief, phrase by phrase:\n%s", eb.buf);
+            buf_release(&eb);
+        }
         json_t *diff = json_object_get(ver, "diff");
         if (diff) {
             size_t k;

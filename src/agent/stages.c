@@ -46,7 +46,10 @@ enum reel_code agent_build_brief(struct agent_job *aj, struct reel_err *err)
     enum reel_code rc;
     if (r->style_file && (rc = planner_brief_load_style(b, r->style_file, err)))
         return rc;
-    return planner_brief_parse(b, err);
+    if ((rc = planner_brief_parse(b, err)))
+        return rc;
+    planner_brief_resolve(b, aj->passets, aj->nassets);
+    return REEL_OK;
 }
 
 struct llm_rec {
@@ -249,6 +252,8 @@ enum reel_code agent_stage_plan(struct agent_job *aj, int v, json_t **plan_out,
     reel_err_clear(err);
     result = planner_result_to_json(&pr);
     json_object_set_new(result, "version", json_integer(v));
+    if (aj->brief.explain)
+        json_object_set(result, "explain", aj->brief.explain);
 
 store_it : {
     struct store_plan_new np = {.job_id = aj->job.id,

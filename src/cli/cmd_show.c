@@ -112,8 +112,11 @@ int cmd_show(int argc, char **argv)
     printf("title    %s\n", job.title);
     printf("status   %s%s%s (attempt %d of %d)\n", sc, job_status_name(job.status), *sc ? off : "",
            job.attempts, job.max_attempts);
-    if (job.last_error)
+    /* a job that did not fail still says why it ended as it did (review_required...) */
+    if (job.last_error && job.status == JOB_FAILED)
         printf("error    %s%s%s\n", red, job.last_error, off);
+    else if (job.last_error)
+        printf("why      %s\n", job.last_error);
     if (job.lease_owner) {
         char t3[32];
         short_time(job.lease_expires_at, t3);
@@ -175,8 +178,28 @@ int cmd_show(int argc, char **argv)
          * trace (reel trace) is the record of spans */
         if (!strcmp(e->kind, "progress") || !strcmp(e->kind, "span"))
             continue;
+        /* one line per stage: its end (with what it gave); the stored result
+         * ("stage") and the begin are the same step seen twice */
+        const char *ev = json_get_str(e->payload, "event", "");
+        if (!strcmp(e->kind, "stage") ||
+            (!strcmp(e->kind, "agent") && !strcmp(ev, "stage_begin")))
+            continue;
         short_time(e->created_at, t1);
-        printf("  %s  %-9s", t1, e->kind);
+        if (!strcmp(e->kind, "agent") && !strcmp(ev, "stage_end")) {
+            int ver = (int)json_get_int(e->payload, "version", 0);
+            printf("  %s  %-9s", t1, json_get_str(e->payload, "stage", "?"));
+            if (ver > 0)
+                printf(" v%d", ver);
+            printf(" %s in %.1f s", json_get_bool(e->payload, "failed", 0) ? "failed" : "done",
+                   json_get_num(e->payload, "elapsed_ms", 0) / 1000.0);
+            if (json_get_num(e->payload, "score", -1) >= 0)
+                printf(", score %.3f", json_get_num(e->payload, "score", 0));
+            if (json_get_str(e->payload, "message", NULL))
+                printf(": %s", json_get_str(e->payload, "message", ""));
+            printf("\n");
+            continue;
+        }
+        printf("  %s  %-9s", t1, !strcmp(e->kind, "agent") && *ev ? ev : e->kind);
         print_payload_brief(e->payload);
         printf("\n");
     }
