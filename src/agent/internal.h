@@ -104,5 +104,10 @@ void agent_on_render_progress(const struct render_progress *pr, void *ud);
 /* constraints.c: what the brief asked for, checked against the render and plan:
  * {"passed": bool, "problems": [text]}. New ref. */
 json_t *agent_brief_check(struct agent_job *aj, const struct plan *p, double duration);
+/* The same from its parts (unit-testable): every constraint of the brief with
+ * key, want, got, met, fixable (can the footage given meet it), evidence and
+ * advice; render_duration is the render's probed length (0: unknown). */
+json_t *agent_constraints_check(const struct planner_brief *b, const struct planner_asset *assets,
+                                size_t n, const struct plan *p, double render_duration);
 
 #endif

@@ -29,8 +29,6 @@ enum reel_code llm_revise(const struct planner_brief *brief, const struct planne
 struct planner_attempt *planner_result_add(struct planner_result *res, json_t *plan, json_t *issues,
                                            int valid, const char *model);
 
-/* The asset's type: its asset_type, else from the probe. */
-const char *planner_asset_type(const struct planner_asset *a);
 const struct planner_asset *planner_asset_find(const struct planner_asset *assets, size_t n,
                                                const char *label);
 

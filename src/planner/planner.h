@@ -94,6 +94,9 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
  * validates its fields, keeps it in b->style. */
 enum reel_code planner_brief_load_style(struct planner_brief *b, const char *path,
                                         struct reel_err *err);
+/* The asset's type: its asset_type, else from the probe ("raw_footage" for video...). */
+const char *planner_asset_type(const struct planner_asset *a);
+
 /* Resolve the words of "open on X", "end on X", "only X", "no X" to the labels
  * of footage or image assets: X is a label, or a word of a label or of the
  * file's name (a plural's "s" dropped). A word that names no asset is moved to
