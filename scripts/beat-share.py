@@ -26,12 +26,17 @@ def main():
     t = 0.0
     bounds = []
     cuts = [o for o in plan["operations"] if o.get("op") == "cut"]
+    # (a cut's end is a boundary; the last one's is the end of the edit)
     for c in cuts[:-1]:
         if "out" in c:
             t += (float(c["out"]) - float(c.get("in", 0))) / float(c.get("speed", 1))
         else:
             t += float(c.get("duration", 0))
         bounds.append(t)
+    # full-frame cutaways (overlays as wide as the frame) are cuts too, both ends
+    for o in plan["operations"]:
+        if o.get("op") == "overlay" and float(o.get("width", 0)) >= 0.999 and "end" in o:
+            bounds += [float(o["start"]), float(o["end"])]
     on = sum(1 for b in bounds if any(abs(b - x) <= 1.0 / fps + 1e-6 for x in looped))
     share = on / len(bounds) if bounds else 1.0
     print("cuts %d on_beat %d share %.3f" % (len(bounds), on, share))

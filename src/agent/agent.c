@@ -209,6 +209,28 @@ out:
 
 /* ---- decide ---- */
 
+/* The earlier version whose plan equals this one (notes aside), or 0. */
+static int repeats_version(struct agent_job *aj, int v, const json_t *plan)
+{
+    json_t *a = json_deep_copy(plan);
+    json_object_del(a, "notes");
+    int found = 0;
+    for (int k = v - 1; k >= 1 && !found; k--) {
+        struct store_plan sp;
+        memset(&sp, 0, sizeof(sp));
+        if (store_plan_get(aj->st, aj->job.id, k, &sp, NULL) != REEL_OK)
+            continue;
+        json_t *b = json_deep_copy(sp.plan_data);
+        json_object_del(b, "notes");
+        if (json_equal(a, b))
+            found = k;
+        json_decref(b);
+        store_plan_release(&sp);
+    }
+    json_decref(a);
+    return found;
+}
+
 /* Why a version was not golden, one clause per failing gate, with the advice. */
 static void why_not_golden(struct agent_job *aj, int v, struct buf *out)
 {
@@ -217,7 +239,7 @@ static void why_not_golden(struct agent_job *aj, int v, struct buf *out)
     snprintf(key, sizeof(key), "evaluate/%d", v);
     if (agent_stage_get(aj, key, &res, NULL) || !res)
         return;
-    json_t *bc = json_object_get(res, "agent_brief_check");
+    json_t *bc = json_object_get(res, "brief_check");
     size_t i;
     json_t *m;
     json_array_foreach(json_object_get(bc, "problems"), i, m)
@@ -420,7 +442,7 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
     }
 
     int maxv = 1 + aj.req.max_revisions;
-    int best_v = 0, last_v = 0, golden_v = 0;
+    int best_v = 0, last_v = 0, golden_v = 0, repeat_v = 0, repeat_of = 0;
     double best_score = -1;
     char *best_path = NULL;
     struct reel_err last_err = REEL_ERR_INIT;
@@ -438,6 +460,15 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
                 decision = failed_decision(err, "planning", v - 1);
                 rc = REEL_OK;
             }
+            break;
+        }
+        /* a revision that gives back a plan already tried has nothing new to
+         * offer: the job ends here, saying so, instead of rendering it again */
+        int same = v > 1 ? repeats_version(&aj, v, plan) : 0;
+        if (same) {
+            repeat_v = v;
+            repeat_of = same;
+            last_v = v - 1;
             break;
         }
         int valid = 0, ok = 0, golden = 0;
@@ -458,7 +489,7 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
         }
         if ((rc = agent_stage_evaluate(&aj, v, plan, rendered, &score, &golden, err)))
             break;
-        if (score > best_score) {
+        if (agent_best_version(&aj, v, NULL) == v) {
             best_score = score;
             best_v = v;
             free(best_path);
@@ -503,10 +534,22 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
         }
     } else if (best_v) {
         struct buf why = BUF_INIT;
-        buf_addf(&why,
-                 "%d plan version%s without a golden render (revisions spent); the best is "
-                 "version %d with score %.3f, kept for review at %s",
-                 last_v, last_v == 1 ? "" : "s", best_v, best_score, best_path);
+        if (repeat_v) {
+            /* the planner's own words for why nothing more could change */
+            const char *notes = json_get_str(plan, "notes", "");
+            const char *r = strstr(notes, "revision: ");
+            buf_addf(&why,
+                     "%d plan version%s without a golden render; revision %d repeated version %d, "
+                     "so revising stopped%s%s; the best is version %d with score %.3f, kept for "
+                     "review at %s",
+                     last_v, last_v == 1 ? "" : "s", repeat_v, repeat_of, r ? ": " : "",
+                     r ? r + 10 : "", best_v, best_score, best_path);
+            buf_trim_end(&why);
+        } else
+            buf_addf(&why,
+                     "%d plan version%s without a golden render (revisions spent); the best is "
+                     "version %d with score %.3f, kept for review at %s",
+                     last_v, last_v == 1 ? "" : "s", best_v, best_score, best_path);
         why_not_golden(&aj, best_v, &why);
         decision = json_pack("{s:s, s:i, s:i, s:f, s:b, s:s, s:s}", "status", "review_required",
                              "best_version", best_v, "versions", last_v, "score", best_score,

@@ -86,6 +86,9 @@ struct agent_render_cb {
     struct agent_job *aj;
     int v;
 };
+/* The best evaluated version among 1..upto (highest score; one that meets the
+ * brief's constraints first); 0 when none was evaluated. */
+int agent_best_version(struct agent_job *aj, int upto, double *score);
 enum reel_code agent_build_brief(struct agent_job *aj, struct reel_err *err);
 enum reel_code agent_stage_plan(struct agent_job *aj, int v, json_t **plan_out,
                                 struct reel_err *err);

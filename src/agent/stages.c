@@ -19,6 +19,31 @@
 
 /* ---- planning ---- */
 
+int agent_best_version(struct agent_job *aj, int upto, double *score)
+{
+    int best = 0;
+    double bs = -1;
+    for (int k = 1; k <= upto; k++) {
+        char key[32];
+        json_t *res = NULL;
+        snprintf(key, sizeof(key), "evaluate/%d", k);
+        if (agent_stage_get(aj, key, &res, NULL) || !res)
+            continue;
+        double sc = json_get_num(res, "score", -1);
+        /* a version that meets the brief beats one that does not at any score */
+        int ok = json_is_true(json_object_get(json_object_get(res, "brief_check"), "passed"));
+        double rank = sc + (ok ? 1 : 0);
+        if (rank > bs) {
+            bs = rank;
+            best = k;
+        }
+        json_decref(res);
+    }
+    if (score)
+        *score = bs;
+    return best;
+}
+
 enum reel_code agent_build_brief(struct agent_job *aj, struct reel_err *err)
 {
     struct planner_brief *b = &aj->brief;
@@ -140,7 +165,7 @@ static json_t *feedback_of(struct agent_job *aj, int v, struct reel_err *err)
     snprintf(key, sizeof(key), "evaluate/%d", v);
     if (!agent_stage_get(aj, key, &res, err) && res) {
         json_object_set(fb, "evaluation", json_object_get(res, "report"));
-        json_t *bc = json_object_get(res, "agent_brief_check");
+        json_t *bc = json_object_get(res, "brief_check");
         if (bc && !json_is_true(json_object_get(bc, "passed")))
             json_object_set(fb, "brief", bc);
     }
@@ -225,11 +250,32 @@ enum reel_code agent_stage_plan(struct agent_job *aj, int v, json_t **plan_out,
     struct planner_recorder rec = {on_llm_call, NULL, &lr};
     po.recorder = &rec;
     if (v > 1) {
-        if ((rc = store_plan_get(aj->st, aj->job.id, v - 1, &sp, err)))
+        /* a revision starts from the best version so far (a worse one is kept as a
+         * version, never built on), with that version's feedback and what the
+         * versions after it tried */
+        int from = agent_best_version(aj, v - 1, NULL);
+        if (from < 1)
+            from = v - 1;
+        if ((rc = store_plan_get(aj->st, aj->job.id, from, &sp, err)))
             goto out;
         previous = json_incref(sp.plan_data);
         store_plan_release(&sp);
-        feedback = feedback_of(aj, v - 1, err);
+        feedback = feedback_of(aj, from, err);
+        if (feedback && from < v - 1) {
+            json_t *tried = json_array();
+            for (int k = from + 1; k < v; k++) {
+                struct store_plan tp;
+                memset(&tp, 0, sizeof(tp));
+                if (store_plan_get(aj->st, aj->job.id, k, &tp, NULL) == REEL_OK) {
+                    json_array_append_new(
+                        tried, json_pack("{s:i, s:s}", "version", k, "notes",
+                                         json_get_str(tp.plan_data, "notes", "")));
+                    store_plan_release(&tp);
+                }
+            }
+            json_object_set_new(feedback, "tried", tried);
+            json_object_set_new(feedback, "from_version", json_integer(from));
+        }
         if (!feedback)
             feedback = json_pack("{s:s}", "note", "the previous version was not golden");
         rc =
@@ -699,7 +745,7 @@ enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *d
     bc = agent_brief_check(aj, &p, json_get_num(rendered, "duration", 0));
     *golden = eval_is_golden(report) && json_is_true(json_object_get(bc, "passed"));
     result = json_pack("{s:f, s:b, s:O, s:O}", "score", *score, "golden", *golden, "report", report,
-                       "agent_brief_check", bc);
+                       "brief_check", bc);
     const char *rid = json_get_str(rendered, "render_id", NULL);
     if (rid && (rc = store_render_set_score(aj->st, rid, *score, report, err)))
         goto out;

@@ -189,10 +189,15 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
     sl->talking = talk.n > 0;
     /* no length asked: all the talk, or up to 30 s of the other footage */
     double target = b->duration > 0 ? b->duration : sl->talking ? talk_total : fmin(other_src, 30);
+    /* Asked for more than the footage holds: every clip whole, in order (the
+     * named opening and closing clips first and last), and no beat snapping,
+     * which could only shorten it further. */
+    int whole = !sl->talking && b->duration > 0 && other.n && b->duration >= other_src - 1e-6;
+    sl->footage_limited = whole;
     /* the opening and closing shots the brief names are set aside first */
     struct seg open_seg, close_seg;
-    int has_open = reserve(p, assets, n, b->first_asset, &talk, &other, &open_seg);
-    int has_close = reserve(p, assets, n, b->last_asset, &talk, &other, &close_seg);
+    int has_open = !whole && reserve(p, assets, n, b->first_asset, &talk, &other, &open_seg);
+    int has_close = !whole && reserve(p, assets, n, b->last_asset, &talk, &other, &close_seg);
     if (has_open)
         target -= open_seg.out - open_seg.in;
     if (has_close)
@@ -219,6 +224,18 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
                 VEC_PUSH(&chosen, more.v[i]);
             VEC_FREE(&more);
         }
+    } else if (whole) {
+        for (int pass = 0; pass < 3; pass++)
+            for (size_t i = 0; i < n; i++) {
+                const struct planner_asset *a = &assets[i];
+                if (!rules_is_footage(a) || !rules_asset_allowed(b, a) || rules_is_talking(a))
+                    continue;
+                int is_first = b->first_asset && !strcmp(a->label, b->first_asset);
+                int is_last = b->last_asset && !strcmp(a->label, b->last_asset) && !is_first;
+                if ((pass == 0) != is_first || (pass == 2) != is_last)
+                    continue;
+                VEC_PUSH(&chosen, ((struct seg){i, 0, rules_asset_duration(a), 0.5, 0, 1, 0, 0}));
+            }
     } else if (other.n) {
         rules_select_segments(assets, &other, target, &chosen);
     }
@@ -297,7 +314,7 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
         return reel_fail(err, REEL_EINVAL, "assets", "no usable footage");
     }
     /* Beats. */
-    if (music && music->analysis && p->brief->on_beat != 0) {
+    if (music && music->analysis && p->brief->on_beat != 0 && !whole) {
         dbl_vec beats = VEC_INIT;
         rules_beat_times(music, total / fps + 2, &beats);
         sl->beats_snapped = rules_snap_to_beats(&merged, assets, fps, &beats, total);
@@ -485,47 +502,75 @@ void rules_broll_cutaways(const struct rules_params *p, const struct planner_ass
     size_t rolls[16], nrolls = 0;
     for (size_t i = 0; i < n && nrolls < ARRAY_SIZE(rolls); i++)
         if (rules_is_footage(&assets[i]) && !rules_is_talking(&assets[i]) &&
-            rules_asset_duration(&assets[i]) >= 1)
+            rules_asset_duration(&assets[i]) >= 1 && rules_asset_allowed(p->brief, &assets[i]))
             rolls[nrolls++] = i;
     if (!nrolls)
         return;
     double fps = sl->fps, D = sl->total_f / fps;
     double shot = pace_window[p->pace]; /* 1.6 fast, 3 medium, 5 slow */
     double len = fmin(shot, 3.0);
-    int m = (int)floor((D - 1.0) / (2 * shot));
-    if (m < 1 || D < len + 2)
-        return;
     dbl_vec beats = VEC_INIT;
     if (music && music->analysis && p->brief->on_beat != 0)
         rules_beat_times(music, D + 2, &beats);
-    double prev_end = 0.5;
-    for (int j = 0; j < m; j++) {
-        const struct planner_asset *a = &assets[rolls[j % nrolls]];
-        double t = (D - 1.0) * (j + 0.5) / m + 0.5 - len / 2;
-        for (size_t k = 0; k < beats.n; k++) /* the nearest beat after the previous one */
-            if (beats.v[k] > prev_end + 0.5 && fabs(beats.v[k] - t) < shot / 2) {
-                t = beats.v[k];
-                break;
-            }
-        double l = fmin(len, rules_asset_duration(a) - 0.1);
-        if (t < prev_end + 0.5 || t + l > D - 0.5 || l < 0.5)
+    /* Cutaways cover talking footage only (cutting from b-roll to b-roll is
+     * just another cut), never its first or last half second; with beats,
+     * both their ends land on beats, like every other cut. */
+    int j = 0;
+    long pos = 0;
+    for (size_t c = 0; c < sl->cuts.n; c++) {
+        /* a run of talking cuts (a cutaway over a jump cut hides it) */
+        if (!sl->cuts.v[c].talking) {
+            pos += sl->cuts.v[c].len_f;
             continue;
-        double in =
-            fmax(0, fmin(rules_asset_duration(a) - l - 0.05, (rules_asset_duration(a) - l) / 2));
-        char id[16];
-        snprintf(id, sizeof(id), "broll%d", j + 1);
-        json_t *op = json_object();
-        json_object_set_new(op, "op", json_string("overlay"));
-        json_object_set_new(op, "id", json_string(id));
-        json_object_set_new(op, "asset", json_string(a->label));
-        json_object_set_new(op, "start", rules_jnum(lround(t * fps) / fps));
-        json_object_set_new(op, "end", rules_jnum(lround((t + l) * fps) / fps));
-        json_object_set_new(op, "in", rules_jnum(lround(in * fps) / fps));
-        json_object_set_new(op, "position", json_string("center"));
-        json_object_set_new(op, "width", rules_jnum(1));
-        json_object_set_new(op, "margin", rules_jnum(0));
-        json_array_append_new(ops, op);
-        prev_end = t + l;
+        }
+        long run = 0;
+        while (c < sl->cuts.n && sl->cuts.v[c].talking)
+            run += sl->cuts.v[c++].len_f;
+        c--;
+        double s0 = pos / fps, s1 = (pos + run) / fps;
+        pos += run;
+        int m = (int)floor((s1 - s0 - 1.0) / (2 * shot));
+        double prev_end = s0 + 0.5;
+        for (int k = 0; k < m; k++, j++) {
+            const struct planner_asset *a = &assets[rolls[j % nrolls]];
+            double l = fmin(len, rules_asset_duration(a) - 0.1);
+            double t = s0 + 0.5 + (s1 - s0 - 1.0) * (k + 0.5) / m - l / 2;
+            if (beats.n) {
+                double bt = -1, be = -1;
+                for (size_t q = 0; q < beats.n; q++) /* the beat nearest t, after the last */
+                    if (beats.v[q] >= prev_end && beats.v[q] <= s1 - 0.5 - 0.5 &&
+                        (bt < 0 || fabs(beats.v[q] - t) < fabs(bt - t)))
+                        bt = beats.v[q];
+                if (bt < 0)
+                    continue;
+                for (size_t q = 0; q < beats.n; q++) /* and the beat nearest its end */
+                    if (beats.v[q] >= bt + 0.5 && beats.v[q] <= fmin(s1 - 0.5, bt + l + 0.01) &&
+                        (be < 0 || fabs(beats.v[q] - (bt + l)) < fabs(be - (bt + l))))
+                        be = beats.v[q];
+                if (be < 0)
+                    continue;
+                t = bt;
+                l = be - bt;
+            }
+            if (t < prev_end || t + l > s1 - 0.5 + 1e-6 || l < 0.5)
+                continue;
+            double in = fmax(0, fmin(rules_asset_duration(a) - l - 0.05,
+                                     (rules_asset_duration(a) - l) / 2));
+            char id[16];
+            snprintf(id, sizeof(id), "broll%d", j + 1);
+            json_t *op = json_object();
+            json_object_set_new(op, "op", json_string("overlay"));
+            json_object_set_new(op, "id", json_string(id));
+            json_object_set_new(op, "asset", json_string(a->label));
+            json_object_set_new(op, "start", rules_jnum(lround(t * fps) / fps));
+            json_object_set_new(op, "end", rules_jnum(lround((t + l) * fps) / fps));
+            json_object_set_new(op, "in", rules_jnum(lround(in * fps) / fps));
+            json_object_set_new(op, "position", json_string("center"));
+            json_object_set_new(op, "width", rules_jnum(1));
+            json_object_set_new(op, "margin", rules_jnum(0));
+            json_array_append_new(ops, op);
+            prev_end = t + l;
+        }
     }
     VEC_FREE(&beats);
 }
@@ -578,7 +623,10 @@ json_t *rules_build_plan(const struct rules_params *p, const struct planner_asse
     if (sl.talking)
         buf_addf(&notes, "; talking footage cut by %s: %.1f s of pauses and fillers removed",
                  sl.from_words ? "transcript words" : "speech regions", sl.removed_s);
-    if (music)
+    if (sl.footage_limited)
+        buf_addf(&notes, "; the footage holds only %.2f s: every clip is used whole, cuts not moved "
+                 "to beats (that would shorten it)", D);
+    else if (music)
         buf_addf(&notes, "; music '%s'%s", music->label,
                  sl.beats_snapped ? ", cuts on its beats" : " (no beat facts: cuts not on beats)");
 

@@ -52,6 +52,7 @@ struct storyline {
     char aspect[8];
     int talking;
     int beats_snapped;
+    int footage_limited; /* the brief asks for more than the footage holds: all of it, whole */
     double removed_s; /* talking footage: seconds of pauses and fillers cut */
     int from_words;   /* talking footage cut by transcript words (else speech regions) */
     long total_f;

@@ -244,6 +244,8 @@ static int fix_logo(json_t *plan, const struct rules_params *p, const struct pla
     while (k < ARRAY_SIZE(corners) && strcmp(corners[k], pos))
         k++;
     const char *next = corners[k < ARRAY_SIZE(corners) ? (k + 1) % ARRAY_SIZE(corners) : 0];
+    if (p->brief->logo_position[0])
+        next = p->brief->logo_position; /* the corner the brief asked for stays */
     double width = facts_num(op, "width", 0.14), margin = facts_num(op, "margin", 0.03);
     json_object_set_new(op, "position", json_string(next));
     json_object_set_new(op, "margin", rules_jnum(fmax(0.05, margin)));
@@ -251,41 +253,124 @@ static int fix_logo(json_t *plan, const struct rules_params *p, const struct pla
     if (ev_num(ev, small_k, 0) > 0 || width < 0.1)
         json_object_set_new(op, "width", rules_jnum(fmin(0.3, width + 0.04)));
     json_object_set_new(op, "opacity", rules_jnum(1));
-    buf_addf(why, "logo moved %s -> %s inside the safe area; ", pos, next);
+    if (strcmp(pos, next))
+        buf_addf(why, "logo moved %s -> %s inside the safe area; ", pos, next);
+    else
+        buf_addf(why, "logo kept %s (the brief's corner), inside the safe area, opaque; ", pos);
     return 1;
 }
 
-static int fix_clarity(json_t *plan, const struct planner_asset *assets, size_t n, struct buf *why)
+/* The first advice line of a metric (its "advice" array), or "". */
+static const char *advice_of(const json_t *m)
 {
+    const char *a = json_string_value(json_array_get(json_object_get(m, "advice"), 0));
+    return a ? a : "";
+}
+
+/*
+ * Clarity. "Looks upscaled" is answered with the picture's size: the output
+ * comes down toward the smallest source the plan cuts to (never below 320
+ * wide), or, when the output is already no larger than that, the softest
+ * source is dropped if other footage can fill the edit. CRF cannot change
+ * sharpness: it is lowered only when the advice is about compression.
+ * Returns 0 and says why when nothing can be done with the footage given.
+ */
+static int fix_clarity(json_t *plan, const struct rules_params *p,
+                       const struct planner_asset *assets, size_t n, const json_t *m,
+                       struct buf *why, struct buf *cannot)
+{
+    const char *adv = advice_of(m);
     json_t *out = obj_child(plan, "output");
-    json_t *video = obj_child(out, "video");
-    long crf = json_get_int(video, "crf", 20);
-    int changed = 0;
-    if (crf > 16) {
+    if (strstr(adv, "compress") || strstr(adv, "bitrate") || strstr(adv, "bits per pixel")) {
+        json_t *video = obj_child(out, "video");
+        long crf = json_get_int(video, "crf", 20);
+        if (crf <= 14)
+            return 0;
         json_object_set_new(video, "crf", json_integer(crf - 3));
-        buf_addf(why, "crf %ld -> %ld; ", crf, crf - 3);
-        changed = 1;
+        buf_addf(why, "crf %ld -> %ld (the picture was starved of bits); ", crf, crf - 3);
+        return 1;
     }
-    /* never larger than the sources */
-    int maxw = 0, maxh = 0;
-    for (size_t i = 0; i < n; i++)
-        if (rules_is_footage(&assets[i])) {
-            int w, h;
-            media_display_size(&assets[i].probe, &w, &h);
-            maxw = w > maxw ? w : maxw;
-            maxh = h > maxh ? h : maxh;
-        }
     long w = json_get_int(out, "width", 0), h = json_get_int(out, "height", 0);
-    if (maxw && w > maxw && h > 0) {
-        const char *asp = json_get_str(out, "aspect", NULL);
-        int nw, nh;
-        rules_output_size(asp ? asp : rules_nearest_aspect((int)w, (int)h), maxw, maxh, &nw, &nh);
+    if (w <= 0 || h <= 0)
+        return 0;
+    /* the smallest footage the plan cuts to, by how much it is enlarged */
+    const struct planner_asset *soft = NULL;
+    double worst = 0;
+    size_t used = 0;
+    size_t i;
+    json_t *op;
+    for (size_t k = 0; k < n; k++) {
+        const struct planner_asset *a = &assets[k];
+        int uses = 0;
+        json_array_foreach(json_object_get(plan, "operations"), i, op)
+            uses |= !strcmp(json_get_str(op, "op", ""), "cut") &&
+                    !strcmp(json_get_str(op, "asset", ""), a->label);
+        if (!uses || !rules_is_footage(a))
+            continue;
+        used++;
+        int sw, sh;
+        media_display_size(&a->probe, &sw, &sh);
+        if (sw <= 0 || sh <= 0)
+            continue;
+        double scale = fmax((double)w / sw, (double)h / sh);
+        if (scale > worst) {
+            worst = scale;
+            soft = a;
+        }
+    }
+    if (worst > 0.85 && w > 320) {
+        /* come down to the softest source's size, or by a fifth when it is already smaller */
+        double f = worst > 1.01 ? 1.0 / worst : 0.8;
+        int nw = (int)(w * f) & ~1, nh = (int)(h * f) & ~1;
+        if (nw < 320) {
+            nh = (int)((double)h * 320 / w) & ~1;
+            nw = 320;
+        }
         json_object_set_new(out, "width", json_integer(nw));
         json_object_set_new(out, "height", json_integer(nh));
-        buf_addf(why, "size %ldx%ld -> %dx%d (no upscaling); ", w, h, nw, nh);
-        changed = 1;
+        buf_addf(why, "size %ldx%ld -> %dx%d (the softest source, '%s', is enlarged %.2fx); ", w,
+                 h, nw, nh, soft ? soft->label : "?", worst);
+        return 1;
     }
-    return changed;
+    /* the next softest source: dropping one only helps when it is clearly softer */
+    double second = 0;
+    for (size_t k = 0; k < n && soft; k++) {
+        const struct planner_asset *a = &assets[k];
+        int sw, sh;
+        media_display_size(&a->probe, &sw, &sh);
+        if (a == soft || !rules_is_footage(a) || sw <= 0 || sh <= 0 ||
+            !rules_asset_allowed(p->brief, a))
+            continue;
+        double scale = fmax((double)w / sw, (double)h / sh);
+        second = fmax(second, scale < worst ? scale : 0);
+    }
+    int named = soft && ((p->brief->first_asset && !strcmp(p->brief->first_asset, soft->label)) ||
+                         (p->brief->last_asset && !strcmp(p->brief->last_asset, soft->label)));
+    if (soft && used > 1 && !named && second > 0 && worst > second * 1.15) {
+        /* the same edit without it (a copy of the brief that excludes it) */
+        struct planner_brief nb = *p->brief;
+        json_t *ex = json_array();
+        if (p->brief->exclude_assets)
+            json_array_extend(ex, p->brief->exclude_assets);
+        json_array_append_new(ex, json_string(soft->label));
+        nb.exclude_assets = ex;
+        struct rules_params np = *p;
+        np.brief = &nb;
+        json_t *fresh = rules_build_plan(&np, assets, n, NULL);
+        json_decref(ex);
+        if (fresh) {
+            json_object_set(plan, "operations", json_object_get(fresh, "operations"));
+            json_object_set(plan, "assets", json_object_get(fresh, "assets"));
+            json_decref(fresh);
+            buf_addf(why, "left out the soft source '%s' (enlarged %.2fx, the others %.2fx); ",
+                     soft->label, worst, second);
+            return 1;
+        }
+    }
+    buf_addf(cannot, "the picture cannot be made sharper with the footage given: the output "
+             "(%ldx%ld) is no larger than %s, and no sharper source can replace it; ",
+             w, h, soft ? soft->label : "the footage");
+    return 0;
 }
 
 static int fix_retention(json_t *plan, const struct rules_params *p, struct buf *why)
@@ -346,13 +431,15 @@ static size_t shot_count(const json_t *plan)
 
 /* Replace the cuts of `plan` with a new storyline at another pace; keep
  * the other operations, clipped to the new duration. */
+/* Rebuild the cuts one pace faster (dir < 0), slower (dir > 0) or at the
+ * brief's pace (dir 0: the cuts snapped to the beats again). */
 static int replace_cuts(json_t *plan, struct rules_params *p, const struct planner_asset *assets,
-                        size_t n, int faster, struct buf *why)
+                        size_t n, int dir, struct buf *why)
 {
     double mean = mean_cut_length(plan);
     size_t shots = shot_count(plan);
     int cur = mean <= 1.2 ? 0 : mean <= 2.5 ? 1 : mean <= 4.5 ? 2 : 3;
-    int next = faster ? cur - 1 : cur + 1;
+    int next = dir < 0 ? cur - 1 : dir > 0 ? cur + 1 : p->pace;
     if (next < 0 || next > 3)
         return 0;
     p->pace = next;
@@ -360,7 +447,8 @@ static int replace_cuts(json_t *plan, struct rules_params *p, const struct plann
     struct storyline sl;
     if (rules_build_storyline(p, assets, n, music, &sl, NULL))
         return 0;
-    json_t *cuts = rules_cuts_json(&sl, assets, music != NULL);
+    int mute_other = p->brief->mute_broll >= 0 ? p->brief->mute_broll : music != NULL;
+    json_t *cuts = rules_cuts_json(&sl, assets, mute_other);
     json_t *ops = json_array();
     json_array_extend(ops, cuts);
     /* the cutaways follow the new pace too */
@@ -584,6 +672,109 @@ static void append_notes(json_t *plan, const char *why)
     buf_release(&n);
 }
 
+static int near_any(const json_t *times, double t, double tol)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(times, i, v) if (fabs(json_number_value(v) - t) <= tol) return 1;
+    return 0;
+}
+
+/* Drop the full-frame cutaways (overlays "broll*") that start or end off the
+ * beat; returns how many were dropped. */
+static int drop_offbeat_cutaways(json_t *plan, const json_t *beats, double tol)
+{
+    json_t *ops = json_object_get(plan, "operations"), *keep = json_array();
+    size_t i;
+    json_t *op;
+    int dropped = 0;
+    json_array_foreach(ops, i, op)
+    {
+        if (!strcmp(json_get_str(op, "op", ""), "overlay") &&
+            starts_with(json_get_str(op, "id", ""), "broll") &&
+            (!near_any(beats, facts_num(op, "start", 0), tol) ||
+             !near_any(beats, facts_num(op, "end", -1), tol))) {
+            dropped++;
+            continue;
+        }
+        json_array_append(keep, op);
+    }
+    json_object_set_new(plan, "operations", keep);
+    return dropped;
+}
+
+/*
+ * Punchiness. The direction comes from the evidence, never a guess: shots
+ * shorter than the pace's range are held longer (a slower rebuild, or the
+ * cutaways that chop them taken out), longer ones cut faster, and cuts off
+ * the beat are moved to beats (the cuts rebuilt at the brief's pace, which
+ * snaps them; off-beat cutaways dropped), not multiplied. Cuts the render
+ * shows that the plan did not make are the footage's own shot changes: no
+ * plan edit moves those, and that is said once.
+ */
+static int fix_punch(json_t *plan, struct rules_params *p, const struct planner_asset *assets,
+                     size_t n, const json_t *ev, struct buf *why, struct buf *cannot)
+{
+    double mean = facts_num(ev, "mean_shot_s", NAN);
+    const json_t *rng = json_object_get(ev, "target_shot_s");
+    double lo = json_number_value(json_array_get(rng, 0)),
+           hi = json_number_value(json_array_get(rng, 1));
+    const json_t *cuts = json_object_get(ev, "cuts"), *planned = json_object_get(ev, "planned_cuts");
+    const json_t *beats = json_object_get(ev, "beats");
+    double fps = facts_num(json_object_get(plan, "output"), "fps", 30);
+    double tol = 1.0 / fps + 0.002;
+    if (isnan(mean)) {
+        /* evidence in other words (a model's or an older report's): a direction
+         * or cuts per minute against a target */
+        const char *dir = json_get_str(ev, "direction", NULL);
+        double have = facts_num(ev, "cuts_per_minute", NAN),
+               want = facts_num(ev, "target_cuts_per_minute", NAN);
+        if (dir)
+            return replace_cuts(plan, p, assets, n,
+                                !strcmp(dir, "more") || !strcmp(dir, "faster") ? -1 : +1, why);
+        if (!isnan(have) && !isnan(want) && have != want)
+            return replace_cuts(plan, p, assets, n, have < want ? -1 : +1, why);
+    }
+    size_t own = 0, i;
+    json_t *v;
+    json_array_foreach(cuts, i, v) own += !near_any(planned, json_number_value(v), 2.0 / fps);
+    if (!isnan(mean) && hi > 0 && mean < lo) {
+        double plan_mean = mean_cut_length(plan);
+        if (plan_mean < lo)
+            return replace_cuts(plan, p, assets, n, +1, why);
+        int d = drop_offbeat_cutaways(plan, json_array_size(beats) ? beats : json_array(), tol);
+        if (d) {
+            buf_addf(why, "held shots longer: %d cutaway%s taken out; ", d, d == 1 ? "" : "s");
+            return 1;
+        }
+        if (own)
+            buf_addf(cannot, "shots look short because the footage changes shot %zu time%s "
+                     "inside the clips the plan cuts to; ", own, own == 1 ? "" : "s");
+        return 0;
+    }
+    if (!isnan(mean) && hi > 0 && mean > hi)
+        return replace_cuts(plan, p, assets, n, -1, why);
+    /* density is right: the beats */
+    if (!json_array_size(beats))
+        return 0;
+    size_t off_planned = 0;
+    json_array_foreach(cuts, i, v)
+    {
+        double t = json_number_value(v);
+        if (near_any(planned, t, 2.0 / fps) && !near_any(beats, t, tol))
+            off_planned++;
+    }
+    int d = drop_offbeat_cutaways(plan, beats, tol);
+    if (d)
+        buf_addf(why, "%d off-beat cutaway%s taken out; ", d, d == 1 ? "" : "s");
+    if (off_planned && !d && replace_cuts(plan, p, assets, n, 0, why))
+        return 1;
+    if (!d && own)
+        buf_addf(cannot, "%zu of the cuts off the beat %s the footage's own shot change%s, which "
+                 "no plan edit moves; ", own, own == 1 ? "is" : "are", own == 1 ? "" : "s");
+    return d > 0;
+}
+
 enum reel_code rules_revise(const struct planner_brief *brief, const struct planner_asset *assets,
                             size_t nassets, const json_t *previous, const json_t *feedback,
                             const struct planner_opts *opts, struct planner_result *res,
@@ -591,9 +782,21 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
 {
     struct rules_params p;
     rules_params_defaults(&p, brief);
-    json_t *plan = json_deep_copy(previous);
-    struct buf why = BUF_INIT;
+    /* a missed brief constraint: start again from a fresh build, which enforces
+     * them all, and answer the metrics on top of it */
+    const json_t *bfb = json_object_get(feedback, "brief");
+    json_t *plan = NULL;
+    struct buf why = BUF_INIT, cannot = BUF_INIT;
     int changed = 0;
+    if (bfb && !json_is_true(json_object_get(bfb, "passed"))) {
+        plan = rules_build_plan(&p, assets, nassets, NULL);
+        if (plan && !json_equal(plan, previous)) {
+            changed = 1;
+            buf_adds(&why, "rebuilt for the brief's constraints; ");
+        }
+    }
+    if (!plan)
+        plan = json_deep_copy(previous);
 
     const json_t *verrs = json_object_get(feedback, "validation_errors");
     if (json_is_array(verrs) && json_array_size(verrs))
@@ -618,26 +821,14 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
                 continue;
             if (metric_is(m->name, loud))
                 changed |= fix_loudness(plan, m->evidence, &why);
-            else if (metric_is(m->name, punch)) {
-                static const char *const have_k[] = {"cuts_per_minute", "cut_density",
-                                                     "cuts_per_min", NULL};
-                static const char *const want_k[] = {"target_cuts_per_minute", "target", "expected",
-                                                     NULL};
-                double have = ev_num(m->evidence, have_k, NAN);
-                double want = ev_num(m->evidence, want_k, NAN);
-                const char *dir = json_get_str(m->evidence, "direction", NULL);
-                int faster = 1;
-                if (dir)
-                    faster = !strcmp(dir, "more") || !strcmp(dir, "faster");
-                else if (!isnan(have) && !isnan(want))
-                    faster = have < want;
-                changed |= replace_cuts(plan, &p, assets, nassets, faster, &why);
-            } else if (metric_is(m->name, capt))
+            else if (metric_is(m->name, punch))
+                changed |= fix_punch(plan, &p, assets, nassets, m->evidence, &why, &cannot);
+            else if (metric_is(m->name, capt))
                 changed |= fix_captions(plan, &p, m->evidence, &why);
             else if (metric_is(m->name, brand))
                 changed |= fix_logo(plan, &p, assets, nassets, m->evidence, &why);
             else if (metric_is(m->name, clar))
-                changed |= fix_clarity(plan, assets, nassets, &why);
+                changed |= fix_clarity(plan, &p, assets, nassets, m->m, &why, &cannot);
             else if (metric_is(m->name, ret))
                 changed |= fix_retention(plan, &p, &why);
         }
@@ -646,27 +837,40 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
 
     json_t *issues = NULL;
     int valid = changed && planner_validate_plan(plan, assets, nassets, &issues);
-    if (!valid) {
-        /* the edit did not give a valid, different plan: a fresh one */
+    const json_t *brief_fb = json_object_get(feedback, "brief");
+    int brief_missed = brief_fb && !json_is_true(json_object_get(brief_fb, "passed"));
+    if (!valid && !changed && !brief_missed && !json_array_size(verrs) && cannot.len) {
+        /* nothing a plan edit can fix: the same plan, and the reason, once */
+        json_decref(issues);
+        issues = NULL;
+        json_decref(plan);
+        plan = json_deep_copy(previous);
+        buf_addf(&why, "nothing left to change: %s", cannot.buf);
+        valid = planner_validate_plan(plan, assets, nassets, &issues);
+    } else if (!valid) {
+        /* the edit did not give a valid, different plan (or a brief constraint
+         * was missed): a fresh one, which enforces every constraint */
         json_decref(issues);
         issues = NULL;
         json_t *fresh = rules_build_plan(&p, assets, nassets, err);
-        if (fresh && json_equal(fresh, previous)) {
-            p.pace = p.pace > 0 ? p.pace - 1 : p.pace + 1;
-            json_decref(fresh);
-            fresh = rules_build_plan(&p, assets, nassets, err);
-        }
         if (!fresh) {
             json_decref(plan);
             buf_release(&why);
+            buf_release(&cannot);
             return err ? err->code : REEL_EINVAL;
         }
         json_decref(plan);
         plan = fresh;
-        buf_adds(&why, changed ? "edits did not validate: planned afresh; "
-                               : "nothing in the feedback to act on: planned afresh; ");
+        buf_adds(&why, changed        ? "edits did not validate: planned afresh; "
+                       : brief_missed ? "the brief's constraints were missed: planned afresh; "
+                                      : "nothing in the feedback to act on: planned afresh; ");
+        if (cannot.len)
+            buf_addf(&why, "%s", cannot.buf);
         valid = planner_validate_plan(plan, assets, nassets, &issues);
+    } else if (cannot.len) {
+        buf_addf(&why, "not fixable with this footage: %s", cannot.buf);
     }
+    buf_release(&cannot);
     append_notes(plan, why.buf);
     buf_release(&why);
     snprintf(res->model, sizeof(res->model), "rules");
