@@ -612,6 +612,26 @@ enum reel_code planner_brief_parse(struct planner_brief *b, struct reel_err *err
                 tv.v[j].used = 1;
             i += (size_t)n;
             took = 1;
+            /* a list: "only the city and the beach", "no crowd or beach" */
+            enum brief_key lk = phrases[p].key;
+            while ((lk == K_ONLY || lk == K_EXCLUDE) && i < tv.n) {
+                static const struct phrase more_only = {"and|or|, X", K_ONLY, NULL},
+                                           more_excl = {"and|or|, X", K_EXCLUDE, NULL};
+                const struct phrase *mp = lk == K_ONLY ? &more_only : &more_excl;
+                size_t x2 = (size_t)-1;
+                int m2 = match_at(&tv, i, mp->pat, &x2);
+                int starts_phrase = 0; /* "only the city and end on the beach" */
+                for (size_t q = 0; m2 > 0 && x2 != (size_t)-1 && q < ARRAY_SIZE(phrases); q++) {
+                    size_t xq = (size_t)-1;
+                    starts_phrase |= match_at(&tv, x2, phrases[q].pat, &xq) > 1;
+                }
+                if (m2 <= 0 || x2 == (size_t)-1 || tv.v[x2].used || starts_phrase ||
+                    !apply(&c, mp, &tv, i, (size_t)m2, x2))
+                    break;
+                for (size_t j = i; j < i + (size_t)m2; j++)
+                    tv.v[j].used = 1;
+                i += (size_t)m2;
+            }
         }
         if (!took)
             i++;
