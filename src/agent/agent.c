@@ -539,12 +539,13 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
             const char *notes = json_get_str(plan, "notes", "");
             const char *r = strstr(notes, "revision: ");
             buf_addf(&why,
-                     "%d plan version%s without a golden render; revision %d repeated version %d, "
-                     "so revising stopped%s%s; the best is version %d with score %.3f, kept for "
-                     "review at %s",
-                     last_v, last_v == 1 ? "" : "s", repeat_v, repeat_of, r ? ": " : "",
-                     r ? r + 10 : "", best_v, best_score, best_path);
-            buf_trim_end(&why);
+                     "%d plan version%s without a golden render; the best is version %d with "
+                     "score %.3f, kept for review at %s; revising stopped: revision %d repeated "
+                     "version %d%s%s",
+                     last_v, last_v == 1 ? "" : "s", best_v, best_score, best_path, repeat_v,
+                     repeat_of, r ? ": " : "", r ? r + 10 : "");
+            while (why.len && (why.buf[why.len - 1] == ';' || why.buf[why.len - 1] == ' '))
+                buf_setlen(&why, why.len - 1);
         } else
             buf_addf(&why,
                      "%d plan version%s without a golden render (revisions spent); the best is "

@@ -275,9 +275,25 @@ static const char *advice_of(const json_t *m)
  * sharpness: it is lowered only when the advice is about compression.
  * Returns 0 and says why when nothing can be done with the footage given.
  */
+/* Did a version the agent tried after the one being revised make this change
+ * (feedback.tried: [{version, notes}])? Then a different one is due. */
+static int tried_has(const json_t *feedback, const char *what)
+{
+    size_t i;
+    json_t *t;
+    json_array_foreach(json_object_get(feedback, "tried"), i, t)
+    {
+        const char *notes = json_get_str(t, "notes", "");
+        const char *r = strstr(notes, "revision: ");
+        if (r && strstr(r, what))
+            return 1;
+    }
+    return 0;
+}
+
 static int fix_clarity(json_t *plan, const struct rules_params *p,
                        const struct planner_asset *assets, size_t n, const json_t *m,
-                       struct buf *why, struct buf *cannot)
+                       const json_t *feedback, struct buf *why, struct buf *cannot)
 {
     const char *adv = advice_of(m);
     json_t *out = obj_child(plan, "output");
@@ -318,7 +334,8 @@ static int fix_clarity(json_t *plan, const struct rules_params *p,
             soft = a;
         }
     }
-    if (worst > 0.85 && w > 320) {
+    /* a smaller picture was tried and scored lower: the source, not the size */
+    if (worst > 0.85 && w > 320 && !tried_has(feedback, "size ")) {
         /* come down to the softest source's size, or by a fifth when it is already smaller */
         double f = worst > 1.01 ? 1.0 / worst : 0.8;
         int nw = (int)(w * f) & ~1, nh = (int)(h * f) & ~1;
@@ -828,7 +845,7 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
             else if (metric_is(m->name, brand))
                 changed |= fix_logo(plan, &p, assets, nassets, m->evidence, &why);
             else if (metric_is(m->name, clar))
-                changed |= fix_clarity(plan, &p, assets, nassets, m->m, &why, &cannot);
+                changed |= fix_clarity(plan, &p, assets, nassets, m->m, feedback, &why, &cannot);
             else if (metric_is(m->name, ret))
                 changed |= fix_retention(plan, &p, &why);
         }
