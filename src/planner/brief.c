@@ -265,9 +265,10 @@ static const struct phrase {
     {"horizontal|landscape|widescreen", K_ASPECT, "16:9"},
     {"square", K_ASPECT, "1:1"},
     {"?for instagram reels|reel|story|stories", K_ASPECT, "9:16"},
-    {"?for reels|stories", K_ASPECT, "9:16"},
+    {"?for reels", K_ASPECT, "9:16"},
     {"?for tiktok|tiktoks|snapchat", K_ASPECT, "9:16"},
-    {"?for ?youtube shorts|short", K_ASPECT, "9:16"},
+    {"?for youtube shorts|short", K_ASPECT, "9:16"},
+    {"?for shorts", K_ASPECT, "9:16"},
     {"?for instagram ?post|feed", K_ASPECT, "4:5"},
     {"?for youtube", K_ASPECT, "16:9"},
     /* duration */
@@ -744,6 +745,19 @@ void planner_brief_resolve(struct planner_brief *b, const struct planner_asset *
     if (!b->explain)
         b->explain = json_pack("{s:[], s:[], s:[], s:[]}", "constraints", "overridden", "unused",
                                "unresolved");
+    /* a look the plan's colour op cannot make without a LUT */
+    if (!strcmp(b->look, "warm") || !strcmp(b->look, "cool") || !strcmp(b->look, "lut")) {
+        int lut = 0;
+        for (size_t i = 0; i < n; i++)
+            lut |= !strcmp(planner_asset_type(&assets[i]), "lut");
+        if (!lut) {
+            unresolve(b->explain, "look", b->look,
+                      !strcmp(b->look, "lut") ? "no LUT (.cube) asset was given"
+                                              : "EditPlan v1's colour op has no colour "
+                                                "temperature: give a LUT (.cube) asset for it");
+            b->look[0] = 0;
+        }
+    }
     if (b->first_word && !b->first_asset)
         b->first_asset = resolve_one(b, assets, n, "first_asset", b->first_word);
     if (b->last_word && !b->last_asset)

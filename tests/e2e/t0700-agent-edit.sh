@@ -60,11 +60,13 @@ test_expect_success 'edit: a brief that cannot be met (60 s from 10 s of footage
     test $rc -eq 1 &&
     test "$(jget "$TMP/long.jsonl" .status)" = review_required &&
     jget "$TMP/long.jsonl" .reason | grep -q "60.0 s" &&
-    jget "$TMP/long.jsonl" .reason | grep -q "revisions spent" &&
-    test "$(jget "$TMP/long.jsonl" .versions)" = 2 &&
+    jget "$TMP/long.jsonl" .reason | grep -q "footage holds only 10.0 s" &&
+    # no revision can lengthen the footage: it stops instead of rendering the same plan again
+    jget "$TMP/long.jsonl" .reason | grep -q "revising stopped: revision 2 repeated version 1" &&
+    test "$(jget "$TMP/long.jsonl" .versions)" = 1 &&
     test -s "$(jget "$TMP/long.jsonl" .render)" &&
     job=$(jget "$TMP/long.jsonl" .job) &&
-    "$REEL" show "$job" --json | jq -e ".job.status == \"review_required\" and (.versions | length) == 2"
+    "$REEL" show "$job" --json | jq -e ".job.status == \"review_required\" and (.versions | length) == 2 and .versions[1].evaluate == null"
 '
 
 test_expect_success 'edit: a corrupt asset ends failed with a clear error' '

@@ -169,6 +169,10 @@ TEST(brief_odd_input)
     CHECK(json_array_size(json_object_get(b.explain, "constraints")) == 0);
     planner_brief_release(&b);
     /* numbers that are not durations, a huge one, zero, a reel that is not Instagram */
+    /* adjectives that are also platform words: "short" is not YouTube Shorts */
+    REQUIRE(parse(&b, "a short teaser of the talk, our customer stories") == REEL_OK);
+    CHECK(!b.aspect[0]);
+    planner_brief_release(&b);
     REQUIRE(parse(&b, "a highlight reel of 3 clips, 0 s, 99999 seconds") == REEL_OK);
     CHECK(b.duration == 0);
     CHECK(!b.aspect[0]);
