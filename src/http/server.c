@@ -1544,8 +1544,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             long n = 0;
             int is_mp = ct && !strncasecmp(ct, "multipart/form-data", 19);
             uint64_t cap = is_mp ? s->max_upload : (1u << 20);
-            if (len && parse_long(len, &n) && (uint64_t)n > cap)
-                return send_error(c, 413, NULL, "the request body is larger than the limit");
+            if (len && parse_long(len, &n) && (uint64_t)n > cap) {
+                /* A body a little over the limit is read and dropped, so the
+                 * client is not reset mid-send and always sees the 413; one
+                 * far over it is refused at once and the connection closed. */
+                if ((uint64_t)n > 4 * cap + (16u << 20))
+                    return send_error(c, 413, NULL, "the request body is larger than the limit");
+                body_error(r, 413, "the request body is larger than the limit");
+                return MHD_YES;
+            }
             if (is_mp) {
                 if (strcmp(url, "/api/jobs"))
                     return send_error(c, 415, NULL,

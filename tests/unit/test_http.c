@@ -77,6 +77,8 @@ static long req(const char *method, const char *path, const char *key, const cha
     CURLcode cc = curl_easy_perform(c);
     if (cc == CURLE_OK)
         curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &out->status);
+    else
+        fprintf(stderr, "req %s %s: %s\n", method, path, curl_easy_strerror(cc));
     curl_slist_free_all(h);
     curl_easy_cleanup(c);
     return out->status;
