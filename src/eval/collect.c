@@ -7,6 +7,7 @@
  */
 #include <ebur128.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -32,11 +33,14 @@ void ctx_release(struct eval_ctx *c)
     VEC_FREE(&c->sharp_ratio);
     VEC_FREE(&c->sharp_t);
     VEC_FREE(&c->blocks);
+    sync_release(c);
     for (size_t i = 0; i < c->nstills; i++) {
         free(c->stills[i].rgb);
         free(c->stills[i].gray);
+        free(c->stills[i].native);
     }
     free(c->stills);
+    detail_release(c);
     free(c->texts);
     for (size_t i = 0; i < c->nlogos; i++)
         free(c->logos[i].templ);
@@ -66,6 +70,11 @@ static void add_still(struct eval_ctx *c, double t, enum still_purpose purpose, 
     s->t = -1;
     s->purpose = purpose;
     s->item = item;
+}
+
+void add_still_for(struct eval_ctx *c, double t, enum still_purpose purpose, size_t item)
+{
+    add_still(c, t, purpose, item);
 }
 
 static int cmp_still(const void *a, const void *b)
@@ -167,6 +176,7 @@ void ctx_prepare(struct eval_ctx *c)
         for (int k = 1; k <= 3; k++)
             add_still(c, s + (e - s) * k / 4.0, STILL_LOGO, i);
     }
+    detail_prepare(c);
     if (c->nstills)
         qsort(c->stills, c->nstills, sizeof(*c->stills), cmp_still);
 }
@@ -177,6 +187,17 @@ static void thumb_of(const struct media_frame *f, uint8_t *out)
     uint32_t cnt[THUMB_N];
     memset(sum, 0, sizeof(sum));
     memset(cnt, 0, sizeof(cnt));
+    struct media_frame pf;
+    if (f->full && f->sampled_gray) {
+        /* the points a passed-over frame is sampled at (decode.h) */
+        pf = *f;
+        pf.full = 0;
+        pf.gray = f->sampled_gray;
+        pf.width = f->sampled_w;
+        pf.height = f->sampled_h;
+        pf.stride = f->sampled_w;
+        f = &pf;
+    }
     int xs[4096];
     int W = f->width < 4096 ? f->width : 4096;
     for (int x = 0; x < W; x++)
@@ -293,6 +314,16 @@ static void keep_still(struct still *s, const struct media_frame *f)
     for (int y = 0; y < f->height; y++)
         memcpy(s->gray + (size_t)y * f->width, f->gray + (size_t)y * f->stride, f->width);
     s->rgb = NULL;
+    free(s->native);
+    s->native = NULL;
+    if (s->purpose == STILL_DETAIL && f->native_y) {
+        s->nw = f->native_w;
+        s->nh = f->native_h;
+        s->native = xmalloc((size_t)s->nw * s->nh);
+        for (int y = 0; y < s->nh; y++)
+            memcpy(s->native + (size_t)y * s->nw, f->native_y + (size_t)y * f->native_stride,
+                   (size_t)s->nw);
+    }
     if (f->rgb) {
         s->rgb = xmalloc((size_t)f->width * f->height * 3);
         for (int y = 0; y < f->height; y++)
@@ -340,8 +371,10 @@ int ctx_on_video(void *ctx, const struct media_frame *f)
     for (int i = 0; i < THUMB_N; i++)
         VEC_PUSH(&c->thumbs, 0);
     thumb_of(f, c->thumbs.v + off);
-    if (c->frames.n)
-        r.diff = (float)thumb_dist(c->thumbs.v + off, c->thumbs.v + off - THUMB_N);
+    if (c->frames.n) {
+        const uint8_t *a = c->thumbs.v + off, *b = a - THUMB_N;
+        r.diff = (float)thumb_dist(a, b);
+    }
 
     /* luminance per cell, red, mean luma */
     double lsum = 0;
@@ -456,6 +489,7 @@ int ctx_on_audio(void *ctx, const struct media_audio *a)
         }
         c->total_samples += (double)frames * ch;
     }
+    sync_feed(c, a->samples, a->n, a->sample_rate, a->t); /* 2 ms envelope (A/V sync) */
     /* 100 ms RMS blocks of the mono track (silence, dead air) */
     if (a->samples && a->sample_rate > 0) {
         c->blk_target = a->sample_rate / 10;

@@ -35,7 +35,7 @@ struct frame_rec {
 };
 
 /* A frame kept for a later look (OCR, logo, keyframes). */
-enum still_purpose { STILL_TEXT, STILL_LOGO };
+enum still_purpose { STILL_TEXT, STILL_LOGO, STILL_DETAIL };
 struct still {
     double want_t; /* requested time */
     double t;      /* time of the frame kept (-1: none) */
@@ -44,6 +44,17 @@ struct still {
     int w, h;
     uint8_t *rgb;  /* w*h*3, owned */
     uint8_t *gray; /* w*h, owned */
+    uint8_t *native; /* STILL_DETAIL: the render's own luma plane, nw*nh, owned (NULL: none) */
+    int nw, nh;
+};
+
+/* A source frame placed as the renderer places it (detail.c). */
+struct detail_ref {
+    double t;          /* timeline time of the render frame it matches */
+    double src_t;      /* the source frame's time */
+    const char *label; /* the cut's asset */
+    int w, h;          /* the render's size */
+    uint8_t *ref;      /* Y', w*h, owned */
 };
 
 /* One piece of text the plan burns in: a caption cue or a text op. */
@@ -93,6 +104,10 @@ struct eval_ctx {
     double hist[HIST_N];         /* colour histogram of sampled frames */
     double hist_total;
 
+    /* source frames for the detail-kept test (detail.c) */
+    struct detail_ref *detail;
+    size_t ndetail;
+
     /* frames kept for OCR and logo matching */
     struct still *stills;
     size_t nstills, next_still;
@@ -113,6 +128,13 @@ struct eval_ctx {
     double blk_sum;
     long blk_n, blk_target;
     double blk_t;
+
+    /* A/V sync (sync.c) */
+    VEC(float) sync_env;    /* mean square of each 2 ms block of the mono track */
+    double sync_t0;         /* time of the first block */
+    int sync_rate, sync_blk; /* sample rate of the mono track, samples per block */
+    double sync_sum;        /* of the block being filled */
+    int sync_n;
 
     /* text stills located and read (OCR) beside the decode (m_captions.c) */
     struct text_reader *reader;
@@ -173,6 +195,39 @@ void text_reader_start(struct eval_ctx *c);
 void text_reader_feed(struct eval_ctx *c, size_t still);
 void text_reader_finish(struct eval_ctx *c);
 void text_reader_free(struct eval_ctx *c);
+
+/* ---- A/V sync (sync.c) ---- */
+
+/* Feed the mono track (from ctx_on_audio): adds to the 2 ms energy envelope,
+ * a running sum per sample. */
+void sync_feed(struct eval_ctx *c, const float *x, int n, int rate, double t);
+void sync_release(struct eval_ctx *c);
+
+#define SYNC_MAX_EVENTS 64 /* flash events kept with their onsets (the first ones) */
+struct sync_result {
+    int measurable;
+    double offset_ms; /* median of onset - flash (> 0: the sound is late) */
+    double mad_ms;    /* median absolute deviation of the offsets */
+    int flashes;      /* visual events found */
+    int events;       /* of those, the ones with a sound onset within 400 ms */
+    double flash_t[SYNC_MAX_EVENTS], onset_t[SYNC_MAX_EVENTS]; /* the first `events` pairs */
+    char why[128];    /* why not measurable ("" when measurable) */
+};
+/* Flashes in c->frames against sharp sound onsets in the envelope. */
+void sync_measure(const struct eval_ctx *c, struct sync_result *r);
+
+/* Keep the render frame at timeline time t for a later look (collect.c). */
+void add_still_for(struct eval_ctx *c, double t, enum still_purpose purpose, size_t item);
+
+/* Detail kept against the sources (detail.c): pick and decode the source
+ * frames before the pass (adds STILL_DETAIL stills); after it, the median
+ * share of the sources' high-frequency energy the render keeps (-1: not
+ * measurable), one object per sample appended to `samples` (may be NULL). */
+void detail_prepare(struct eval_ctx *c);
+double detail_measure(struct eval_ctx *c, json_t *samples);
+void detail_release(struct eval_ctx *c);
+/* The share for one picture against its reference (both w x h, stride w). */
+double detail_kept(const uint8_t *render, const uint8_t *ref, int w, int h, int *blocks);
 
 /* ---- shared analysis helpers ---- */
 

@@ -11,6 +11,7 @@
 #include "core/banned.h"
 
 #define LOGO_NCC 0.6     /* normalised cross-correlation that counts as found */
+#define LOGO_SHAPE 0.6   /* shape-in-colour correlation that counts as found */
 #define LOGO_SAFE 0.025  /* the logo keeps 2.5% of the frame from each edge */
 #define PALETTE_DE 20.0  /* CIE76 distance that counts as "a palette colour" */
 #define PALETTE_MIN 0.4
@@ -35,6 +36,150 @@ static void anchor_box(enum plan_anchor a, double px, double py, int W, int H, i
         *x = (int)lround(px * W - tw / 2.0);
         *y = (int)lround(py * H - th / 2.0);
     }
+}
+
+/* The logo at w x h: RGB where it is opaque (alpha >= 200), a class per
+ * pixel (1 opaque, 0 transparent: alpha < 30, -1 the soft edge between),
+ * and its mean opaque colour. 0 when it has no transparent pixels. */
+struct shape_tmpl {
+    int w, h;
+    float *rgb;
+    signed char *cls;
+    float mean[3];
+    int nin, nout;
+};
+
+static int shape_template(const struct logo_image *img, int w, int h, struct shape_tmpl *t)
+{
+    memset(t, 0, sizeof(*t));
+    t->w = w, t->h = h;
+    t->rgb = xmalloc((size_t)w * h * 3 * sizeof(float));
+    t->cls = xmalloc((size_t)w * h);
+    double m[3] = {0, 0, 0};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            /* area average of the source pixels under this one */
+            int x0 = x * img->w / w, x1 = (x + 1) * img->w / w, y0 = y * img->h / h,
+                y1 = (y + 1) * img->h / h;
+            if (x1 <= x0)
+                x1 = x0 + 1;
+            if (y1 <= y0)
+                y1 = y0 + 1;
+            double a = 0, r = 0, g = 0, b = 0;
+            int n = 0;
+            for (int j = y0; j < y1 && j < img->h; j++)
+                for (int i = x0; i < x1 && i < img->w; i++) {
+                    const uint8_t *p = img->rgba + 4 * ((size_t)j * img->w + i);
+                    double al = p[3] / 255.0;
+                    a += al, r += p[0] * al, g += p[1] * al, b += p[2] * al, n++;
+                }
+            size_t k = (size_t)y * w + x;
+            double al = n ? a / n : 0;
+            t->cls[k] = al >= 200 / 255.0 ? 1 : al < 30 / 255.0 ? 0 : -1;
+            float *o = t->rgb + 3 * k;
+            o[0] = a > 0 ? (float)(r / a) : 0;
+            o[1] = a > 0 ? (float)(g / a) : 0;
+            o[2] = a > 0 ? (float)(b / a) : 0;
+            if (t->cls[k] == 1) {
+                m[0] += o[0], m[1] += o[1], m[2] += o[2];
+                t->nin++;
+            } else if (t->cls[k] == 0) {
+                t->nout++;
+            }
+        }
+    for (int i = 0; i < 3; i++)
+        t->mean[i] = t->nin ? (float)(m[i] / t->nin) : 0;
+    return t->nin >= 8 && t->nout >= 8;
+}
+
+static void shape_release(struct shape_tmpl *t)
+{
+    free(t->rgb);
+    free(t->cls);
+}
+
+/*
+ * How well the render at (x, y) shows the logo's shape in the logo's
+ * colours: the correlation between the template's opaque/transparent map
+ * and how close each render pixel is to the logo's colour there (the mean
+ * logo colour for transparent pixels). A logo of one flat colour (an
+ * outline emblem, a wordmark) has no texture for a gray cross-correlation
+ * to follow; its shape against whatever footage is behind it it has.
+ */
+static double shape_at(const uint8_t *rgb, int W, int H, const struct shape_tmpl *t, int x, int y)
+{
+    if (x < 0 || y < 0 || x + t->w > W || y + t->h > H)
+        return -2;
+    double si = 0, so = 0, sq = 0;
+    int ni = 0, no = 0;
+    for (int j = 0; j < t->h; j++) {
+        const uint8_t *row = rgb + ((size_t)(y + j) * W + x) * 3;
+        for (int i = 0; i < t->w; i++) {
+            size_t k = (size_t)j * t->w + i;
+            int cl = t->cls[k];
+            if (cl < 0)
+                continue;
+            const float *ref = cl ? t->rgb + 3 * k : t->mean;
+            double dr = row[3 * i] - ref[0], dg = row[3 * i + 1] - ref[1],
+                   db = row[3 * i + 2] - ref[2];
+            double L = -sqrt(dr * dr + dg * dg + db * db);
+            sq += L * L;
+            if (cl)
+                si += L, ni++;
+            else
+                so += L, no++;
+        }
+    }
+    int n = ni + no;
+    if (ni < 4 || no < 4)
+        return -2;
+    double mean = (si + so) / n, var = sq / n - mean * mean;
+    if (var < 1e-6)
+        return 0;
+    double p = (double)ni / n;
+    return (si / ni - so / no) * sqrt(p * (1 - p)) / sqrt(var);
+}
+
+static double shape_search(const uint8_t *rgb, int W, int H, const struct shape_tmpl *t, int x0,
+                           int y0, int x1, int y1, int step, int *bx, int *by)
+{
+    double best = -2;
+    for (int y = y0; y <= y1; y += step)
+        for (int x = x0; x <= x1; x += step) {
+            double v = shape_at(rgb, W, H, t, x, y);
+            if (v > best)
+                best = v, *bx = x, *by = y;
+        }
+    return best;
+}
+
+/* Best match of the logo at w x h around (cx, cy) +- R: the gray
+ * cross-correlation of its opaque pixels, or its shape in its colours
+ * (each against its own threshold), as a score where >= 1 is found. */
+static double match_logo(const struct still *s, int W, int H, const struct logo_image *img, int w,
+                         int h, int x0, int y0, int x1, int y1, int *bx, int *by, double *ncc,
+                         double *shape)
+{
+    uint8_t *t = xmalloc((size_t)w * h), *mk = xmalloc((size_t)w * h);
+    logo_template(img, w, h, t, mk);
+    int gx = 0, gy = 0, sx = 0, sy = 0;
+    *ncc = ncc_search(s->gray, W, H, t, mk, w, h, x0, y0, x1, y1, 2, &gx, &gy);
+    free(t);
+    free(mk);
+    *shape = -2;
+    if (s->rgb) {
+        struct shape_tmpl st;
+        if (shape_template(img, w, h, &st))
+            *shape = shape_search(s->rgb, W, H, &st, x0, y0, x1, y1, 2, &sx, &sy);
+        shape_release(&st);
+    }
+    double a = *ncc / LOGO_NCC, b = *shape / LOGO_SHAPE;
+    if (a >= b) {
+        *bx = gx, *by = gy;
+        return a;
+    }
+    *bx = sx, *by = sy;
+    return b;
 }
 
 static const char *anchor_name(enum plan_anchor a)
@@ -74,7 +219,7 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
     anchor_box(op->position.anchor, op->position.x, op->position.y, W, H, tw, th, op->margin, &ex,
                &ey);
     json_object_set_new(out, "expected_box", json_pack("[i, i, i, i]", ex, ey, tw, th));
-    static const double scales[] = {0.8, 0.9, 1.0, 1.1, 1.25};
+    static const double scales[] = {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25};
     int R = W / 25 > 6 ? W / 25 : 6;
     json_t *checks = json_array();
     size_t ok = 0, n = 0;
@@ -83,52 +228,47 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
         if (s->purpose != STILL_LOGO || &c->logos[s->item] != l || s->t < 0)
             continue;
         n++;
-        double best = -2, best_scale = 1;
+        double best = -2, best_scale = 1, best_ncc = -2, best_shape = -2;
         int bx = 0, by = 0;
         for (size_t k = 0; k < ARRAY_SIZE(scales); k++) {
             int w = (int)lround(tw * scales[k]), h = (int)lround(th * scales[k]);
             if (w < 4 || h < 4 || w >= W || h >= H)
                 continue;
-            uint8_t *t = xmalloc((size_t)w * h), *mk = xmalloc((size_t)w * h);
-            logo_template(&img, w, h, t, mk);
             int x, y;
+            double vn, vs;
             /* centre the window on the expected box's centre at this scale */
             int cx = ex + tw / 2 - w / 2, cy = ey + th / 2 - h / 2;
-            double v = ncc_search(s->gray, W, H, t, mk, w, h, cx - R, cy - R, cx + R, cy + R, 2, &x,
-                                  &y);
+            double v = match_logo(s, W, H, &img, w, h, cx - R, cy - R, cx + R, cy + R, &x, &y,
+                                  &vn, &vs);
             if (v > best)
-                best = v, best_scale = scales[k], bx = x, by = y;
-            free(t);
-            free(mk);
+                best = v, best_scale = scales[k], bx = x, by = y, best_ncc = vn, best_shape = vs;
         }
         int bw = (int)lround(tw * best_scale), bh = (int)lround(th * best_scale);
-        int found = best >= LOGO_NCC;
+        int found = best >= 1;
         int safe = bx >= LOGO_SAFE * W && by >= LOGO_SAFE * H && bx + bw <= (1 - LOGO_SAFE) * W &&
                    by + bh <= (1 - LOGO_SAFE) * H;
         int size_ok = fabs(best_scale - 1) <= 0.15;
-        json_t *ck = json_pack("{s:o, s:o, s:b}", "time_s", json_round(s->t, 3), "match",
-                               json_round(best, 3), "found", found);
+        json_t *ck = json_pack("{s:o, s:o, s:o, s:b}", "time_s", json_round(s->t, 3), "match",
+                               json_round(best_ncc, 3), "shape_match", json_round(best_shape, 3),
+                               "found", found);
         if (found) {
             json_object_set_new(ck, "box", json_pack("[i, i, i, i]", bx, by, bw, bh));
             json_object_set_new(ck, "scale", json_real(best_scale));
             json_object_set_new(ck, "in_safe_area", json_boolean(safe));
         } else {
             /* where is it then? look at the other anchors */
-            uint8_t *t = xmalloc((size_t)tw * th), *mk = xmalloc((size_t)tw * th);
-            logo_template(&img, tw, th, t, mk);
             double where_best = -2;
             enum plan_anchor where = POS_XY;
             for (int a = POS_TOP_LEFT; a <= POS_BOTTOM_RIGHT; a++) {
                 int ax, ay, x, y;
+                double vn, vs;
                 anchor_box((enum plan_anchor)a, 0, 0, W, H, tw, th, op->margin, &ax, &ay);
-                double v = ncc_search(s->gray, W, H, t, mk, tw, th, ax - R, ay - R, ax + R,
-                                      ay + R, 2, &x, &y);
+                double v = match_logo(s, W, H, &img, tw, th, ax - R, ay - R, ax + R, ay + R, &x,
+                                      &y, &vn, &vs);
                 if (v > where_best)
                     where_best = v, where = (enum plan_anchor)a;
             }
-            free(t);
-            free(mk);
-            if (where_best >= LOGO_NCC) {
+            if (where_best >= 1) {
                 json_object_set_new(ck, "found_at", json_string(anchor_name(where)));
                 advise(m, "the logo '%s' is %s at %.2f s, the plan puts it %s", l->label,
                        anchor_name(where), s->t, anchor_name(op->position.anchor));

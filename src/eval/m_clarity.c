@@ -10,11 +10,11 @@
 #include "eval/internal.h"
 #include "core/banned.h"
 
-/* Below this ratio (lower quartile of the blocks, median of the frames) the
- * picture has (almost) no detail in its top octave: it was upscaled. Native
- * footage measures 0.25-0.35, pictures upscaled 3x or 4x 0.15-0.2
- * (docs/eval.md). */
-#define UPSCALE_RATIO 0.23
+/* Below this share of its sources' high-frequency energy the render has
+ * lost detail (upscaled from a smaller copy, blurred, starved of bits).
+ * Clean renders of the calibration corpus keep 0.85-1.0, renders upscaled
+ * 1.5x 0.55-0.65 (docs/eval.md). */
+#define DETAIL_KEPT_MIN 0.75
 
 static const char *vcodec_name(enum plan_vcodec v)
 {
@@ -119,22 +119,33 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
                rw, rh, best_factor, best_label, best_w, best_h, (int)(rw / best_factor) & ~1,
                (int)(rh / best_factor) & ~1);
 
-    /* measured: does the picture hold detail at its own resolution? */
+    /* measured: how much of its sources' detail does the picture keep? */
     double *sr = xmalloc((c->sharp_ratio.n + 1) * sizeof(double));
     for (size_t i = 0; i < c->sharp_ratio.n; i++)
         sr[i] = c->sharp_ratio.v[i];
     double med = c->sharp_ratio.n >= 3 ? percentile(sr, c->sharp_ratio.n, 50) : -1;
     free(sr);
-    int measured_up = med >= 0 && med < UPSCALE_RATIO;
+    json_t *samples = json_array();
+    double kept = detail_measure(c, samples);
+    int measured_up = kept >= 0 && kept < DETAIL_KEPT_MIN;
+    json_object_set_new(ev, "detail",
+                        json_pack("{s:o, s:f, s:b, s:o}", "kept", json_round(kept, 3),
+                                  "threshold", DETAIL_KEPT_MIN, "lost", measured_up, "samples",
+                                  samples));
+    if (kept < 0)
+        json_object_set_new(json_object_get(ev, "detail"), "why",
+                            json_string("no source frame could be compared with the render "
+                                        "(sources unreadable, or every sample under a "
+                                        "transition, grade or b-roll)"));
     json_object_set_new(ev, "sharpness",
-                        json_pack("{s:o, s:f, s:i, s:b, s:i}", "detail_ratio", json_round(med, 3),
-                                  "threshold", UPSCALE_RATIO, "samples", (int)c->sharp_ratio.n,
-                                  "upscaled", measured_up, "analysis_width", c->aw));
+                        json_pack("{s:o, s:i, s:i}", "detail_ratio", json_round(med, 3),
+                                  "samples", (int)c->sharp_ratio.n, "analysis_width", c->aw));
     if (measured_up)
         advise(m,
-               "the picture looks upscaled: its finest octave holds %.0f%% of its detail (native "
-               "footage: over %.0f%%): lower the output size or replace the soft source",
-               med * 100, UPSCALE_RATIO * 100);
+               "the picture keeps %.0f%% of its sources' fine detail (a clean render keeps over "
+               "%.0f%%): it was upscaled from a smaller copy, blurred or starved of bits; render "
+               "at the sources' size or above and check video.crf",
+               kept * 100, DETAIL_KEPT_MIN * 100);
 
     /* bits per pixel */
     double abr = ri->has_audio ? p->output.audio_bitrate_kbps * 1000.0 : 0;
@@ -186,7 +197,7 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
                c->ts_gaps, c->ts_dups, c->ts_back, decoded);
 
     double up_score = best_label ? (best_factor <= 1.05 ? 1 : 1 / best_factor) : 1;
-    double sharp_score = med < 0 || med >= UPSCALE_RATIO ? 1 : clamp01(med / UPSCALE_RATIO - 0.3);
+    double sharp_score = kept < 0 || kept >= DETAIL_KEPT_MIN ? 1 : clamp01(kept / DETAIL_KEPT_MIN - 0.3);
     double bpp_score = bpp < 0 ? 1 : clamp01(0.5 + 0.5 * (bpp - floor_bpp) / floor_bpp);
     if (bpp >= 0 && bpp < floor_bpp)
         bpp_score = 0.5 * bpp / floor_bpp;
@@ -201,7 +212,7 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
               !bars_bad && timing_ok;
     json_object_set_new(m->threshold,
                         "max_scale_factor", json_real(1.05));
-    json_object_set_new(m->threshold, "min_detail_ratio", json_real(UPSCALE_RATIO));
+    json_object_set_new(m->threshold, "min_detail_kept", json_real(DETAIL_KEPT_MIN));
     json_object_set_new(m->threshold, "min_bits_per_pixel", json_round(floor_bpp, 4));
     json_object_set_new(m->threshold, "max_timing_anomalies",
                         json_integer((json_int_t)fmax(1, 0.005 * decoded)));

@@ -3,7 +3,8 @@
  * against the plan's targets; photosensitive flashes after WCAG 2.x
  * (general flashes of relative luminance and red flashes, more than three
  * in any one second fail, over the whole frame and each quarter of it);
- * flicker; silence gaps; clipping.
+ * flicker; silence gaps; clipping; audio/video sync where flashes and sound
+ * onsets show it (sync.c), against EBU R37's tolerance.
  */
 #include <ebur128.h>
 #include <math.h>
@@ -18,7 +19,12 @@
 #define MAX_FLASHES 3.0  /* per second */
 #define GAP_DB -50.0
 #define GAP_MAX_S 3.0
+/* 100 ms blocks that fall across the ends of a silence are not silent all
+ * through: a gap of 3.0 s measures 2.8-3.0 s of silent blocks */
+#define GAP_SLACK_S 0.2
 #define CLIP_MAX 0.001   /* share of samples */
+#define SYNC_LATE_MS 60.0  /* EBU R37: sound at most 60 ms late ... */
+#define SYNC_EARLY_MS 40.0 /* ... or 40 ms early */
 
 /* Count opposing transitions of a signal (WCAG: a change of at least `amp`
  * where the darker side is below `dark_max`), return the most in any 1 s
@@ -186,7 +192,7 @@ void metric_watchability(struct eval_ctx *c, struct metric_out *m)
                     gap_max = l;
                 if (json_array_size(gaps) < 20)
                     json_array_append_new(gaps, json_pack("[o, o]", json_round(gs, 2), json_round(t, 2)));
-                if (l >= GAP_MAX_S)
+                if (l >= GAP_MAX_S - GAP_SLACK_S)
                     advise(m, "silence from %.1f s to %.1f s: add music or cut it", gs, t);
             }
             gs = -1;
@@ -194,14 +200,56 @@ void metric_watchability(struct eval_ctx *c, struct metric_out *m)
     }
     json_object_set_new(ev, "silence_gaps", gaps);
     double silence_score = D > 0 ? clamp01(1 - 4 * gap_total / D) : 1;
-    int gap_ok = gap_max < GAP_MAX_S;
+    int gap_ok = gap_max < GAP_MAX_S - GAP_SLACK_S;
 
-    m->score = 0.35 * loud_score + 0.15 * tp_score + 0.25 * (flash_ok && red_ok) +
-               0.1 * silence_score + 0.1 * clip_score + 0.05 * flicker_score;
-    m->gate = loud_ok && tp_ok && clip_ok && flash_ok && red_ok && gap_ok;
+    /* A/V sync: scored and gated only where it can be measured */
+    struct sync_result sr;
+    sync_measure(c, &sr);
+    int sync_ok = 1;
+    double sync_score = 1;
+    json_t *sj = json_object();
+    json_object_set_new(sj, "measurable", json_boolean(sr.measurable));
+    json_object_set_new(sj, "flash_events", json_integer(sr.flashes));
+    json_object_set_new(sj, "events", json_integer(sr.events));
+    int have = sr.events >= 3; /* an offset and its spread, measurable or not */
+    json_object_set_new(sj, "offset_ms", have ? json_round(sr.offset_ms, 1) : json_null());
+    json_object_set_new(sj, "mad_ms", have ? json_round(sr.mad_ms, 1) : json_null());
+    size_t shown = sr.events < SYNC_MAX_EVENTS ? (size_t)sr.events : SYNC_MAX_EVENTS;
+    json_object_set_new(sj, "flashes_s", json_times(sr.flash_t, shown, 20));
+    json_object_set_new(sj, "onsets_s", json_times(sr.onset_t, shown, 20));
+    if (!sr.measurable)
+        json_object_set_new(sj, "why", json_string(sr.why));
+    json_object_set_new(ev, "sync", sj);
+    if (sr.measurable) {
+        double off = sr.offset_ms, tol = off > 0 ? SYNC_LATE_MS : SYNC_EARLY_MS;
+        sync_ok = off <= SYNC_LATE_MS && off >= -SYNC_EARLY_MS;
+        sync_score = clamp01(1 - (fabs(off) - tol) / (2 * tol));
+        if (!sync_ok) {
+            struct buf at = BUF_INIT;
+            for (size_t i = 0; i < shown && i < 4; i++)
+                buf_addf(&at, "%s%.2f s", i ? ", " : "", sr.flash_t[i]);
+            advise(m,
+                   "the sound is %.0f ms %s against the picture (flash and sound events at %s%s): "
+                   "shift the audio by %+.0f ms",
+                   fabs(off), off > 0 ? "late" : "early", at.buf, shown > 4 ? ", ..." : "",
+                   -off);
+            buf_release(&at);
+        }
+    }
+
+    if (sr.measurable)
+        m->score = 0.30 * loud_score + 0.15 * tp_score + 0.20 * (flash_ok && red_ok) +
+                   0.1 * silence_score + 0.1 * clip_score + 0.05 * flicker_score +
+                   0.1 * sync_score;
+    else
+        m->score = 0.35 * loud_score + 0.15 * tp_score + 0.25 * (flash_ok && red_ok) +
+                   0.1 * silence_score + 0.1 * clip_score + 0.05 * flicker_score;
+    m->gate = loud_ok && tp_ok && clip_ok && flash_ok && red_ok && gap_ok && sync_ok;
     json_object_set_new(m->threshold, "loudness_tolerance_lu", json_real(tol));
     json_object_set_new(m->threshold, "true_peak_max_dbtp", json_round(tp_max, 2));
     json_object_set_new(m->threshold, "max_flashes_per_s", json_real(MAX_FLASHES));
     json_object_set_new(m->threshold, "max_clipped_share", json_real(CLIP_MAX));
     json_object_set_new(m->threshold, "max_silence_gap_s", json_real(GAP_MAX_S));
+    json_object_set_new(m->threshold, "sync_late_ms", json_real(SYNC_LATE_MS));
+    json_object_set_new(m->threshold, "sync_early_ms", json_real(SYNC_EARLY_MS));
 }

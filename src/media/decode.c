@@ -264,6 +264,30 @@ static int sample_yuv(struct dec *d, const AVFrame *f)
     return 1;
 }
 
+/* The frame's own 8-bit luma plane for media_frame.native_y. */
+static void native_luma(const struct dec *d, const AVFrame *f, struct media_frame *mf)
+{
+    switch (f->format) {
+    case AV_PIX_FMT_YUV420P:
+    case AV_PIX_FMT_YUVJ420P:
+    case AV_PIX_FMT_YUV422P:
+    case AV_PIX_FMT_YUVJ422P:
+    case AV_PIX_FMT_YUV444P:
+    case AV_PIX_FMT_YUVJ444P:
+    case AV_PIX_FMT_NV12:
+    case AV_PIX_FMT_NV21:
+        break;
+    default:
+        return;
+    }
+    if (d->rotation || !f->data[0])
+        return;
+    mf->native_y = f->data[0];
+    mf->native_w = f->width;
+    mf->native_h = f->height;
+    mf->native_stride = f->linesize[0];
+}
+
 static double frame_time(struct dec *d, const AVFrame *f)
 {
     AVStream *st = d->fc->streams[d->vi];
@@ -301,6 +325,10 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
         mf.rgb = d->srgb;
         mf.rgb_stride = 3 * d->ssw;
         mf.full = 0;
+        native_luma(d, f, &mf);
+        mf.sampled_gray = d->sgray;
+        mf.sampled_w = d->ssw;
+        mf.sampled_h = d->ssh;
         if (d->o->on_video(d->o->ctx, &mf))
             d->stopped = 1;
         return REEL_OK;
@@ -339,6 +367,12 @@ static enum reel_code deliver_video(struct dec *d, AVFrame *f, struct reel_err *
     struct media_frame mf;
     memset(&mf, 0, sizeof(mf));
     mf.full = 1;
+    native_luma(d, f, &mf);
+    if (d->o->want_full && d->o->want_rgb && !d->rotation && sample_yuv(d, f)) {
+        mf.sampled_gray = d->sgray;
+        mf.sampled_w = d->ssw;
+        mf.sampled_h = d->ssh;
+    }
     mf.t = t;
     mf.index = d->vindex++;
     mf.width = d->ow;

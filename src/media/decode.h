@@ -33,6 +33,17 @@ struct media_frame {
      * over, point-sampled at about a third of that size (for per-frame
      * statistics: averages, motion, flashes) */
     int full;
+    /* the decoded picture's own luma plane (Y' of 8-bit planar YUV, limited
+     * or full range as coded), borrowed, when the frame has one and no
+     * rotation applies; NULL otherwise */
+    const uint8_t *native_y;
+    int native_w, native_h, native_stride;
+    /* with want_full: the same picture point-sampled as the frames
+     * want_full passes over are (gray, sampled_w x sampled_h, stride
+     * sampled_w), on full frames too, so that statistics compared across
+     * frames of both kinds see the same points; NULL when not sampled */
+    const uint8_t *sampled_gray;
+    int sampled_w, sampled_h;
 };
 
 struct media_audio {

@@ -139,7 +139,7 @@ test_expect_success 'defect: 90p sources upscaled 4x fail clarity only' '
     SRC=_90 render up
     evaluate up
     gates_except up clarity
-    jq -e ".metrics[0].evidence.sharpness.upscaled == true and .metrics[0].evidence.best_source.scale_factor == 4" "$TMP/up.eval.json" >/dev/null
+    jq -e ".metrics[0].gate == false and .metrics[0].evidence.best_source.scale_factor == 4 and (.metrics[0].evidence.detail.kept | . == -1 or . > 0.75)" "$TMP/up.eval.json" >/dev/null
 '
 test_expect_success 'defect: music at -5 LUFS with clipping fails watchability only' '
     AUDIO=hot render hot
@@ -222,5 +222,26 @@ test_expect_code 1 'eval of a file that is not a video exits 1' '
 test_expect_code 1 'bad weights exit 1 with the metric named' '
     REEL_EVAL_WEIGHTS="sparkle=2" "$REEL" eval "$TMP/ref.mp4" --plan "$TMP/ref.json" 2>"$TMP/e"; rc=$?
     grep -q sparkle "$TMP/e"; (exit $rc)
+'
+test_expect_success 'A/V sync: flashes with beeps measure the offset; shifted sound fails watchability' '
+    B="between(t\,1\,1.05)+between(t\,2.5\,2.55)+between(t\,4\,4.05)+between(t\,5\,5.05)"
+    ff -f lavfi -i "testsrc2=s=320x180:r=30:d=6,drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable=between(n\,30\,31)+between(n\,75\,76)+between(n\,120\,121)+between(n\,150\,151)" \
+        -c:v libx264 -preset ultrafast -crf 20 -pix_fmt yuv420p "$M/sync_v.mp4"
+    ff -f lavfi -i "aevalsrc=exprs=0.5*sin(2*PI*1000*t)*($B)+0.01*(2*random(0)-1):s=48000:d=6:c=mono" \
+        -af "loudnorm=I=-14:TP=-1.5,aresample=48000,aformat=channel_layouts=stereo" -c:a pcm_s16le "$M/sync_a.wav"
+    for x in "0:anull" "80:adelay=80:all=1" "200:adelay=200:all=1" "-120:atrim=start=0.12,asetpts=PTS-STARTPTS"; do
+        n=${x%%:*}
+        ff -i "$M/sync_v.mp4" -i "$M/sync_a.wav" -map 0:v -map 1:a -c:v copy -af "${x#*:}" -c:a aac -b:a 128k \
+            -t 6 "$TMP/sync$n.mp4"
+        jq -n --arg c "$TMP/sync$n.mp4" "{schema: \"reel.editplan/1\", output: {width: 320, height: 180, fps: 30},
+            assets: {c: \$c}, operations: [{op: \"cut\", asset: \"c\", in: 0, out: 6}]}" >"$TMP/sync$n.json"
+        "$REEL" eval "$TMP/sync$n.mp4" --plan "$TMP/sync$n.json" --json >"$TMP/sync$n.eval.json"
+        echo "# sync, sound shifted $n ms: $(jq -c ".metrics[5] | {gate, sync: (.evidence.sync | {measurable, offset_ms, mad_ms, events, why})}" "$TMP/sync$n.eval.json")" >&3
+        jq -e --argjson n "$n" ".metrics[5] | .evidence.sync.measurable == true and .evidence.sync.events >= 3 and
+            (.evidence.sync.offset_ms - \$n | fabs) <= 20 and .gate == (\$n == 0) and
+            .threshold.sync_late_ms == 60 and .threshold.sync_early_ms == 40" "$TMP/sync$n.eval.json" >/dev/null
+        if [ "$n" != 0 ]; then jq -r ".metrics[5].advice[]" "$TMP/sync$n.eval.json" | grep -q "shift the audio by"; fi
+    done
+    jq -e ".metrics[5].evidence.sync.measurable == false" "$TMP/ref.eval.json" >/dev/null
 '
 test_done

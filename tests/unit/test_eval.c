@@ -264,3 +264,143 @@ TEST(eval_wrapped_lines_agree_with_the_renderer)
         }
     }
 }
+
+/* ---- A/V sync ---- */
+
+static const double sync_flashes[] = {1.0, 2.5, 4.0, 5.0};
+
+/* 6 s at 29.97 fps (frame times off the 2 ms grid) on a flat picture;
+ * with `flashes`, white for two frames at each of sync_flashes. */
+static void sync_frames(struct eval_ctx *c, int flashes)
+{
+    double fps = 29.97;
+    c->fps = fps;
+    c->duration = 6;
+    for (int i = 0; i < 180; i++) {
+        struct frame_rec r;
+        memset(&r, 0, sizeof(r));
+        r.t = i / fps;
+        r.rel_lum = 0.25f;
+        for (size_t k = 0; flashes && k < 4; k++) {
+            int f0 = (int)ceil(sync_flashes[k] * fps - 1e-9);
+            if (i == f0 || i == f0 + 1)
+                r.rel_lum = 1.0f;
+        }
+        for (int k = 0; k < GRID * GRID; k++)
+            r.cell_lum[k] = r.rel_lum;
+        VEC_PUSH(&c->frames, r);
+    }
+}
+
+/* 6 s of mono 16 kHz: low noise, and a 50 ms 1 kHz beep at each of
+ * at[0..n), fed in chunks as the decoder does. */
+static void sync_sound(struct eval_ctx *c, const double *at, size_t n)
+{
+    int rate = 16000, len = 6 * rate;
+    float *x = malloc((size_t)len * sizeof(float));
+    unsigned s = 777;
+    for (int i = 0; i < len; i++) {
+        s = s * 1103515245u + 12345u;
+        x[i] = 0.003f * ((float)((s >> 16) & 0x7fff) / 16384.0f - 1.0f);
+        double t = (double)i / rate;
+        for (size_t k = 0; k < n; k++)
+            if (t >= at[k] && t < at[k] + 0.05)
+                x[i] += 0.5f * (float)sin(2 * M_PI * 1000 * (t - at[k]));
+    }
+    for (int i = 0; i < len; i += 1152)
+        sync_feed(c, x + i, len - i < 1152 ? len - i : 1152, rate, (double)i / rate);
+    free(x);
+}
+
+static void sync_watch(struct eval_ctx *c, struct metric_out *m)
+{
+    static struct plan p;
+    p.output.loudness_set = 1;
+    p.output.loudness_lufs = -14;
+    p.output.true_peak_dbtp = -1;
+    c->plan = &p;
+    m->applicable = 0, m->score = 0, m->gate = 1;
+    m->threshold = json_object(), m->evidence = json_object(), m->advice = json_array();
+    metric_watchability(c, m);
+}
+
+TEST(eval_sync_measures_the_offset_of_flashes_and_beeps)
+{
+    static const double shifts[] = {0, 80, 200, -120};
+    for (size_t s = 0; s < 4; s++) {
+        struct plan p;
+        memset(&p, 0, sizeof(p));
+        struct eval_opts o = EVAL_OPTS_INIT;
+        struct eval_ctx c;
+        ctx_init(&c, &p, &o);
+        sync_frames(&c, 1);
+        double at[4];
+        for (int k = 0; k < 4; k++) /* the flash frame's time plus the shift */
+            at[k] = ceil(sync_flashes[k] * 29.97 - 1e-9) / 29.97 + shifts[s] / 1000;
+        sync_sound(&c, at, 4);
+        struct sync_result r;
+        sync_measure(&c, &r);
+        printf("# sync: shifted %+.0f ms, measured %+.1f ms (MAD %.1f ms, %d events)%s%s\n",
+               shifts[s], r.offset_ms, r.mad_ms, r.events, r.measurable ? "" : ": ", r.why);
+        CHECK(r.measurable);
+        CHECK(r.events == 4);
+        CHECK_NEAR(r.offset_ms, shifts[s], 10);
+        struct metric_out m;
+        sync_watch(&c, &m);
+        json_t *sj = json_object_get(m.evidence, "sync");
+        CHECK(json_is_true(json_object_get(sj, "measurable")));
+        int ok = shifts[s] <= 60 && shifts[s] >= -40;
+        CHECK(m.gate == ok);
+        CHECK(json_array_size(m.advice) == (ok ? 0u : 1u));
+        if (!ok) {
+            const char *adv = json_string_value(json_array_get(m.advice, 0));
+            CHECK(strstr(adv, shifts[s] > 0 ? "late" : "early") != NULL);
+            CHECK(strstr(adv, "shift the audio by") != NULL);
+        }
+        CHECK(json_get_num(m.threshold, "sync_late_ms", 0) == 60);
+        CHECK(json_get_num(m.threshold, "sync_early_ms", 0) == 40);
+        json_decref(m.threshold), json_decref(m.evidence), json_decref(m.advice);
+        ctx_release(&c);
+    }
+}
+
+TEST(eval_sync_is_not_measured_without_flash_and_sound_events)
+{
+    struct plan p;
+    memset(&p, 0, sizeof(p));
+    struct eval_opts o = EVAL_OPTS_INIT;
+    /* music-like: 30 sharp onsets at random times, no flashes */
+    double at[30];
+    unsigned s = 4242;
+    for (int k = 0; k < 30; k++) {
+        s = s * 1103515245u + 12345u;
+        at[k] = 0.1 + 5.7 * (double)((s >> 8) & 0xffff) / 65536.0;
+    }
+    for (int mode = 0; mode < 3; mode++) {
+        struct eval_ctx c;
+        ctx_init(&c, &p, &o);
+        sync_frames(&c, mode != 0);
+        if (mode == 1) /* flashes over noise only */
+            sync_sound(&c, NULL, 0);
+        else /* the random onsets: without flashes, then with them */
+            sync_sound(&c, at, 30);
+        struct sync_result r;
+        sync_measure(&c, &r);
+        printf("# sync, %s: %s\n",
+               mode == 0 ? "random onsets, no flashes"
+                         : mode == 1 ? "flashes, no sound events" : "flashes, random onsets",
+               r.measurable ? "measured" : r.why);
+        CHECK(!r.measurable);
+        CHECK(r.why[0] != 0);
+        if (mode == 0)
+            CHECK(strstr(r.why, "no flash events") != NULL);
+        if (mode == 1)
+            CHECK(r.flashes == 4 && r.events == 0);
+        struct metric_out m;
+        sync_watch(&c, &m);
+        CHECK(m.gate);
+        CHECK(json_is_false(json_object_get(json_object_get(m.evidence, "sync"), "measurable")));
+        json_decref(m.threshold), json_decref(m.evidence), json_decref(m.advice);
+        ctx_release(&c);
+    }
+}
