@@ -104,8 +104,13 @@ class Corpus:
                 argv += ["-vf", vf]
             if af:
                 argv += ["-af", af]
-        argv += list(vopts) or ["-c:v", "libx264", "-preset", "veryfast", "-crf", "18",
-                                "-pix_fmt", "yuv420p"]
+        if vopts:
+            argv += list(vopts)
+        elif af and not vf and not fc:
+            argv += ["-c:v", "copy"]  # a sound defect: the picture stays as it was
+        else:
+            argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "14", "-pix_fmt",
+                     "yuv420p"]
         argv += aopts or ["-c:a", "aac", "-b:a", "160k", "-ar", "48000"]
         ff(*(argv + [self.path(name, "mp4")]))
 
@@ -135,7 +140,7 @@ def make_logos(out):
     logos["emblem"] = em
     for name, col in (("wordmark", "white"), ("darkmark", "0x1A1A40")):
         p = os.path.join(out, "logo_%s.png" % name)
-        ff("-f", "lavfi", "-i", "color=c=black@0:s=600x160,format=rgba", "-vf",
+        ff("-f", "lavfi", "-i", "color=c=black@0:s=720x160,format=rgba", "-vf",
            "drawtext=fontfile=%s:text=NORTHWIND:fontcolor=%s:fontsize=100:x=(w-text_w)/2:"
            "y=(h-text_h)/2" % (FONT, col), "-frames:v", "1", p)
         logos[name] = p
@@ -148,9 +153,9 @@ def generated_clips(out):
     v = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
          "-c:a", "aac", "-b:a", "160k"]
     specs = {
-        "gen_testsrc": ("testsrc2=s=640x360:r=30:d=8",
+        "gen_testsrc": ("testsrc2=s=640x360:r=30:d=8,scroll=horizontal=0.004",
                         "anoisesrc=d=8:c=pink:a=0.08,volume=1[n];sine=f=330:d=8[s];[n][s]amix=2"),
-        "gen_mandel": ("mandelbrot=s=640x360:r=30:end_scale=0.2,trim=0:8",
+        "gen_mandel": ("mandelbrot=s=640x360:r=30:end_scale=0.2,trim=0:8,scroll=horizontal=0.01",
                        "sine=f=220:d=8,volume=0.3[s];anoisesrc=d=8:c=brown:a=0.1[n];[s][n]amix=2"),
     }
     for name, (vsrc, asrc) in specs.items():
@@ -268,11 +273,11 @@ def build(cor, clips, music, logos, only):
         defect("silence_3s", ["watchability"],
                af="volume=enable='between(t,%g,%g)':volume=0" % (s0, s0 + 3.05))
         fl = "between(t,%g,%g)*lt(mod(t,0.2),0.1)" % (s0, s0 + 2)
-        defect("flash_full", ["watchability"],
+        defect("flash_full", ["watchability"], ["punchiness"],
                vf="drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='%s'" % fl)
-        defect("flash_quarter", ["watchability"],
+        defect("flash_quarter", ["watchability"], ["punchiness"],
                vf="drawbox=x=0:y=0:w=iw/2:h=ih/2:color=white:t=fill:enable='%s'" % fl)
-        defect("flash_red", ["watchability"],
+        defect("flash_red", ["watchability"], ["punchiness"],
                vf="drawbox=x=0:y=0:w=iw:h=ih:color=0xFF0000:t=fill:enable='%s'" % fl)
         # --- retention (a still, silent stretch is also a silence gap and a
         # frozen picture: those gates may say so too)
@@ -288,7 +293,7 @@ def build(cor, clips, music, logos, only):
         times = [round(round((s0 - 1 + i * 1.5) * fps) / fps, 4) for i in range(5)
                  if s0 - 1 + i * 1.5 < dur - 0.5]
         en = "+".join("between(t,%.4f,%.4f)" % (t - 0.001, t + 1.5 / fps) for t in times)
-        beeps = ";".join("sine=f=1000:d=0.06:r=48000,volume=0.8,adelay=%d:all=1[b%d]"
+        beeps = ";".join("sine=f=1000:d=0.06:r=48000,volume=4,aformat=channel_layouts=stereo,adelay=%d:all=1[b%d]"
                          % (int(t * 1000), i) for i, t in enumerate(times))
         mix = "".join("[b%d]" % i for i in range(len(times)))
         for tag, sh in (("sync_clean", 0), ("sync_late_80ms", 80), ("sync_late_200ms", 200),
@@ -296,8 +301,8 @@ def build(cor, clips, music, logos, only):
             shift = ("adelay=%d:all=1," % sh) if sh > 0 else (
                 "atrim=start=%g,asetpts=PTS-STARTPTS," % (-sh / 1000) if sh < 0 else "")
             fc = ("[0:v]drawbox=x=0:y=0:w=iw:h=ih:color=white:t=fill:enable='%s'[v];%s;"
-                  "[0:a]volume=-6dB[m];[m]%samix=inputs=%d:normalize=0:duration=first,%s"
-                  "atrim=0:%g,loudnorm=I=-14:TP=-1.5,aresample=48000[a]"
+                  "[0:a]aformat=channel_layouts=stereo,volume=-10dB[m];[m]%samix=inputs=%d:normalize=0:duration=first,%s"
+                  "atrim=0:%g,loudnorm=I=-14:TP=-1.5,aresample=48000,aformat=channel_layouts=stereo[a]"
                   % (en, beeps, mix, len(times) + 1, shift, dur))
             nm = "%s__%s" % (name, tag)
             cor.tasks.append((nm, lambda nm=nm, fc=fc, d=D: cor.post(d, nm, fc=fc), D))
@@ -364,6 +369,9 @@ def build(cor, clips, music, logos, only):
 
         def cap_plan(tag, cs, style=None):
             op = {"op": "captions", "source": "cues", "cues": cs}
+            if cor.kind == "generated":
+                # at 270 lines the default size (0.06) is under the height OCR reads back
+                style = dict({"size": 0.09}, **(style or {}))
             if style:
                 op["style"] = style
             return P(tag, base_plan(name, assets, cut, W, H, fps, [op], music=bed))

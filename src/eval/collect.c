@@ -613,6 +613,12 @@ size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
                 stays = 0;
                 break;
             }
+        /* nor does it bring back the picture of a moment ago (the return
+         * from a flash, or a frame or two of something else) */
+        const uint8_t *after = c->thumbs.v + i * THUMB_N;
+        for (long k = (long)i - K - 1; stays && k <= (long)i - 2; k++)
+            if (k >= 0 && thumb_dist(c->thumbs.v + (size_t)k * THUMB_N, after) < 0.5 * d)
+                stays = 0;
         if (!stays || (long)i - last < 3)
             continue;
         cuts = xrealloc(cuts, (nc + 1) * sizeof(long));
@@ -622,6 +628,26 @@ size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
     nc = gradual_cuts(c, &cuts, nc);
     *cuts_out = cuts;
     return nc;
+}
+
+double local_motion(const struct eval_ctx *c, size_t i)
+{
+    if (i == 0 || i >= c->frames.n)
+        return 0;
+    const uint8_t *a = c->thumbs.v + i * THUMB_N, *b = a - THUMB_N;
+    enum { GX = 4, GY = 3, CW = THUMB_W / GX, CH = THUMB_H / GY };
+    double best = 0;
+    for (int gy = 0; gy < GY; gy++)
+        for (int gx = 0; gx < GX; gx++) {
+            unsigned s = 0;
+            for (int y = gy * CH; y < (gy + 1) * CH; y++)
+                for (int x = gx * CW; x < (gx + 1) * CW; x++)
+                    s += (unsigned)abs((int)a[y * THUMB_W + x] - (int)b[y * THUMB_W + x]);
+            double m = (double)s / (CW * CH);
+            if (m > best)
+                best = m;
+        }
+    return best;
 }
 
 double motion_at(const struct eval_ctx *c, size_t i)

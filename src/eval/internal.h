@@ -229,10 +229,27 @@ void detail_release(struct eval_ctx *c);
 /* The share for one picture against its reference (both w x h, stride w). */
 double detail_kept(const uint8_t *render, const uint8_t *ref, int w, int h, int *blocks);
 
+/* Frozen stretches and repeated frames checked against the sources
+ * (detail.c), after the pass. */
+struct timing_result {
+    double frozen_s;        /* longest stretch held while its source moves (0: none) */
+    double frozen_at;       /* its start (-1: none) */
+    double frozen_src_diff; /* how much the source moved across it (thumb MAD) */
+    int checked_runs;       /* stretches of one picture checked against a source */
+    double repeat_share;    /* repeated frames between moving ones (-1: not measurable) */
+    double repeat_expected; /* the share the sources' rate and own repeats give */
+    double repeat_src_share; /* the source's own repeats where looked at (-1: not) */
+    int repeats_bad;
+};
+void timing_check(struct eval_ctx *c, struct timing_result *r);
+
 /* ---- shared analysis helpers ---- */
 
 /* Cuts found in the render (frame index of the first frame of each new shot). */
 size_t find_cuts(const struct eval_ctx *c, long **cuts_out);
+/* The most any part of the picture moved at frame i: the largest mean
+ * |thumb - previous thumb| over a 4 x 3 grid of the frame (0..255). */
+double local_motion(const struct eval_ctx *c, size_t i);
 /* Mean frame difference excluding cuts, per frame (motion). */
 double motion_at(const struct eval_ctx *c, size_t i);
 

@@ -20,10 +20,17 @@
 #define MIN_CONTRAST 4.5
 #define MAX_MEAN_CER 0.2
 #define MAX_CER 0.4
-/* Tesseract does not read lines much under this height reliably, however
- * they are scaled: smaller text (a 180p test render's captions) is located,
- * measured for contrast and position, but not read back. */
-#define OCR_MIN_LINE_PX 14
+/* Tesseract does not read lines under OCR_MIN_LINE_PX (ink height) at
+ * all, however they are scaled: smaller text (a 180p test render's
+ * captions) is located, measured for contrast and position, but not read
+ * back. Between that and OCR_SHARP_PX it reads with more error (a 396-line
+ * render's default captions, 10-13 px: CER up to 0.39 for the right text
+ * over busy footage, 0.68 and more for the wrong text; docs/eval.md), so
+ * the CER bounds are wider there. */
+#define OCR_MIN_LINE_PX 9
+#define OCR_SHARP_PX 14
+#define MAX_MEAN_CER_SMALL 0.35
+#define MAX_CER_SMALL 0.55
 #define TITLE_SAFE 0.05 /* margin on each side: the 90% title-safe area */
 #define INK_IN 40       /* colour distance counted as the text colour */
 #define INK_OUT 110     /* beyond this, not text */
@@ -246,8 +253,10 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     fd->ok = 1;
     fd->x0 = x0, fd->x1 = x1, fd->y0 = y0, fd->y1 = y1;
 
-    /* contrast: the text's own pixels against the ring 1-3 px around them */
-    int mg = 6;
+    /* contrast: the text's own pixels against the ring 1-3 px around them;
+     * the box is widened by a line's height, since the trim above can take
+     * a thin first or last letter (an l, an i) */
+    int mg = 6 + (y1 - y0 + 1) / (ti->is_caption ? 2 : 1);
     int bx0 = x0 - mg < 0 ? 0 : x0 - mg, by0 = y0 - mg < 0 ? 0 : y0 - mg;
     int bx1 = x1 + mg >= W ? W - 1 : x1 + mg, by1 = y1 + mg >= H ? H - 1 : y1 + mg;
     int bw = bx1 - bx0 + 1, bh = by1 - by0 + 1;
@@ -510,6 +519,7 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     /* what is on screen */
     json_t *items = json_array();
     double cer_sum = 0, cer_max = 0, min_contrast = 1e9, contrast_sum = 0;
+    size_t small_read = 0; /* read back, from lines under OCR_SHARP_PX */
     size_t looked = 0, found = 0, unsafe = 0, small = 0;
     for (size_t si = 0; si < c->nstills; si++) {
         const struct still *s = &c->stills[si];
@@ -570,7 +580,9 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
             small++;
         } else {
             json_object_set_new(it, "cer", json_round(fd.cer, 3));
-            if (ocr && fd.ok && fd.cer > MAX_CER)
+            if (fd.line_px < OCR_SHARP_PX)
+                small_read++;
+            if (ocr && fd.ok && fd.cer > (fd.line_px < OCR_SHARP_PX ? MAX_CER_SMALL : MAX_CER))
                 advise(m, "the text at %.2f s reads \"%.60s\" but the plan says \"%.60s\"",
                        s->t, fd.ocr ? fd.ocr : "", ti->text);
             cer_sum += fd.cer;
@@ -603,10 +615,13 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     double safe_score = found ? 1 - (double)unsafe / found : 0;
     m->score = clamp01(0.35 * ocr_score + 0.25 * contrast_score + 0.15 * speed_score +
                        0.1 * line_score + 0.15 * safe_score);
-    m->gate = looked > 0 && found == looked && (!ocr || (cer_mean <= MAX_MEAN_CER && cer_max <= MAX_CER)) &&
+    /* small text reads back with more OCR error: wider bounds (OCR_SHARP_PX) */
+    double mean_bound = small_read ? MAX_MEAN_CER_SMALL : MAX_MEAN_CER;
+    double max_bound = small_read ? MAX_CER_SMALL : MAX_CER;
+    m->gate = looked > 0 && found == looked && (!ocr || (cer_mean <= mean_bound && cer_max <= max_bound)) &&
               min_contrast >= MIN_CONTRAST && max_cps <= MAX_CPS && !long_lines && !unsafe;
-    json_object_set_new(m->threshold, "max_mean_cer", json_real(MAX_MEAN_CER));
-    json_object_set_new(m->threshold, "max_cer", json_real(MAX_CER));
+    json_object_set_new(m->threshold, "max_mean_cer", json_real(mean_bound));
+    json_object_set_new(m->threshold, "max_cer", json_real(max_bound));
     json_object_set_new(m->threshold, "min_contrast", json_real(MIN_CONTRAST));
     json_object_set_new(m->threshold, "max_chars_per_s", json_real(MAX_CPS));
     json_object_set_new(m->threshold, "max_line_chars", json_integer(MAX_LINE));

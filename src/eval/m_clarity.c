@@ -195,6 +195,31 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
         advise(m, "frame timing is broken: %ld dropped, %ld duplicated, %ld out of order of %ld "
                   "frames; render with a constant frame rate",
                c->ts_gaps, c->ts_dups, c->ts_back, decoded);
+    /* frozen stretches and repeated pictures, against the sources */
+    struct timing_result tr;
+    timing_check(c, &tr);
+    int frozen = tr.frozen_s >= 1.0;
+    json_object_set_new(
+        ev, "held_frames",
+        json_pack("{s:o, s:o, s:o, s:i, s:o, s:o, s:o}", "frozen_s", json_round(tr.frozen_s, 3),
+                  "frozen_at_s", tr.frozen_at >= 0 ? json_round(tr.frozen_at, 3) : json_null(),
+                  "frozen_source_motion", json_round(tr.frozen_src_diff, 2), "runs_checked",
+                  tr.checked_runs, "repeat_share",
+                  tr.repeat_share >= 0 ? json_round(tr.repeat_share, 3) : json_null(),
+                  "repeat_expected",
+                  tr.repeat_expected >= 0 ? json_round(tr.repeat_expected, 3) : json_null(),
+                  "source_repeat_share",
+                  tr.repeat_src_share >= 0 ? json_round(tr.repeat_src_share, 3) : json_null()));
+    if (frozen)
+        advise(m, "the picture is frozen for %.1f s at %.2f s while its source moves: a decode or "
+                  "render fault; render again from the source",
+               tr.frozen_s, tr.frozen_at);
+    if (tr.repeats_bad)
+        advise(m, "%.0f%% of the moving frames repeat the one before (the sources give %.0f%%): "
+                  "the picture was rendered at a lower frame rate and padded; render at the "
+                  "output rate from the sources",
+               100 * tr.repeat_share, 100 * tr.repeat_expected);
+    timing_ok = timing_ok && !frozen && !tr.repeats_bad;
 
     double up_score = best_label ? (best_factor <= 1.05 ? 1 : 1 / best_factor) : 1;
     double sharp_score = kept < 0 || kept >= DETAIL_KEPT_MIN ? 1 : clamp01(kept / DETAIL_KEPT_MIN - 0.3);
@@ -214,6 +239,8 @@ void metric_clarity(struct eval_ctx *c, struct metric_out *m)
                         "max_scale_factor", json_real(1.05));
     json_object_set_new(m->threshold, "min_detail_kept", json_real(DETAIL_KEPT_MIN));
     json_object_set_new(m->threshold, "min_bits_per_pixel", json_round(floor_bpp, 4));
+    json_object_set_new(m->threshold, "max_frozen_s", json_real(1.0));
+    json_object_set_new(m->threshold, "max_repeat_excess", json_real(0.08));
     json_object_set_new(m->threshold, "max_timing_anomalies",
                         json_integer((json_int_t)fmax(1, 0.005 * decoded)));
 }

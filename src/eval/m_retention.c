@@ -10,8 +10,12 @@
 #include "core/banned.h"
 
 #define HOOK_S 3.0
-#define MOTION_LEVEL 2.0  /* mean thumb difference (0..255) that counts as motion */
-#define STATIC_LEVEL 1.0  /* below this the picture stands still */
+/* local_motion (the most any twelfth of the frame moved, 0..255) that
+ * counts as motion, and under which the picture stands still: a frozen or
+ * still picture measures 0-0.05, a slow camera move over grass 0.8-1.2,
+ * a person walking 2-5 (docs/eval.md) */
+#define MOTION_LEVEL 0.6
+#define STATIC_LEVEL 0.4
 #define SILENT_DB -50.0
 #define DEAD_AIR_MAX_S 2.0
 
@@ -78,7 +82,7 @@ void metric_retention(struct eval_ctx *c, struct metric_out *m)
             if (cuts[k] == (long)i)
                 is_cut = 1;
         early++;
-        if (!is_cut && f->diff >= MOTION_LEVEL) {
+        if (!is_cut && local_motion(c, i) >= MOTION_LEVEL) {
             moving++;
             if (first_motion < 0)
                 first_motion = f->t;
@@ -141,7 +145,7 @@ void metric_retention(struct eval_ctx *c, struct metric_out *m)
         int d = 0;
         double t = i < c->frames.n ? c->frames.v[i].t : D;
         if (i < c->frames.n)
-            d = c->frames.v[i].diff < STATIC_LEVEL && silent_at(c, t);
+            d = local_motion(c, i) < STATIC_LEVEL && silent_at(c, t);
         if (d && run_start < 0)
             run_start = t;
         if (!d && run_start >= 0) {
@@ -174,4 +178,6 @@ void metric_retention(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(m->threshold, "hook_within_s", json_real(HOOK_S));
     json_object_set_new(m->threshold, "max_dead_air_s", json_real(DEAD_AIR_MAX_S));
     json_object_set_new(m->threshold, "motion_share_for_hook", json_real(0.25));
+    json_object_set_new(m->threshold, "motion_level", json_real(MOTION_LEVEL));
+    json_object_set_new(m->threshold, "still_level", json_real(STATIC_LEVEL));
 }
