@@ -573,6 +573,34 @@ static size_t gradual_cuts(const struct eval_ctx *c, long **cuts, size_t nc)
     return nc;
 }
 
+/* Cells of a 4x3 grid over the thumbnails a and b (consecutive frames) that
+ * hold texture in both (standard deviation >= 10 levels) and did not change
+ * (mean absolute difference < 4 levels and < 0.15 of the frame's d): the
+ * part of one shot that stays while something in it moves fast (a bird's
+ * wings over a still branch). Flat cells (sky, black bars, a dark night)
+ * do not count: two different shots can share those. */
+static int still_textured_cells(const uint8_t *a, const uint8_t *b, double d)
+{
+    enum { GX = 4, GY = 3, CW = THUMB_W / GX, CH = THUMB_H / GY, CN = CW * CH };
+    int n = 0;
+    for (int gy = 0; gy < GY; gy++)
+        for (int gx = 0; gx < GX; gx++) {
+            double sa = 0, sb = 0, qa = 0, qb = 0, mad = 0;
+            for (int y = gy * CH; y < (gy + 1) * CH; y++)
+                for (int x = gx * CW; x < (gx + 1) * CW; x++) {
+                    double va = a[y * THUMB_W + x], vb = b[y * THUMB_W + x];
+                    sa += va, sb += vb, qa += va * va, qb += vb * vb;
+                    mad += fabs(va - vb);
+                }
+            mad /= CN;
+            double sda = sqrt(fmax(0, qa / CN - (sa / CN) * (sa / CN)));
+            double sdb = sqrt(fmax(0, qb / CN - (sb / CN) * (sb / CN)));
+            if (sda >= 10 && sdb >= 10 && mad < 4 && mad < 0.15 * d)
+                n++;
+        }
+    return n;
+}
+
 size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
 {
     size_t n = c->frames.n;
@@ -620,6 +648,10 @@ size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
             if (k >= 0 && thumb_dist(c->thumbs.v + (size_t)k * THUMB_N, after) < 0.5 * d)
                 stays = 0;
         if (!stays || (long)i - last < 3)
+            continue;
+        /* textured parts of the picture that stay put: one shot, with
+         * something in it moving fast (docs/eval.md) */
+        if (still_textured_cells(after, before, d) >= 2)
             continue;
         cuts = xrealloc(cuts, (nc + 1) * sizeof(long));
         cuts[nc++] = (long)i;

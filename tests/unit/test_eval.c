@@ -161,6 +161,53 @@ TEST(eval_cuts_are_found_and_flashes_are_not_cuts)
     ctx_release(&c);
 }
 
+/* Fast motion in one part of a shot (a bird's wings) over a textured part
+ * that stays (the branch) is not a cut; the same change over the whole
+ * picture is. */
+static void fake_part_change(struct eval_ctx *c, int n, double fps, int whole)
+{
+    c->fps = fps;
+    c->duration = n / fps;
+    for (int i = 0; i < n; i++) {
+        struct frame_rec r;
+        memset(&r, 0, sizeof(r));
+        r.t = i / fps;
+        r.rel_lum = 0.3f;
+        int sc = i >= n / 2;
+        size_t off = c->thumbs.n;
+        for (int k = 0; k < THUMB_N; k++) {
+            int y = k / THUMB_W, moves = whole || y < 2 * THUMB_H / 3;
+            int s2 = moves ? sc : 0;
+            VEC_PUSH(&c->thumbs, (uint8_t)((k * (7 + 13 * s2) + s2 * 50) % 256));
+        }
+        if (i) {
+            unsigned d = 0;
+            for (int k = 0; k < THUMB_N; k++)
+                d += (unsigned)abs(c->thumbs.v[off + k] - c->thumbs.v[off - THUMB_N + k]);
+            r.diff = (float)d / THUMB_N;
+        }
+        VEC_PUSH(&c->frames, r);
+    }
+}
+
+TEST(eval_fast_motion_over_a_still_textured_part_is_not_a_cut)
+{
+    struct plan p;
+    memset(&p, 0, sizeof(p));
+    struct eval_opts o = EVAL_OPTS_INIT;
+    for (int whole = 0; whole <= 1; whole++) {
+        struct eval_ctx c;
+        ctx_init(&c, &p, &o);
+        fake_part_change(&c, 60, 30, whole);
+        long *cuts = NULL;
+        size_t n = find_cuts(&c, &cuts);
+        CHECK(c.frames.v[30].diff >= 10);
+        CHECK(n == (size_t)whole);
+        free(cuts);
+        ctx_release(&c);
+    }
+}
+
 TEST(eval_watchability_counts_flashes)
 {
     struct plan p;
