@@ -109,7 +109,10 @@ class Corpus:
         elif af and not vf and not fc:
             argv += ["-c:v", "copy"]  # a sound defect: the picture stays as it was
         else:
-            argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "14", "-pix_fmt",
+            # near-lossless: a defect render differs from the clean one by its
+            # defect, not by a second generation of compression (at crf 14 a
+            # busy picture lost a quarter of its fine detail to it)
+            argv += ["-c:v", "libx264", "-preset", "veryfast", "-crf", "6", "-pix_fmt",
                      "yuv420p"]
         argv += aopts or ["-c:a", "aac", "-b:a", "160k", "-ar", "48000"]
         ff(*(argv + [self.path(name, "mp4")]))
@@ -261,7 +264,9 @@ def build(cor, clips, music, logos, only):
                vopts=["-c:v", "libx264", "-preset", "veryfast", "-crf", "18", "-pix_fmt",
                       "yuv420p", "-fps_mode", "passthrough"])
         f0 = int(round(dur * 0.35 * fps))
-        defect("frozen_2s", ["clarity"],
+        # (the freeze ends in a jump to the live picture: a cut the plan did not
+        # place, which punchiness may count)
+        defect("frozen_2s", ["clarity"], ["punchiness"],
                fc="[0:v]split[x][y];[x][y]freezeframes=first=%d:last=%d:replace=%d[v];[0:a]anull[a]"
                % (f0 + 1, f0 + int(2 * fps), f0))
         defect("duplicated", ["clarity"], vf="fps=%g,fps=%g" % (fps * 0.75, fps))
@@ -282,16 +287,18 @@ def build(cor, clips, music, logos, only):
         # --- retention (a still, silent stretch is also a silence gap and a
         # frozen picture: those gates may say so too)
         n3 = int(round(3 * fps))
-        defect("still_start", ["retention"], ["watchability", "clarity"],
+        defect("still_start", ["retention"], ["watchability", "clarity", "punchiness"],
                fc="[0:v]split[x][y];[x][y]freezeframes=first=1:last=%d:replace=0[v];"
                "[0:a]volume=enable='lt(t,3.05)':volume=0[a]" % n3)
-        defect("dead_air", ["retention"], ["watchability", "clarity"],
+        defect("dead_air", ["retention"], ["watchability", "clarity", "punchiness"],
                fc="[0:v]split[x][y];[x][y]freezeframes=first=%d:last=%d:replace=%d[v];"
                "[0:a]volume=enable='between(t,%g,%g)':volume=0[a]"
                % (int(s0 * fps) + 1, int(s0 * fps) + n3, int(s0 * fps), s0, s0 + 3.05))
         # --- sync: flash-and-beep events on the clean render; then shifted
-        times = [round(round((s0 - 1 + i * 1.5) * fps) / fps, 4) for i in range(5)
-                 if s0 - 1 + i * 1.5 < dur - 0.5]
+        # events from 0.5 s on: a flash on the first frame has no picture before it
+        e0 = max(0.5, s0 - 1)
+        times = [round(round((e0 + i * 1.5) * fps) / fps, 4) for i in range(5)
+                 if e0 + i * 1.5 < dur - 0.5]
         en = "+".join("between(t,%.4f,%.4f)" % (t - 0.001, t + 1.5 / fps) for t in times)
         beeps = ";".join("sine=f=1000:d=0.06:r=48000,volume=4,aformat=channel_layouts=stereo,adelay=%d:all=1[b%d]"
                          % (int(t * 1000), i) for i, t in enumerate(times))
@@ -357,11 +364,13 @@ def build(cor, clips, music, logos, only):
                  "Then the colour comes back"]
         other = ["Nothing here reads the same", "A different line entirely",
                  "Wrong words on the screen"]
-        step = dur / 3
+        # three cues, two on a short clip (a clean caption reads at <= 20 chars/s)
+        ncue = 3 if dur >= 6 else 2
+        step = dur / ncue
 
         def cues(texts, speed=False):
             out = []
-            for i, tx in enumerate(texts):
+            for i, tx in enumerate(texts[:ncue]):
                 s = round(i * step + 0.2, 2)
                 e = round(s + (min(2.0, step - 0.3) if speed else step - 0.4), 2)
                 out.append({"start": s, "end": e, "text": tx})

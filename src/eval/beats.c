@@ -1,127 +1,53 @@
 /*
- * Beats of the music asset, with aubio: the tempo tracker gives the beat
- * grid, onsets give the exact positions (a beat is moved to an onset within
- * 60 ms), and the grid is extended back to the start of the music because
- * the tracker needs a few seconds before it reports its first beat.
+ * Beats of the music asset: the same beats the analysis gives the planner
+ * (media_analyze, MEDIA_AN_BEATS: aubio's tempo tracker, the tempo fitted
+ * through the beat times), so a cut the planner put on a beat is judged
+ * against that beat. A separate tracker here (other window, hop and onset
+ * snapping) put the beats of a 160 bpm track at 120 bpm and failed clean
+ * cuts on the beat (docs/eval.md). The grid is extended back to the start
+ * of the music: the tracker needs a few seconds before its first beat.
  */
-#include <aubio/aubio.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "eval/internal.h"
+#include "media/analyze.h"
 #include "core/banned.h"
-
-#define HOP 256
-#define WIN 1024
-#define RATE 44100
-
-struct beat_state {
-    aubio_tempo_t *tempo;
-    aubio_onset_t *onset;
-    fvec_t *in, *out_t, *out_o;
-    int fill;
-    VEC(double) beats;
-    VEC(double) onsets;
-};
-
-static void run_hop(struct beat_state *b)
-{
-    aubio_tempo_do(b->tempo, b->in, b->out_t);
-    if (b->out_t->data[0] != 0)
-        VEC_PUSH(&b->beats, (double)aubio_tempo_get_last_s(b->tempo));
-    aubio_onset_do(b->onset, b->in, b->out_o);
-    if (b->out_o->data[0] != 0)
-        VEC_PUSH(&b->onsets, (double)aubio_onset_get_last_s(b->onset));
-}
-
-static int on_audio(void *ctx, const struct media_audio *a)
-{
-    struct beat_state *b = ctx;
-    for (int i = 0; i < a->n; i++) {
-        b->in->data[b->fill++] = a->samples[i];
-        if (b->fill == HOP) {
-            run_hop(b);
-            b->fill = 0;
-        }
-    }
-    return 0;
-}
 
 enum reel_code beats_detect(const char *path, double **times, size_t *n, double *bpm,
                             double *confidence, struct reel_err *err)
 {
-    struct beat_state b;
-    memset(&b, 0, sizeof(b));
-    b.tempo = new_aubio_tempo("default", WIN, HOP, RATE);
-    b.onset = new_aubio_onset("default", WIN, HOP, RATE);
-    b.in = new_fvec(HOP);
-    b.out_t = new_fvec(1);
-    b.out_o = new_fvec(1);
     *times = NULL;
     *n = 0;
-    enum reel_code rc = REEL_OK;
-    if (!b.tempo || !b.onset || !b.in) {
-        rc = reel_fail(err, REEL_ESYS, path, "aubio could not start");
-        goto out;
-    }
-    struct media_decode_opts o = MEDIA_DECODE_OPTS_INIT;
-    o.sample_rate = RATE;
-    o.on_audio = on_audio;
-    o.ctx = &b;
-    rc = media_decode(path, &o, err);
+    struct media_analyze_opts o = MEDIA_ANALYZE_OPTS_INIT;
+    o.which = MEDIA_AN_BEATS;
+    o.use_cache = 0;
+    o.threads = 1;
+    json_t *res = NULL;
+    enum reel_code rc = media_analyze(path, &o, &res, err);
     if (rc != REEL_OK)
-        goto out;
-    *bpm = aubio_tempo_get_bpm(b.tempo);
-    *confidence = aubio_tempo_get_confidence(b.tempo);
-    if (b.beats.n >= 2 && *bpm > 0) {
-        double period = 60.0 / *bpm;
-        /* snap to onsets */
-        for (size_t i = 0; i < b.beats.n; i++) {
-            double best = 1e9, bt = b.beats.v[i];
-            for (size_t k = 0; k < b.onsets.n; k++)
-                if (fabs(b.onsets.v[k] - bt) < fabs(best - bt))
-                    best = b.onsets.v[k];
-            if (fabs(best - bt) <= 0.06)
-                b.beats.v[i] = best;
-        }
-        /* extend the grid back to the start */
-        VEC(double) all = VEC_INIT;
-        double t = b.beats.v[0] - period;
+        return rc;
+    const json_t *b = json_object_get(res, "beats");
+    const json_t *ts = b ? json_object_get(b, "times") : NULL;
+    *bpm = json_get_num(b, "bpm", 0);
+    *confidence = json_get_num(b, "confidence", 0);
+    size_t nb = json_is_array(ts) ? json_array_size(ts) : 0;
+    VEC(double) all = VEC_INIT;
+    if (nb >= 2 && *bpm > 0) {
+        double period = 60.0 / *bpm, first = json_number_value(json_array_get(ts, 0));
+        double t = first - period;
         while (t > -0.03)
             t -= period;
-        for (t += period; t < b.beats.v[0] - period / 2; t += period) {
-            double best = 1e9;
-            for (size_t k = 0; k < b.onsets.n; k++)
-                if (fabs(b.onsets.v[k] - t) < fabs(best - t))
-                    best = b.onsets.v[k];
-            VEC_PUSH(&all, fabs(best - t) <= 0.06 ? best : (t < 0 ? 0 : t));
-        }
-        for (size_t i = 0; i < b.beats.n; i++)
-            VEC_PUSH(&all, b.beats.v[i]);
-        *times = all.v;
-        *n = all.n;
-    } else {
-        /* too short for a tempo: onsets are the best we have */
-        *times = b.onsets.v;
-        *n = b.onsets.n;
-        b.onsets.v = NULL;
+        for (t += period; t < first - period / 2; t += period)
+            VEC_PUSH(&all, t < 0 ? 0 : t);
     }
-out:
-    VEC_FREE(&b.beats);
-    VEC_FREE(&b.onsets);
-    if (b.tempo)
-        del_aubio_tempo(b.tempo);
-    if (b.onset)
-        del_aubio_onset(b.onset);
-    if (b.in)
-        del_fvec(b.in);
-    if (b.out_t)
-        del_fvec(b.out_t);
-    if (b.out_o)
-        del_fvec(b.out_o);
-    aubio_cleanup();
-    return rc;
+    for (size_t i = 0; i < nb; i++)
+        VEC_PUSH(&all, json_number_value(json_array_get(ts, i)));
+    json_decref(res);
+    *times = all.v;
+    *n = all.n;
+    return REEL_OK;
 }
 
 static const struct plan_asset *asset_of(const struct plan *p, const char *label)

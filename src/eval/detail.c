@@ -70,10 +70,12 @@ static int covered(const struct plan *p, const struct plan_timeline *tl, double 
 static int decode_near(AVFormatContext *fc, AVCodecContext *dc, int vi, double want, double lo,
                        AVFrame *frame, double *t)
 {
-    /* frames decoded on from the keyframe: about 40 Mpixel of work at most */
+    /* frames decoded on from the keyframe: about 250 Mpixel of work at most
+     * (real camera and web files put keyframes 5-10 s apart: 150-300 frames;
+     * a 480p frame decodes in about a millisecond) */
     AVCodecParameters *cp = fc->streams[vi]->codecpar;
     double px = cp->width > 0 && cp->height > 0 ? (double)cp->width * cp->height : 1e6;
-    int budget = (int)fmin(240, fmax(24, 40e6 / px));
+    int budget = (int)fmin(600, fmax(48, 250e6 / px));
     AVStream *st = fc->streams[vi];
     double tb = av_q2d(st->time_base);
     double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * tb : 0;
@@ -382,6 +384,8 @@ double detail_measure(struct eval_ctx *c, json_t *samples)
 #define FREEZE_SRC_DIFF 2.0 /* the source's two ends differ this much: it moved */
 #define REPEAT_EXCESS 0.08 /* repeated frames over the expected share */
 #define REPEAT_SRC_FRAMES 24
+#define SRC_MOVE_DIFF 0.6  /* a source frame that moves (it moves less per frame than a
+                            * render that skips or repeats its frames) */
 
 static void frame_thumb(const AVFrame *f, uint8_t *out)
 {
@@ -523,12 +527,14 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
     const struct plan_span *worst = NULL;
     const struct plan_asset *worst_a = NULL;
     long worst_reps = 0;
+    double worst_t = 0; /* the render's first repeat in that cut */
     for (size_t s = 0; s < tl.nspans; s++) {
         const struct plan_op *o = &p->ops[tl.spans[s].op_index];
         const struct plan_asset *as = asset_of(p, o->asset);
         if (o->kind != OP_CUT || !as || !as->probed || as->info.kind != MEDIA_VIDEO)
             continue;
         long r = 0, m = 0;
+        double first_rep = -1;
         for (size_t i = 2; i + 1 < n; i++) {
             double t = fr[i].t;
             if (t < tl.spans[s].start + 2 / tl.fps || t >= tl.spans[s].end - 2 / tl.fps ||
@@ -539,6 +545,8 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
             } else if (fr[i].diff < STILL_DIFF && fr[i - 1].diff >= MOVE_DIFF &&
                        fr[i + 1].diff >= MOVE_DIFF) {
                 m++, r++; /* one picture shown twice amid motion */
+                if (first_rep < 0)
+                    first_rep = t;
             }
         }
         moving += m;
@@ -547,7 +555,7 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
         double adv = as->info.fps > 0 ? speed * as->info.fps / tl.fps : 1;
         exp_sum += m * (adv < 1 ? 1 - adv : 0);
         if (r > worst_reps)
-            worst_reps = r, worst = &tl.spans[s], worst_a = as;
+            worst_reps = r, worst = &tl.spans[s], worst_a = as, worst_t = first_rep;
     }
     if (moving >= 20) {
         res->repeat_share = (double)reps / moving;
@@ -556,18 +564,18 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
         if (worst && res->repeat_share > res->repeat_expected + REPEAT_EXCESS) {
             /* the source's own repeats (animation on twos, a still stretch) */
             uint8_t *th = xmalloc((size_t)REPEAT_SRC_FRAMES * THUMB_N);
-            double mid = (worst->start + worst->end) / 2;
-            double st = fmax(src_time(p, &tl, worst, worst->start), src_time(p, &tl, worst, mid) -
-                                                                      0.4);
+            /* where the render repeats amid motion, the source moves */
+            double st = fmax(src_time(p, &tl, worst, worst->start),
+                             src_time(p, &tl, worst, worst_t) - 0.3);
             int got = source_run(worst_a->path, st, REPEAT_SRC_FRAMES, th);
             long sr = 0, sm = 0;
             for (int k = 2; k + 1 < got; k++) {
                 double d0 = thumb_mad(th + (size_t)(k - 1) * THUMB_N, th + (size_t)(k - 2) * THUMB_N);
                 double d2 = thumb_mad(th + (size_t)(k + 1) * THUMB_N, th + (size_t)k * THUMB_N);
                 double d1 = thumb_mad(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N);
-                if (d1 >= MOVE_DIFF)
+                if (d1 >= SRC_MOVE_DIFF)
                     sm++;
-                else if (d1 < STILL_DIFF && d0 >= MOVE_DIFF && d2 >= MOVE_DIFF)
+                else if (d1 < STILL_DIFF && d0 >= SRC_MOVE_DIFF && d2 >= SRC_MOVE_DIFF)
                     sm++, sr++;
             }
             free(th);
@@ -581,4 +589,30 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
         }
     }
     plan_timeline_release(&tl);
+}
+
+int source_cuts_at(const struct eval_ctx *c, double t, double d)
+{
+    const struct plan *p = c->plan;
+    if (!p)
+        return 0;
+    struct plan_timeline tl;
+    if (plan_timeline(p, &tl, NULL) != REEL_OK)
+        return 0;
+    int yes = 0;
+    const struct plan_asset *as = NULL;
+    const struct plan_span *sp = video_span_at(p, &tl, t, &as);
+    /* inside the cut, not at its ends (those are the plan's own cuts) */
+    if (sp && t - sp->start > 1.5 / tl.fps && sp->end - t > 1.5 / tl.fps && !covered(p, &tl, t)) {
+        double sfps = as->info.fps > 0 ? as->info.fps : tl.fps;
+        enum { RUN = 6 };
+        uint8_t th[RUN * THUMB_N];
+        int got = source_run(as->path, src_time(p, &tl, sp, t) - 3.0 / sfps, RUN, th);
+        double most = 0;
+        for (int k = 1; k < got; k++)
+            most = fmax(most, thumb_mad(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N));
+        yes = got >= 3 && most >= 0.5 * d && most >= 5;
+    }
+    plan_timeline_release(&tl);
+    return yes;
 }

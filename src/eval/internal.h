@@ -242,6 +242,12 @@ struct timing_result {
     int repeats_bad;
 };
 void timing_check(struct eval_ctx *c, struct timing_result *r);
+/* Whether the source on screen at timeline time t itself cuts there (the
+ * footage's own edit: a trailer, a pre-cut clip), seen as a jump of at
+ * least half of d (the render's thumbnail difference) between its
+ * consecutive frames at the matching source time; 0 when it does not or
+ * cannot be read. */
+int source_cuts_at(const struct eval_ctx *c, double t, double d);
 
 /* ---- shared analysis helpers ---- */
 

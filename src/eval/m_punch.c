@@ -38,9 +38,29 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
     double *ct = xmalloc((nc + 1) * sizeof(double));
     for (size_t i = 0; i < nc; i++)
         ct[i] = c->frames.v[cuts[i]].t;
-    free(cuts);
     double D = c->duration > 0 ? c->duration : (c->frames.n ? c->frames.v[c->frames.n - 1].t : 0);
     double fps = c->fps > 0 ? c->fps : 30;
+
+    /* what the plan meant */
+    double *pt = NULL;
+    size_t np = plan_cut_times(c->plan, &pt, NULL);
+    /* cuts the footage itself holds (a trailer, a pre-cut clip) where the plan
+     * has none: the viewer sees them (they count for the pace), but the plan
+     * did not place them, so they are not held to the beat */
+    char *own = xcalloc(nc + 1, 1);
+    json_t *src_cuts = json_array();
+    size_t nown = 0;
+    for (size_t i = 0; i < nc; i++) {
+        int planned = 0;
+        for (size_t k = 1; k < np; k++)
+            if (fabs(pt[k] - ct[i]) <= 2.0 / fps)
+                planned = 1;
+        if (!planned && source_cuts_at(c, ct[i], c->frames.v[cuts[i]].diff)) {
+            own[i] = 1, nown++;
+            json_array_append_new(src_cuts, json_round(ct[i], 3));
+        }
+    }
+    free(cuts);
 
     const struct pace *pace = pace_find(c->opts ? c->opts->pace : NULL);
     double msl = D / (double)(nc + 1);
@@ -56,9 +76,7 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(ev, "target_shot_s", json_pack("[f, f]", pace->lo, pace->hi));
     json_object_set_new(ev, "cuts_per_minute", json_round(D > 0 ? nc * 60.0 / D : 0, 2));
 
-    /* what the plan meant */
-    double *pt = NULL;
-    size_t np = plan_cut_times(c->plan, &pt, NULL);
+    json_object_set_new(ev, "source_cuts", src_cuts);
     json_object_set_new(ev, "planned_cuts", json_times(np > 1 ? pt + 1 : pt, np > 1 ? np - 1 : 0, 200));
     free(pt);
 
@@ -85,6 +103,10 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
         json_t *offs = json_array();
         struct buf off_list = BUF_INIT;
         for (size_t i = 0; i < nc; i++) {
+            if (own[i]) {
+                json_array_append_new(offs, json_null());
+                continue;
+            }
             double best = 1e9;
             for (size_t k = 0; k < c->nbeats; k++)
                 if (fabs(c->beats[k] - ct[i]) < fabs(best))
@@ -97,17 +119,19 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
                          ct[i], ct[i] + best);
         }
         json_object_set_new(ev, "cut_offsets_ms", offs);
-        if (nc > 0) {
-            share = (double)on / nc;
+        size_t held = nc - nown; /* the cuts held to the beat */
+        if (held > 0) {
+            share = (double)on / held;
             beat_score = clamp01(share / 0.8);
             beats_gate = share >= BEAT_SHARE_MIN;
             json_object_set_new(ev, "on_beat_share", json_round(share, 3));
             if (!beats_gate || share < 1)
-                advise(m, "%zu of %zu cuts are off the beat: move %s", nc - on, nc, off_list.buf);
+                advise(m, "%zu of %zu cuts are off the beat: move %s", held - on, held, off_list.buf);
         }
         buf_release(&off_list);
     }
     free(ct);
+    free(own);
     m->score = beat_score >= 0 ? 0.5 * density + 0.5 * beat_score : density;
     m->gate = density >= 0.5 && beats_gate;
     json_object_set_new(m->threshold, "min_density_score", json_real(0.5));
