@@ -70,16 +70,25 @@ static int covered(const struct plan *p, const struct plan_timeline *tl, double 
 static int decode_near(AVFormatContext *fc, AVCodecContext *dc, int vi, double want, double lo,
                        AVFrame *frame, double *t)
 {
-    /* frames decoded on from the keyframe: about 250 Mpixel of work at most
+    /* frames decoded on from the keyframe: about 150 Mpixel of work at most
      * (real camera and web files put keyframes 5-10 s apart: 150-300 frames;
      * a 480p frame decodes in about a millisecond) */
     AVCodecParameters *cp = fc->streams[vi]->codecpar;
     double px = cp->width > 0 && cp->height > 0 ? (double)cp->width * cp->height : 1e6;
-    int budget = (int)fmin(600, fmax(48, 250e6 / px));
+    int budget = (int)fmin(600, fmax(48, 150e6 / px));
     AVStream *st = fc->streams[vi];
     double tb = av_q2d(st->time_base);
     double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * tb : 0;
     int64_t ts = (int64_t)((want + start) / tb);
+    /* where the file's index says the keyframe is too far back for the
+     * budget, decode nothing (it would be decoded in vain); only MP4/MOV
+     * index every keyframe (Matroska's cues may be seconds apart) */
+    double rate = av_q2d(st->avg_frame_rate) > 0 ? av_q2d(st->avg_frame_rate) : 30;
+    int full_index = fc->iformat && fc->iformat->name && strstr(fc->iformat->name, "mp4");
+    int ki = full_index ? av_index_search_timestamp(st, ts, AVSEEK_FLAG_BACKWARD) : -1;
+    const AVIndexEntry *ke = ki >= 0 ? avformat_index_get_entry(st, ki) : NULL;
+    if (ke && (want + start - ke->timestamp * tb) * rate > budget)
+        return -1;
     if (av_seek_frame(fc, vi, ts, AVSEEK_FLAG_BACKWARD) < 0)
         av_seek_frame(fc, vi, 0, AVSEEK_FLAG_BACKWARD);
     avcodec_flush_buffers(dc);
