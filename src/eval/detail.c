@@ -67,15 +67,19 @@ static int covered(const struct plan *p, const struct plan_timeline *tl, double 
 
 /* Decode the first frame at or after `want` seconds (from the keyframe at
  * or before it; at most a few frames on). Fills *frame, *t. 0 on success. */
+/* Decoding allowed from the keyframe before a wanted source frame, in
+ * Mpixel: real camera and web files put keyframes 5-10 s apart (150-300
+ * frames); a 480p frame decodes in about a millisecond (docs/eval.md). */
+#define SOURCE_MPIX 150.0
+#define CUT_MPIX SOURCE_MPIX
+
 static int decode_near(AVFormatContext *fc, AVCodecContext *dc, int vi, double want, double lo,
-                       AVFrame *frame, double *t)
+                       double mpix, AVFrame *frame, double *t)
 {
-    /* frames decoded on from the keyframe: about 150 Mpixel of work at most
-     * (real camera and web files put keyframes 5-10 s apart: 150-300 frames;
-     * a 480p frame decodes in about a millisecond) */
+    /* frames decoded on from the keyframe: about mpix Mpixel of work at most */
     AVCodecParameters *cp = fc->streams[vi]->codecpar;
     double px = cp->width > 0 && cp->height > 0 ? (double)cp->width * cp->height : 1e6;
-    int budget = (int)fmin(600, fmax(48, 150e6 / px));
+    int budget = (int)fmin(600, fmax(mpix >= 100 ? 48 : 8, mpix * 1e6 / px));
     AVStream *st = fc->streams[vi];
     double tb = av_q2d(st->time_base);
     double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * tb : 0;
@@ -255,7 +259,7 @@ void detail_prepare(struct eval_ctx *c)
             continue;
         double ft = 0;
         double lo = image ? 0 : in + DETAIL_MARGIN * speed;
-        int ok = decode_near(r.fc, r.dc, r.vi, want, lo, frame, &ft) == 0;
+        int ok = decode_near(r.fc, r.dc, r.vi, want, lo, SOURCE_MPIX, frame, &ft) == 0;
         if (ok && (r.dc->sample_aspect_ratio.num > 0 &&
                    r.dc->sample_aspect_ratio.num != r.dc->sample_aspect_ratio.den))
             ok = 0; /* anamorphic: the render's geometry is not the coded one */
@@ -445,7 +449,7 @@ static double src_time(const struct plan *p, const struct plan_timeline *tl,
 }
 
 /* Thumbs of n consecutive source frames from time `want`; returns how many. */
-static int source_run(const char *path, double want, int n, uint8_t *thumbs)
+static int source_run(const char *path, double want, int n, double mpix, uint8_t *thumbs)
 {
     struct src_reader r;
     if (reader_open(&r, path))
@@ -453,7 +457,7 @@ static int source_run(const char *path, double want, int n, uint8_t *thumbs)
     AVFrame *f = av_frame_alloc();
     double ft;
     int got = 0;
-    if (decode_near(r.fc, r.dc, r.vi, want, want - 0.05, f, &ft) == 0) {
+    if (decode_near(r.fc, r.dc, r.vi, want, want - 0.05, mpix, f, &ft) == 0) {
         frame_thumb(f, thumbs);
         av_frame_unref(f);
         got = 1;
@@ -519,8 +523,8 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
         if (b2 - a2 < FREEZE_MIN_S)
             continue;
         uint8_t t0[THUMB_N], t1[THUMB_N];
-        if (source_run(as->path, src_time(p, &tl, sp, a2), 1, t0) != 1 ||
-            source_run(as->path, src_time(p, &tl, sp, b2), 1, t1) != 1)
+        if (source_run(as->path, src_time(p, &tl, sp, a2), 1, SOURCE_MPIX, t0) != 1 ||
+            source_run(as->path, src_time(p, &tl, sp, b2), 1, SOURCE_MPIX, t1) != 1)
             continue;
         double d = thumb_mad(t0, t1);
         res->checked_runs++;
@@ -576,7 +580,7 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
             /* where the render repeats amid motion, the source moves */
             double st = fmax(src_time(p, &tl, worst, worst->start),
                              src_time(p, &tl, worst, worst_t) - 0.3);
-            int got = source_run(worst_a->path, st, REPEAT_SRC_FRAMES, th);
+            int got = source_run(worst_a->path, st, REPEAT_SRC_FRAMES, SOURCE_MPIX, th);
             long sr = 0, sm = 0;
             for (int k = 2; k + 1 < got; k++) {
                 double d0 = thumb_mad(th + (size_t)(k - 1) * THUMB_N, th + (size_t)(k - 2) * THUMB_N);
@@ -616,7 +620,9 @@ int source_cuts_at(const struct eval_ctx *c, double t, double d)
         double sfps = as->info.fps > 0 ? as->info.fps : tl.fps;
         enum { RUN = 6 };
         uint8_t th[RUN * THUMB_N];
-        int got = source_run(as->path, src_time(p, &tl, sp, t) - 3.0 / sfps, RUN, th);
+        /* a cut whose source frames are out of reach is held to the beat, as
+         * any other */
+        int got = source_run(as->path, src_time(p, &tl, sp, t) - 3.0 / sfps, RUN, CUT_MPIX, th);
         double most = 0;
         for (int k = 1; k < got; k++)
             most = fmax(most, thumb_mad(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N));

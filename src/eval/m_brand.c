@@ -169,8 +169,14 @@ static double match_logo(const struct still *s, int W, int H, const struct logo_
     *shape = -2;
     if (s->rgb) {
         struct shape_tmpl st;
-        if (shape_template(img, w, h, &st))
+        if (shape_template(img, w, h, &st)) {
             *shape = shape_search(s->rgb, W, H, &st, x0, y0, x1, y1, 2, &sx, &sy);
+            /* then to the pixel: a thin stroke one pixel off reads as absent */
+            int cx = sx, cy = sy, rx = sx, ry = sy;
+            double fine = shape_search(s->rgb, W, H, &st, cx - 1, cy - 1, cx + 1, cy + 1, 1, &rx, &ry);
+            if (fine > *shape)
+                *shape = fine, sx = rx, sy = ry;
+        }
         shape_release(&st);
     }
     double a = *ncc / LOGO_NCC, b = *shape / LOGO_SHAPE;

@@ -167,7 +167,13 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
             kept += tm[i];
         }
         free(near);
-        if (kept < all / 10) /* no outline to be seen: keep the colour alone */
+        /* no outlined letters to be seen (less ink than a letter's worth):
+         * keep the colour alone. Not a share of the text-coloured pixels: a
+         * bright sky or white clouds behind white text outnumber its letters
+         * many times, and the outline is what tells them apart. */
+        double fpx = (ti->style->size > 0 ? ti->style->size : 0.06) * H;
+        (void)all;
+        if (kept < fpx * fpx / 4)
             for (size_t i = 0; i < (size_t)rw * rh; i++)
                 tm[i] = color_dist(s->rgb + ((size_t)(ry0 + i / rw) * W + rx0 + i % rw) * 3, tc) <= INK_IN;
     }
@@ -253,9 +259,10 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     fd->ok = 1;
     fd->x0 = x0, fd->x1 = x1, fd->y0 = y0, fd->y1 = y1;
 
-    /* contrast: the text's own pixels against the ring 1-3 px around them;
-     * the box is widened by a line's height, since the trim above can take
-     * a thin first or last letter (an l, an i) */
+    /* the box for contrast and OCR, widened by half the box's height (a
+     * caption) or all of it (a title), since the column trim above can take
+     * a thin first or last letter (an l, an i); contrast: the text's own
+     * pixels against the ring 1-3 px around them */
     int mg = 6 + (y1 - y0 + 1) / (ti->is_caption ? 2 : 1);
     int bx0 = x0 - mg < 0 ? 0 : x0 - mg, by0 = y0 - mg < 0 ? 0 : y0 - mg;
     int bx1 = x1 + mg >= W ? W - 1 : x1 + mg, by1 = y1 + mg >= H ? H - 1 : y1 + mg;

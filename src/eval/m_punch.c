@@ -46,7 +46,9 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
     size_t np = plan_cut_times(c->plan, &pt, NULL);
     /* cuts the footage itself holds (a trailer, a pre-cut clip) where the plan
      * has none: the viewer sees them (they count for the pace), but the plan
-     * did not place them, so they are not held to the beat */
+     * did not place them, so they are not held against the beat. Only a cut
+     * off the beat is looked for in the source (a seek and a decode each). */
+    double tol = 1.0 / fps + 0.002;
     char *own = xcalloc(nc + 1, 1);
     json_t *src_cuts = json_array();
     size_t nown = 0;
@@ -55,7 +57,12 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
         for (size_t k = 1; k < np; k++)
             if (fabs(pt[k] - ct[i]) <= 2.0 / fps)
                 planned = 1;
-        if (!planned && source_cuts_at(c, ct[i], c->frames.v[cuts[i]].diff)) {
+        int on_beat = 0;
+        for (size_t k = 0; k < c->nbeats; k++)
+            if (fabs(c->beats[k] - ct[i]) <= tol)
+                on_beat = 1;
+        if (!planned && c->nbeats > 0 && !on_beat &&
+            source_cuts_at(c, ct[i], c->frames.v[cuts[i]].diff)) {
             own[i] = 1, nown++;
             json_array_append_new(src_cuts, json_round(ct[i], 3));
         }
@@ -98,7 +105,6 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
         json_object_set_new(ev, "bpm", json_round(c->bpm, 1));
         json_object_set_new(ev, "beat_count", json_integer((json_int_t)c->nbeats));
         json_object_set_new(ev, "beats", json_times(c->beats, c->nbeats, 64));
-        double tol = 1.0 / fps + 0.002;
         size_t on = 0;
         json_t *offs = json_array();
         struct buf off_list = BUF_INIT;
