@@ -649,9 +649,12 @@ size_t find_cuts(const struct eval_ctx *c, long **cuts_out)
                 stays = 0;
         if (!stays || (long)i - last < 3)
             continue;
-        /* textured parts of the picture that stay put: one shot, with
-         * something in it moving fast (docs/eval.md) */
-        if (still_textured_cells(after, before, d) >= 2)
+        /* textured parts of the picture that stay put while the change goes
+         * on in the frames before and after: one shot, with something in it
+         * moving fast (docs/eval.md). A jump that ends in a still picture,
+         * or comes out of one, is a cut even where part of the frame stays. */
+        double around = fmin(c->frames.v[i - 1].diff, c->frames.v[i + 1].diff);
+        if (around >= 0.25 * d && still_textured_cells(after, before, d) >= 2)
             continue;
         cuts = xrealloc(cuts, (nc + 1) * sizeof(long));
         cuts[nc++] = (long)i;

@@ -162,28 +162,34 @@ TEST(eval_cuts_are_found_and_flashes_are_not_cuts)
 }
 
 /* Fast motion in one part of a shot (a bird's wings) over a textured part
- * that stays (the branch) is not a cut; the same change over the whole
- * picture is. */
-static void fake_part_change(struct eval_ctx *c, int n, double fps, int whole)
+ * that stays (the branch) is not a cut: the moving part changes a little on
+ * every frame and a lot on one, the frames around it moving too. The same
+ * change over the whole picture is a cut, and so is a jump of the moving
+ * part out of a still picture (a jump cut inside a static shot). */
+static void fake_part_change(struct eval_ctx *c, int n, double fps, int whole, int still_before)
 {
     c->fps = fps;
     c->duration = n / fps;
+    int off = 0;
     for (int i = 0; i < n; i++) {
         struct frame_rec r;
         memset(&r, 0, sizeof(r));
         r.t = i / fps;
         r.rel_lum = 0.3f;
-        int sc = i >= n / 2;
-        size_t off = c->thumbs.n;
+        int inc = i == n / 2 ? 30 : (i == n / 2 - 1 || i == n / 2 + 1) ? 8 : 1;
+        if (still_before && i < n / 2)
+            inc = 0;
+        if (i)
+            off += inc;
+        size_t o = c->thumbs.n;
         for (int k = 0; k < THUMB_N; k++) {
             int y = k / THUMB_W, moves = whole || y < 2 * THUMB_H / 3;
-            int s2 = moves ? sc : 0;
-            VEC_PUSH(&c->thumbs, (uint8_t)((k * (7 + 13 * s2) + s2 * 50) % 256));
+            VEC_PUSH(&c->thumbs, (uint8_t)(40 + (k * 7) % 100 + (moves ? off : 0)));
         }
         if (i) {
             unsigned d = 0;
             for (int k = 0; k < THUMB_N; k++)
-                d += (unsigned)abs(c->thumbs.v[off + k] - c->thumbs.v[off - THUMB_N + k]);
+                d += (unsigned)abs(c->thumbs.v[o + k] - c->thumbs.v[o - THUMB_N + k]);
             r.diff = (float)d / THUMB_N;
         }
         VEC_PUSH(&c->frames, r);
@@ -195,14 +201,18 @@ TEST(eval_fast_motion_over_a_still_textured_part_is_not_a_cut)
     struct plan p;
     memset(&p, 0, sizeof(p));
     struct eval_opts o = EVAL_OPTS_INIT;
-    for (int whole = 0; whole <= 1; whole++) {
+    /* {whole, still before, cuts expected} */
+    static const int cases[][3] = {{0, 0, 0}, {1, 0, 1}, {0, 1, 1}};
+    for (size_t k = 0; k < ARRAY_SIZE(cases); k++) {
         struct eval_ctx c;
         ctx_init(&c, &p, &o);
-        fake_part_change(&c, 60, 30, whole);
+        fake_part_change(&c, 40, 30, cases[k][0], cases[k][1]);
         long *cuts = NULL;
         size_t n = find_cuts(&c, &cuts);
-        CHECK(c.frames.v[30].diff >= 10);
-        CHECK(n == (size_t)whole);
+        CHECK(c.frames.v[20].diff >= 10);
+        CHECK(n == (size_t)cases[k][2]);
+        if (n == 1)
+            CHECK(cuts[0] == 20);
         free(cuts);
         ctx_release(&c);
     }
