@@ -12,6 +12,8 @@
 
 #define LOGO_NCC 0.6     /* normalised cross-correlation that counts as found */
 #define LOGO_SHAPE 0.6   /* shape-in-colour correlation that counts as found */
+#define LOGO_MIN_CONTRAST 1.5   /* under this against the picture behind ... */
+#define LOGO_MIN_COLOR_DIST 40.0 /* ... and this close in colour, a logo is not seen */
 #define LOGO_SAFE 0.025  /* the logo keeps 2.5% of the frame from each edge */
 #define PALETTE_DE 20.0  /* CIE76 distance that counts as "a palette colour" */
 #define PALETTE_MIN 0.4
@@ -195,6 +197,34 @@ static const char *anchor_name(enum plan_anchor a)
     return n[a];
 }
 
+/* The contrast between the logo's mean opaque colour and the render's mean
+ * colour over the box (x, y, w, h), and (*dist) the largest difference of
+ * their channels: under 1.5:1 and 40 levels a logo there cannot be told
+ * from the footage behind it (a white wordmark over a white sky), found
+ * or not. */
+static double logo_contrast(const struct logo_image *img, const struct still *s, int W, int H, int x,
+                            int y, int w, int h, double *dist)
+{
+    double lr = 0, lg = 0, lb = 0, ln = 0;
+    for (size_t i = 0; i < (size_t)img->w * img->h; i++) {
+        const uint8_t *p = img->rgba + 4 * i;
+        if (p[3] >= 200)
+            lr += p[0], lg += p[1], lb += p[2], ln++;
+    }
+    double rr = 0, rg = 0, rb = 0, rn = 0;
+    for (int j = y < 0 ? 0 : y; j < y + h && j < H; j++)
+        for (int i = x < 0 ? 0 : x; i < x + w && i < W; i++) {
+            const uint8_t *p = s->rgb + ((size_t)j * W + i) * 3;
+            rr += p[0], rg += p[1], rb += p[2], rn++;
+        }
+    if (!ln || !rn)
+        return -1;
+    *dist = fmax(fabs(lr / ln - rr / rn), fmax(fabs(lg / ln - rg / rn), fabs(lb / ln - rb / rn)));
+    double a = rel_luminance((uint8_t)(lr / ln), (uint8_t)(lg / ln), (uint8_t)(lb / ln));
+    double b = rel_luminance((uint8_t)(rr / rn), (uint8_t)(rg / rn), (uint8_t)(rb / rn));
+    return wcag_contrast(a, b);
+}
+
 static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_out *m,
                          json_t *out)
 {
@@ -279,8 +309,19 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
                 advise(m, "the logo '%s' is %s at %.2f s, the plan puts it %s", l->label,
                        anchor_name(where), s->t, anchor_name(op->position.anchor));
             } else {
-                advise(m, "the logo '%s' is missing at %.2f s (plan: %s, %.0f%% of the width)",
-                       l->label, s->t, anchor_name(op->position.anchor), op->width * 100);
+                double cd = 255;
+                double k = s->rgb ? logo_contrast(&img, s, W, H, ex, ey, tw, th, &cd) : -1;
+                if (k >= 0)
+                    json_object_set_new(ck, "contrast", json_round(k, 2));
+                if (k >= 0 && k < LOGO_MIN_CONTRAST && cd < LOGO_MIN_COLOR_DIST)
+                    advise(m,
+                           "the logo '%s' cannot be told from the footage behind it at %.2f s "
+                           "(plan: %s; its colour against the picture there: %.2f:1): use a "
+                           "version of the logo that stands out, or add an outline or a shadow",
+                           l->label, s->t, anchor_name(op->position.anchor), k);
+                else
+                    advise(m, "the logo '%s' is missing at %.2f s (plan: %s, %.0f%% of the width)",
+                           l->label, s->t, anchor_name(op->position.anchor), op->width * 100);
             }
         }
         if (found && !size_ok)

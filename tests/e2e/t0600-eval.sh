@@ -244,4 +244,21 @@ test_expect_success 'A/V sync: flashes with beeps measure the offset; shifted so
     done
     jq -e ".metrics[5].evidence.sync.measurable == false" "$TMP/ref.eval.json" >/dev/null
 '
+test_expect_success 'a white wordmark over a white picture: brand says it cannot be seen (not "missing"); over a dark one it is found' '
+    ff -f lavfi -i "color=c=white@0:s=160x40,format=rgba,drawtext=fontfile=$BOLD:text=NORTH:fontcolor=white:fontsize=30:x=(w-text_w)/2:y=(h-text_h)/2" \
+        -frames:v 1 "$TMP/wm.png"
+    for bg in white dark; do
+        c=white; [ $bg = dark ] && c=0x303848
+        ff -f lavfi -i "color=c=$c:s=640x360:r=30:d=2" -f lavfi -i "anoisesrc=d=2:a=0.05:r=48000" -i "$TMP/wm.png" \
+            -filter_complex "[2:v]scale=90:-1[l];[0:v][l]overlay=x=W-w-19:y=19[v];[1:a]loudnorm=I=-14:TP=-1.5,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]" \
+            -map "[v]" -map "[a]" -c:v libx264 -preset ultrafast -crf 16 -pix_fmt yuv420p -c:a aac -t 2 "$TMP/wm_$bg.mp4"
+        jq -n --arg v "$TMP/wm_$bg.mp4" --arg l "$TMP/wm.png" "{schema: \"reel.editplan/1\", output: {width: 640, height: 360, fps: 30},
+          assets: {v: \$v, logo: \$l}, operations: [{op: \"cut\", asset: \"v\", in: 0, out: 2},
+          {op: \"overlay\", asset: \"logo\", position: \"top-right\", width: 0.14}]}" >"$TMP/wm_$bg.json"
+        "$REEL" eval "$TMP/wm_$bg.mp4" --plan "$TMP/wm_$bg.json" --json >"$TMP/wm_$bg.eval.json"
+    done
+    jq -e ".metrics[4].gate == false" "$TMP/wm_white.eval.json" >/dev/null
+    jq -e "[.metrics[4].advice[] | select(test(\"cannot be told from the footage\"))] | length >= 2" "$TMP/wm_white.eval.json" >/dev/null
+    jq -e ".metrics[4].gate == true" "$TMP/wm_dark.eval.json" >/dev/null
+'
 test_done
