@@ -218,7 +218,7 @@ static void thumb_of(const struct media_frame *f, uint8_t *out)
         out[i] = (uint8_t)(cnt[i] ? (sum[i] + cnt[i] / 2) / cnt[i] : 0);
 }
 
-static double thumb_dist(const uint8_t *a, const uint8_t *b)
+double thumb_dist(const uint8_t *a, const uint8_t *b)
 {
     unsigned s = 0;
     for (int i = 0; i < THUMB_N; i++)
@@ -579,9 +579,11 @@ static size_t gradual_cuts(const struct eval_ctx *c, long **cuts, size_t nc)
  * part of one shot that stays while something in it moves fast (a bird's
  * wings over a still branch). Flat cells (sky, black bars, a dark night)
  * do not count: two different shots can share those. */
+/* The 4 x 3 grid of cells over a thumbnail that motion is measured on. */
+enum { GX = 4, GY = 3, CW = THUMB_W / GX, CH = THUMB_H / GY, CN = CW * CH };
+
 static int still_textured_cells(const uint8_t *a, const uint8_t *b, double d)
 {
-    enum { GX = 4, GY = 3, CW = THUMB_W / GX, CH = THUMB_H / GY, CN = CW * CH };
     int n = 0;
     for (int gy = 0; gy < GY; gy++)
         for (int gx = 0; gx < GX; gx++) {
@@ -670,7 +672,6 @@ double local_motion(const struct eval_ctx *c, size_t i)
     if (i == 0 || i >= c->frames.n)
         return 0;
     const uint8_t *a = c->thumbs.v + i * THUMB_N, *b = a - THUMB_N;
-    enum { GX = 4, GY = 3, CW = THUMB_W / GX, CH = THUMB_H / GY };
     double best = 0;
     for (int gy = 0; gy < GY; gy++)
         for (int gx = 0; gx < GX; gx++) {
@@ -678,7 +679,7 @@ double local_motion(const struct eval_ctx *c, size_t i)
             for (int y = gy * CH; y < (gy + 1) * CH; y++)
                 for (int x = gx * CW; x < (gx + 1) * CW; x++)
                     s += (unsigned)abs((int)a[y * THUMB_W + x] - (int)b[y * THUMB_W + x]);
-            double m = (double)s / (CW * CH);
+            double m = (double)s / CN;
             if (m > best)
                 best = m;
         }

@@ -65,21 +65,20 @@ static int covered(const struct plan *p, const struct plan_timeline *tl, double 
     return 0;
 }
 
-/* Decode the first frame at or after `want` seconds (from the keyframe at
- * or before it; at most a few frames on). Fills *frame, *t. 0 on success. */
 /* Decoding allowed from the keyframe before a wanted source frame, in
  * Mpixel: real camera and web files put keyframes 5-10 s apart (150-300
  * frames); a 480p frame decodes in about a millisecond (docs/eval.md). */
 #define SOURCE_MPIX 150.0
-#define CUT_MPIX SOURCE_MPIX
 
+/* Decode the first frame at or after `want` seconds (from the keyframe at
+ * or before it, at most SOURCE_MPIX of decoding on). Fills *frame, *t. 0 on
+ * success. */
 static int decode_near(AVFormatContext *fc, AVCodecContext *dc, int vi, double want, double lo,
-                       double mpix, AVFrame *frame, double *t)
+                       AVFrame *frame, double *t)
 {
-    /* frames decoded on from the keyframe: about mpix Mpixel of work at most */
     AVCodecParameters *cp = fc->streams[vi]->codecpar;
     double px = cp->width > 0 && cp->height > 0 ? (double)cp->width * cp->height : 1e6;
-    int budget = (int)fmin(600, fmax(mpix >= 100 ? 48 : 8, mpix * 1e6 / px));
+    int budget = (int)fmin(600, fmax(48, SOURCE_MPIX * 1e6 / px));
     AVStream *st = fc->streams[vi];
     double tb = av_q2d(st->time_base);
     double start = st->start_time != AV_NOPTS_VALUE ? st->start_time * tb : 0;
@@ -259,7 +258,7 @@ void detail_prepare(struct eval_ctx *c)
             continue;
         double ft = 0;
         double lo = image ? 0 : in + DETAIL_MARGIN * speed;
-        int ok = decode_near(r.fc, r.dc, r.vi, want, lo, SOURCE_MPIX, frame, &ft) == 0;
+        int ok = decode_near(r.fc, r.dc, r.vi, want, lo, frame, &ft) == 0;
         if (ok && (r.dc->sample_aspect_ratio.num > 0 &&
                    r.dc->sample_aspect_ratio.num != r.dc->sample_aspect_ratio.den))
             ok = 0; /* anamorphic: the render's geometry is not the coded one */
@@ -400,26 +399,19 @@ double detail_measure(struct eval_ctx *c, json_t *samples)
 #define SRC_MOVE_DIFF 0.6  /* a source frame that moves (it moves less per frame than a
                             * render that skips or repeats its frames) */
 
-static void frame_thumb(const AVFrame *f, uint8_t *out)
+/* The frame as a thumbnail; *sws is kept for the next frame of the run
+ * (the caller frees it). */
+static void frame_thumb(struct SwsContext **sws, const AVFrame *f, uint8_t *out)
 {
-    struct SwsContext *sws = sws_getContext(f->width, f->height, f->format, THUMB_W, THUMB_H,
-                                            AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
-    if (!sws) {
+    *sws = sws_getCachedContext(*sws, f->width, f->height, f->format, THUMB_W, THUMB_H,
+                                AV_PIX_FMT_GRAY8, SWS_AREA, NULL, NULL, NULL);
+    if (!*sws) {
         memset(out, 0, THUMB_N);
         return;
     }
     uint8_t *dst[4] = {out, NULL, NULL, NULL};
     int ds[4] = {THUMB_W, 0, 0, 0};
-    sws_scale(sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ds);
-    sws_freeContext(sws);
-}
-
-static double thumb_mad(const uint8_t *a, const uint8_t *b)
-{
-    long s = 0;
-    for (int i = 0; i < THUMB_N; i++)
-        s += abs((int)a[i] - (int)b[i]);
-    return (double)s / THUMB_N;
+    sws_scale(*sws, (const uint8_t *const *)f->data, f->linesize, 0, f->height, dst, ds);
 }
 
 /* The cut span on screen at timeline time t that shows a video asset, or NULL. */
@@ -449,16 +441,17 @@ static double src_time(const struct plan *p, const struct plan_timeline *tl,
 }
 
 /* Thumbs of n consecutive source frames from time `want`; returns how many. */
-static int source_run(const char *path, double want, int n, double mpix, uint8_t *thumbs)
+static int source_run(const char *path, double want, int n, uint8_t *thumbs)
 {
     struct src_reader r;
     if (reader_open(&r, path))
         return 0;
     AVFrame *f = av_frame_alloc();
+    struct SwsContext *sws = NULL;
     double ft;
     int got = 0;
-    if (decode_near(r.fc, r.dc, r.vi, want, want - 0.05, mpix, f, &ft) == 0) {
-        frame_thumb(f, thumbs);
+    if (decode_near(r.fc, r.dc, r.vi, want, want - 0.05, f, &ft) == 0) {
+        frame_thumb(&sws, f, thumbs);
         av_frame_unref(f);
         got = 1;
         AVPacket *pkt = av_packet_alloc();
@@ -466,7 +459,7 @@ static int source_run(const char *path, double want, int n, double mpix, uint8_t
         while (got < n) {
             int rc = avcodec_receive_frame(r.dc, f);
             if (rc == 0) {
-                frame_thumb(f, thumbs + (size_t)got++ * THUMB_N);
+                frame_thumb(&sws, f, thumbs + (size_t)got++ * THUMB_N);
                 av_frame_unref(f);
                 continue;
             }
@@ -484,6 +477,7 @@ static int source_run(const char *path, double want, int n, double mpix, uint8_t
         av_packet_free(&pkt);
     }
     av_frame_free(&f);
+    sws_freeContext(sws);
     reader_close(&r);
     return got;
 }
@@ -523,10 +517,10 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
         if (b2 - a2 < FREEZE_MIN_S)
             continue;
         uint8_t t0[THUMB_N], t1[THUMB_N];
-        if (source_run(as->path, src_time(p, &tl, sp, a2), 1, SOURCE_MPIX, t0) != 1 ||
-            source_run(as->path, src_time(p, &tl, sp, b2), 1, SOURCE_MPIX, t1) != 1)
+        if (source_run(as->path, src_time(p, &tl, sp, a2), 1, t0) != 1 ||
+            source_run(as->path, src_time(p, &tl, sp, b2), 1, t1) != 1)
             continue;
-        double d = thumb_mad(t0, t1);
+        double d = thumb_dist(t0, t1);
         res->checked_runs++;
         if (d >= FREEZE_SRC_DIFF && b2 - a2 > res->frozen_s) {
             res->frozen_s = b2 - a2;
@@ -580,12 +574,12 @@ void timing_check(struct eval_ctx *c, struct timing_result *res)
             /* where the render repeats amid motion, the source moves */
             double st = fmax(src_time(p, &tl, worst, worst->start),
                              src_time(p, &tl, worst, worst_t) - 0.3);
-            int got = source_run(worst_a->path, st, REPEAT_SRC_FRAMES, SOURCE_MPIX, th);
+            int got = source_run(worst_a->path, st, REPEAT_SRC_FRAMES, th);
             long sr = 0, sm = 0;
             for (int k = 2; k + 1 < got; k++) {
-                double d0 = thumb_mad(th + (size_t)(k - 1) * THUMB_N, th + (size_t)(k - 2) * THUMB_N);
-                double d2 = thumb_mad(th + (size_t)(k + 1) * THUMB_N, th + (size_t)k * THUMB_N);
-                double d1 = thumb_mad(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N);
+                double d0 = thumb_dist(th + (size_t)(k - 1) * THUMB_N, th + (size_t)(k - 2) * THUMB_N);
+                double d2 = thumb_dist(th + (size_t)(k + 1) * THUMB_N, th + (size_t)k * THUMB_N);
+                double d1 = thumb_dist(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N);
                 if (d1 >= SRC_MOVE_DIFF)
                     sm++;
                 else if (d1 < STILL_DIFF && d0 >= SRC_MOVE_DIFF && d2 >= SRC_MOVE_DIFF)
@@ -622,10 +616,10 @@ int source_cuts_at(const struct eval_ctx *c, double t, double d)
         uint8_t th[RUN * THUMB_N];
         /* a cut whose source frames are out of reach is held to the beat, as
          * any other */
-        int got = source_run(as->path, src_time(p, &tl, sp, t) - 3.0 / sfps, RUN, CUT_MPIX, th);
+        int got = source_run(as->path, src_time(p, &tl, sp, t) - 3.0 / sfps, RUN, th);
         double most = 0;
         for (int k = 1; k < got; k++)
-            most = fmax(most, thumb_mad(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N));
+            most = fmax(most, thumb_dist(th + (size_t)k * THUMB_N, th + (size_t)(k - 1) * THUMB_N));
         yes = got >= 3 && most >= 0.5 * d && most >= 5;
     }
     plan_timeline_release(&tl);

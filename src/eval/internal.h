@@ -251,6 +251,8 @@ int source_cuts_at(const struct eval_ctx *c, double t, double d);
 
 /* ---- shared analysis helpers ---- */
 
+/* Mean absolute difference of two thumbnails (THUMB_N pixels, 0..255). */
+double thumb_dist(const uint8_t *a, const uint8_t *b);
 /* Cuts found in the render (frame index of the first frame of each new shot). */
 size_t find_cuts(const struct eval_ctx *c, long **cuts_out);
 /* The most any part of the picture moved at frame i: the largest mean

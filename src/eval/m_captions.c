@@ -140,6 +140,7 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
      * within 3 px of the outline's colour: a bright sky behind white text
      * is not text, its outlined letters are. */
     int rw = rx1 - rx0 + 1, rh = ry1 - ry0 + 1;
+    double font_px = (ti->style->size > 0 ? ti->style->size : 0.06) * H;
     uint8_t *tm = xcalloc((size_t)rw * rh, 1);
     for (int y = 0; y < rh; y++)
         for (int x = 0; x < rw; x++)
@@ -160,9 +161,8 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
                             near[(size_t)yy * rw + xx] = 1;
                     }
             }
-        long kept = 0, all = 0;
+        long kept = 0;
         for (size_t i = 0; i < (size_t)rw * rh; i++) {
-            all += tm[i];
             tm[i] = tm[i] && near[i];
             kept += tm[i];
         }
@@ -171,9 +171,7 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
          * keep the colour alone. Not a share of the text-coloured pixels: a
          * bright sky or white clouds behind white text outnumber its letters
          * many times, and the outline is what tells them apart. */
-        double fpx = (ti->style->size > 0 ? ti->style->size : 0.06) * H;
-        (void)all;
-        if (kept < fpx * fpx / 4)
+        if (kept < font_px * font_px / 4)
             for (size_t i = 0; i < (size_t)rw * rh; i++)
                 tm[i] = color_dist(s->rgb + ((size_t)(ry0 + i / rw) * W + rx0 + i % rw) * 3, tc) <= INK_IN;
     }
@@ -203,7 +201,6 @@ static void look(const struct still *s, const struct text_item *ti, void *ocr, s
     int thr = 2;
     /* lines of one text are a font size apart at most (the style says how
      * big that is); a gap of that much ends a group */
-    double font_px = (ti->style->size > 0 ? ti->style->size : 0.06) * H;
     int max_gap = (int)(font_px * 0.8) > 2 ? (int)(font_px * 0.8) : 2;
     int best_a = -1, best_b = -1;
     long best_mass = 0;

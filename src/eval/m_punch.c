@@ -49,6 +49,14 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
      * did not place them, so they are not held against the beat. Only a cut
      * off the beat is looked for in the source (a seek and a decode each). */
     double tol = 1.0 / fps + 0.002;
+    /* each cut's offset to its nearest beat (beat - cut; 1e9 without beats) */
+    double *near = xmalloc((nc + 1) * sizeof(double));
+    for (size_t i = 0; i < nc; i++) {
+        near[i] = 1e9;
+        for (size_t k = 0; k < c->nbeats; k++)
+            if (fabs(c->beats[k] - ct[i]) < fabs(near[i]))
+                near[i] = c->beats[k] - ct[i];
+    }
     char *own = xcalloc(nc + 1, 1);
     json_t *src_cuts = json_array();
     size_t nown = 0;
@@ -57,11 +65,7 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
         for (size_t k = 1; k < np; k++)
             if (fabs(pt[k] - ct[i]) <= 2.0 / fps)
                 planned = 1;
-        int on_beat = 0;
-        for (size_t k = 0; k < c->nbeats; k++)
-            if (fabs(c->beats[k] - ct[i]) <= tol)
-                on_beat = 1;
-        if (!planned && c->nbeats > 0 && !on_beat &&
+        if (!planned && c->nbeats > 0 && fabs(near[i]) > tol &&
             source_cuts_at(c, ct[i], c->frames.v[cuts[i]].diff)) {
             own[i] = 1, nown++;
             json_array_append_new(src_cuts, json_round(ct[i], 3));
@@ -113,10 +117,7 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
                 json_array_append_new(offs, json_null());
                 continue;
             }
-            double best = 1e9;
-            for (size_t k = 0; k < c->nbeats; k++)
-                if (fabs(c->beats[k] - ct[i]) < fabs(best))
-                    best = c->beats[k] - ct[i];
+            double best = near[i];
             json_array_append_new(offs, json_round(-best * 1000, 1));
             if (fabs(best) <= tol)
                 on++;
@@ -138,6 +139,7 @@ void metric_punchiness(struct eval_ctx *c, struct metric_out *m)
     }
     free(ct);
     free(own);
+    free(near);
     m->score = beat_score >= 0 ? 0.5 * density + 0.5 * beat_score : density;
     m->gate = density >= 0.5 && beats_gate;
     json_object_set_new(m->threshold, "min_density_score", json_real(0.5));

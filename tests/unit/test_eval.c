@@ -98,6 +98,16 @@ TEST(eval_ncc_finds_a_template)
     free(img), free(t);
 }
 
+/* Adds frame r, whose thumbnail was just pushed, with its difference from
+ * the frame before, as the decode callback does. */
+static void push_frame(struct eval_ctx *c, struct frame_rec *r)
+{
+    size_t n = c->frames.n;
+    if (n)
+        r->diff = (float)thumb_dist(c->thumbs.v + n * THUMB_N, c->thumbs.v + (n - 1) * THUMB_N);
+    VEC_PUSH(&c->frames, *r);
+}
+
 /* A context with synthetic frames, as the decode callback leaves it. */
 static void fake_frames(struct eval_ctx *c, int n, double fps, double (*lum)(double t),
                         int (*scene)(double t))
@@ -111,17 +121,10 @@ static void fake_frames(struct eval_ctx *c, int n, double fps, double (*lum)(dou
         r.rel_lum = (float)lum(r.t);
         for (int k = 0; k < GRID * GRID; k++)
             r.cell_lum[k] = r.rel_lum;
-        size_t off = c->thumbs.n;
         int sc = scene(r.t);
         for (int k = 0; k < THUMB_N; k++)
             VEC_PUSH(&c->thumbs, (uint8_t)((k * (7 + 13 * sc) + sc * 50) % 256));
-        if (i) {
-            unsigned d = 0;
-            for (int k = 0; k < THUMB_N; k++)
-                d += (unsigned)abs(c->thumbs.v[off + k] - c->thumbs.v[off - THUMB_N + k]);
-            r.diff = (float)d / THUMB_N;
-        }
-        VEC_PUSH(&c->frames, r);
+        push_frame(c, &r);
     }
 }
 
@@ -181,18 +184,11 @@ static void fake_part_change(struct eval_ctx *c, int n, double fps, int whole, i
             inc = 0;
         if (i)
             off += inc;
-        size_t o = c->thumbs.n;
         for (int k = 0; k < THUMB_N; k++) {
             int y = k / THUMB_W, moves = whole || y < 2 * THUMB_H / 3;
             VEC_PUSH(&c->thumbs, (uint8_t)(40 + (k * 7) % 100 + (moves ? off : 0)));
         }
-        if (i) {
-            unsigned d = 0;
-            for (int k = 0; k < THUMB_N; k++)
-                d += (unsigned)abs(c->thumbs.v[o + k] - c->thumbs.v[o - THUMB_N + k]);
-            r.diff = (float)d / THUMB_N;
-        }
-        VEC_PUSH(&c->frames, r);
+        push_frame(c, &r);
     }
 }
 
