@@ -57,10 +57,14 @@ function check(cond, what) {
 
     // Trace waterfall: spans written by the worker; open one.
     await page.waitForSelector('#waterfall .row');
-    const rows = await page.$$('#waterfall .row');
-    check(rows.length >= 1, `the waterfall shows ${rows.length} spans`);
-    await rows[0].click();
-    check(await page.isVisible('#span-0'), 'a span opens with its details');
+    const rows = await page.$$eval('#waterfall .row', d => d.length);
+    check(rows >= 1, `the waterfall shows ${rows} spans`);
+    // A locator, not an element handle: the page may redraw the trace while
+    // the last events arrive, and the opened span must stay open through it.
+    await page.locator('#waterfall .row').first().click();
+    await page.waitForSelector('#span-0', { state: 'visible', timeout: 5000 });
+    await page.waitForTimeout(800);
+    check(await page.isVisible('#span-0'), 'a span opens with its details and stays open');
     await page.screenshot({ path: path.join(ART, '3-trace-waterfall.png'), fullPage: true });
 
     // The worker's golden render plays, with its six scores.

@@ -156,8 +156,16 @@ async function refresh(id) {
     $('#player').innerHTML = `<video controls preload="metadata" data-id="${esc(best.id)}" src="/api/jobs/${esc(id)}/renders/${esc(best.id)}/file"></video><p class="mut">plan v${esc(best.plan_version)}</p>`;
   else if (!best) $('#player').innerHTML = '<p class="mut">No render yet.</p>';
   $('#report').innerHTML = renderReport(rep);
-  $('#trace').innerHTML = renderTrace(trace);
-  $('#trace').querySelectorAll('.row').forEach(r => r.onclick = () => { const el = $('#span-' + r.dataset.i); el.hidden = !el.hidden; });
+  // The trace is rebuilt only when it changed, and the spans a user opened
+  // stay open: events keep arriving after a job ends.
+  const traceHtml = renderTrace(trace), tr = $('#trace');
+  if (tr.dataset.html !== traceHtml) {
+    const open = [...tr.querySelectorAll('.spaninfo:not([hidden])')].map(e => e.id);
+    tr.innerHTML = traceHtml;
+    tr.dataset.html = traceHtml;
+    open.forEach(i => { const el = document.getElementById(i); if (el) el.hidden = false; });
+    tr.querySelectorAll('.row').forEach(r => r.onclick = () => { const el = $('#span-' + r.dataset.i); el.hidden = !el.hidden; });
+  }
   $('#plans').innerHTML = renderPlans(plans);
   $('#assets').innerHTML = assets.map(a => `<figure style="display:inline-block"><img alt="" src="/api/assets/${esc(a.id)}/contact-sheet" onerror="this.remove()"><figcaption>${esc(a.label || '')} <span class="mut">${esc(a.asset_type)}</span></figcaption></figure>`).join('');
 }
