@@ -1,4 +1,4 @@
-/* reel transcribe FILE [--json|--srt|--vtt]: speech to timed words. */
+/* reel transcribe FILE [--json|--srt|--vtt|--words] [--script FILE]: speech to timed words. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,7 +9,7 @@
 #include "transcribe/transcribe.h"
 #include "core/banned.h"
 
-enum fmt { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT };
+enum fmt { FMT_TEXT, FMT_JSON, FMT_SRT, FMT_VTT, FMT_WORDS };
 
 static int need_value(int i, int argc, const char *opt)
 {
@@ -23,7 +23,7 @@ static int need_value(int i, int argc, const char *opt)
 int cmd_transcribe(int argc, char **argv)
 {
     enum fmt fmt = FMT_TEXT;
-    const char *file = NULL, *outpath = NULL, *language = NULL;
+    const char *file = NULL, *outpath = NULL, *language = NULL, *script = NULL;
     double chunk = 0, pause = 0;
     long threads = 0;
     for (int i = 1; i < argc; i++) {
@@ -34,6 +34,13 @@ int cmd_transcribe(int argc, char **argv)
             fmt = FMT_SRT;
         else if (!strcmp(a, "--vtt"))
             fmt = FMT_VTT;
+        else if (!strcmp(a, "--words"))
+            fmt = FMT_WORDS;
+        else if (!strcmp(a, "--script")) {
+            if (!need_value(i, argc, a))
+                return 2;
+            script = argv[++i];
+        }
         else if (!strcmp(a, "-o") || !strcmp(a, "--output")) {
             if (!need_value(i, argc, a))
                 return 2;
@@ -79,8 +86,15 @@ int cmd_transcribe(int argc, char **argv)
     o.threads = (int)threads;
     o.pause_min = pause;
     struct transcript t;
+    transcript_init(&t);
+    struct tr_script sc = {0};
     struct reel_err err = REEL_ERR_INIT;
     int status = 0;
+    if (script && tr_script_load(script, &sc, &err)) {
+        status = cli_fail(&err);
+        goto out;
+    }
+    o.script = script ? &sc : NULL;
     if (transcribe_file(file, &o, &t, &err)) {
         status = cli_fail(&err);
         goto out;
@@ -95,6 +109,8 @@ int cmd_transcribe(int argc, char **argv)
         transcript_to_srt(&t, &b);
     } else if (fmt == FMT_VTT) {
         transcript_to_vtt(&t, &b);
+    } else if (fmt == FMT_WORDS || (fmt == FMT_TEXT && t.from_script)) {
+        transcript_to_words(&t, &b);
     } else {
         transcript_to_text(&t, &b);
     }
@@ -108,6 +124,7 @@ int cmd_transcribe(int argc, char **argv)
     buf_release(&b);
 out:
     transcript_release(&t);
+    tr_script_release(&sc);
     config_release(&cfg);
     return status;
 }

@@ -31,8 +31,9 @@ static const struct cli_command commands[] = {
      "usage: reel analyze FILE... [--json] [--only shots,loudness,speech,beats,motion,thumbnails]\n"
      "                    [--thumbs DIR | --no-thumbs] [--no-cache] [--threads N]\n"},
     {"transcribe", cmd_transcribe, "speech to timed words",
-     "usage: reel transcribe FILE [--json|--srt|--vtt] [-o OUT] [--language L] [--chunk SECONDS]\n"
-     "                       [--threads N] [--pause SECONDS]\n"},
+     "usage: reel transcribe FILE [--json|--srt|--vtt|--words] [--script FILE] [-o OUT] [--language L]\n"
+     "                       [--chunk SECONDS] [--threads N] [--pause SECONDS]\n"
+     "  --script FILE: what is said (text, SRT or WebVTT), aligned to the speech\n"},
     {"eval", cmd_eval, "score a render with the six metrics",
      "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"

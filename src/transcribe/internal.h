@@ -22,6 +22,20 @@ struct tr_engine {
 extern const struct tr_engine tr_engine_sphinx;
 extern const struct tr_engine tr_engine_http;
 
+/*
+ * Forced alignment with pocketsphinx (one decoder, no language model, a
+ * grammar per call). tr_aligner_knows: is the (normalised) word in the
+ * dictionary. tr_aligner_run: the words' start/end seconds (offset added);
+ * 1 when the sound was decoded as exactly these words, 0 otherwise.
+ */
+struct tr_aligner;
+enum reel_code tr_aligner_open(const struct transcribe_opts *o, struct tr_aligner **out,
+                               struct reel_err *err);
+int tr_aligner_knows(struct tr_aligner *a, const char *word);
+int tr_aligner_run(struct tr_aligner *a, const int16_t *pcm, size_t n, double offset,
+                   const char *const *words, size_t nw, double *start, double *end);
+void tr_aligner_close(struct tr_aligner *a);
+
 /* A chunk: samples [start, end) of the whole. */
 struct tr_chunk {
     size_t start, end;

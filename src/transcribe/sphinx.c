@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include <pocketsphinx.h>
+#include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/err.h>
 
 #include "core/log.h"
@@ -69,7 +70,7 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static enum reel_code decoder_new(const struct transcribe_opts *o, void **state,
+static enum reel_code decoder_new(const struct transcribe_opts *o, int with_lm, void **state,
                                   struct reel_err *err)
 {
     pthread_once(&log_once, log_setup);
@@ -85,10 +86,16 @@ static enum reel_code decoder_new(const struct transcribe_opts *o, void **state,
     }
     pthread_mutex_lock(&init_lock);
     /* No voice activity detection: it drops frames, and word times with them. */
-    char *args[] = {"-hmm", hmm, "-lm", lm, "-dict", dict, "-samprate", "16000", "-remove_silence",
-                    "no"};
-    int nargs = (int)ARRAY_SIZE(args);
-    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), nargs, args, TRUE);
+    char *args[] = {"-hmm", hmm, "-dict", dict, "-samprate", "16000", "-remove_silence", "no",
+                    "-lm", lm};
+    /* the aligner: no language model (a grammar per call) and wide beams,
+     * since the one path through the grammar must survive to the end */
+    char *align_args[] = {"-hmm",  hmm,   "-dict",  dict,  "-samprate", "16000",
+                          "-remove_silence", "no", "-beam", "1e-100", "-wbeam", "1e-80",
+                          "-pbeam", "1e-100", "-fillprob", "1e-30"};
+    char **argv = with_lm ? args : align_args;
+    int nargs = with_lm ? (int)ARRAY_SIZE(args) : (int)ARRAY_SIZE(align_args);
+    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), nargs, argv, TRUE);
     ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
     if (cfg)
         cmd_ln_free_r(cfg); /* the decoder keeps its own reference */
@@ -183,7 +190,7 @@ static enum reel_code sphinx_run(void *state, const int16_t *pcm, size_t n, doub
                                  struct transcript *out, struct reel_err *err)
 {
     ps_decoder_t *ps = NULL;
-    enum reel_code rc = decoder_new(state, (void **)&ps, err);
+    enum reel_code rc = decoder_new(state, 1, (void **)&ps, err);
     if (rc)
         return rc;
     rc = decode(ps, pcm, n, offset, out, err);
@@ -199,6 +206,93 @@ static void sphinx_close(void *state)
 static const char *sphinx_model(const struct transcribe_opts *o)
 {
     return o->model && *o->model ? o->model : "en-us";
+}
+
+/* ---- forced alignment: a grammar of exactly the script's words ---- */
+
+struct tr_aligner {
+    ps_decoder_t *ps;
+    long frames_before; /* frames fed to this decoder in earlier utterances */
+    int n;              /* grammars made, for their names */
+};
+
+enum reel_code tr_aligner_open(const struct transcribe_opts *o, struct tr_aligner **out,
+                               struct reel_err *err)
+{
+    ps_decoder_t *ps = NULL;
+    enum reel_code rc = decoder_new(o, 0, (void **)&ps, err);
+    if (rc)
+        return rc;
+    *out = xcalloc(1, sizeof(**out));
+    (*out)->ps = ps;
+    return REEL_OK;
+}
+
+int tr_aligner_knows(struct tr_aligner *a, const char *word)
+{
+    char *p = ps_lookup_word(a->ps, word);
+    int known = p != NULL;
+    ckd_free(p);
+    return known;
+}
+
+void tr_aligner_close(struct tr_aligner *a)
+{
+    if (!a)
+        return;
+    ps_free(a->ps);
+    free(a);
+}
+
+int tr_aligner_run(struct tr_aligner *a, const int16_t *pcm, size_t n, double offset,
+                   const char *const *words, size_t nw, double *start, double *end)
+{
+    if (!nw || n < TRANSCRIBE_RATE / 10)
+        return 0;
+    struct buf g = BUF_INIT;
+    buf_addf(&g, "#JSGF V1.0;\ngrammar align;\npublic <s> =");
+    for (size_t i = 0; i < nw; i++)
+        buf_addf(&g, " %s", words[i]);
+    buf_adds(&g, " ;\n");
+    char name[32];
+    snprintf(name, sizeof(name), "align%d", a->n++);
+    int ok = ps_set_jsgf_string(a->ps, name, g.buf) == 0 && ps_set_search(a->ps, name) == 0;
+    buf_release(&g);
+    if (!ok || ps_start_utt(a->ps) < 0)
+        return 0;
+    ok = ps_process_raw(a->ps, pcm, n, FALSE, TRUE) >= 0;
+    ok = ps_end_utt(a->ps) >= 0 && ok;
+    long base = a->frames_before;
+    a->frames_before += (long)(n / (TRANSCRIBE_RATE / 100));
+    int32 score;
+    if (!ok || !ps_get_hyp(a->ps, &score))
+        return 0;
+    size_t k = 0;
+    for (ps_seg_t *seg = ps_seg_iter(a->ps); seg; seg = ps_seg_next(seg)) {
+        const char *w = ps_seg_word(seg);
+        if (log_get_level() >= LOG_DEBUG) {
+            int f0, f1;
+            ps_seg_frames(seg, &f0, &f1);
+            log_debug("align: %s %.2f-%.2f", w, offset + (f0 - base) * FRAME_S,
+                      offset + (f1 + 1 - base) * FRAME_S);
+        }
+        if (!is_word(w))
+            continue;
+        size_t len = strcspn(w, "(");
+        if (k >= nw || strlen(words[k]) != len || strncmp(w, words[k], len)) {
+            ps_seg_free(seg);
+            return 0;
+        }
+        int sf, ef;
+        ps_seg_frames(seg, &sf, &ef);
+        /* 5prealpha counts frames on from a decoder's first utterance */
+        if (sf >= base && base > 0)
+            sf -= (int)base, ef -= (int)base;
+        start[k] = offset + sf * FRAME_S;
+        end[k] = offset + (ef + 1) * FRAME_S;
+        k++;
+    }
+    return k == nw;
 }
 
 const struct tr_engine tr_engine_sphinx = {

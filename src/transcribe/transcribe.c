@@ -168,6 +168,15 @@ enum reel_code transcribe_pcm(const int16_t *pcm, size_t n, const struct transcr
                  : eng == &tr_engine_sphinx  ? "en"
                                              : "");
     transcript_finish(out, o->pause_min);
+    if (o->script) {
+        struct transcript aligned;
+        if ((rc = transcribe_align(o->script, out, pcm, n, o, &aligned, err))) {
+            transcript_release(out);
+            return rc;
+        }
+        transcript_release(out);
+        *out = aligned;
+    }
     return REEL_OK;
 }
 

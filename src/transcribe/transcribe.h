@@ -23,6 +23,10 @@
  *    "words": [{"start","end","word","confidence","filler": bool,"repeat": bool}],
  *    "segments": [{"start","end","text"}],
  *    "pauses": [{"start","end"}]}
+ * With a script (transcribe_align), "source": "script", each word has
+ * "aligned": "forced"|"matched"|"interpolated", "heard" lists the
+ * recogniser's own words and "alignment" the counts and the recogniser's
+ * word error rate against the script. Without one, "source": "speech".
  * "filler" marks a hesitation ("um", "uh", "er", "ah", "hmm", ...) and also a
  * word that repeats the word before it ("the the"); "repeat" says which of
  * the two it is. "pauses" are gaps between words (and from the start / to
@@ -55,7 +59,17 @@ struct tr_word {
     double confidence; /* 0..1 */
     int filler;        /* a hesitation or a repeated word: a candidate for a cut */
     int repeat;        /* it repeats the word before it */
+    int aligned;       /* enum tr_aligned: how a script word got its time (0: heard) */
 };
+
+/* How a word of a script got its time (transcribe_align). */
+enum tr_aligned {
+    TR_HEARD = 0,        /* not a script word: the recogniser's own */
+    TR_FORCED,           /* forced alignment of the script's words to the sound */
+    TR_MATCHED,          /* the recogniser heard this word here */
+    TR_INTERPOLATED,     /* placed between its neighbours by its length */
+};
+const char *tr_aligned_name(int a);
 
 struct tr_segment {
     double start, end;
@@ -74,6 +88,13 @@ struct transcript {
     VEC(struct tr_word) words;       /* in time order */
     VEC(struct tr_segment) segments; /* sentences / phrases, in time order */
     VEC(struct tr_pause) pauses;
+    /* With a script: words are the script's; heard are the recogniser's. */
+    int from_script;
+    VEC(struct tr_word) heard;
+    struct tr_align_stats {
+        size_t words, forced, matched, interpolated;
+        double heard_wer; /* the recogniser against the script (0..) */
+    } align;
 };
 
 void transcript_init(struct transcript *t);
@@ -101,6 +122,8 @@ enum reel_code transcript_from_json(const json_t *j, struct transcript *t, struc
 void transcript_to_text(const struct transcript *t, struct buf *out);
 void transcript_to_srt(const struct transcript *t, struct buf *out);
 void transcript_to_vtt(const struct transcript *t, struct buf *out);
+/* One line per word: "start end word confidence how" (how: heard, forced, ...). */
+void transcript_to_words(const struct transcript *t, struct buf *out);
 
 /* ---- transcribing ---- */
 
@@ -123,10 +146,13 @@ struct transcribe_opts {
         chunk_seconds; /* target chunk length (0: 30; http: 0 means 300, whole file if shorter) */
     int threads;       /* parallel chunks (0: number of cores) */
     double pause_min;  /* pause threshold (0: 0.7) */
+    /* What is said, when the user gave it (borrowed): the words are aligned
+     * to the recognised speech and become the transcript's words. */
+    const struct tr_script *script;
 };
 #define TRANSCRIBE_OPTS_INIT                                                                       \
     {                                                                                              \
-        NULL, NULL, NULL, NULL, 0, 0, -1, 0, 0, NULL, 0, 0, 0                                      \
+        NULL, NULL, NULL, NULL, 0, 0, -1, 0, 0, NULL, 0, 0, 0, NULL                                \
     }
 
 /* Point opts at the config's REEL_TRANSCRIBE_* values (borrowed from c), and
@@ -150,6 +176,53 @@ enum reel_code transcribe_pcm(const int16_t *pcm, size_t n, const struct transcr
                               struct transcript *out, struct reel_err *err);
 
 #define TRANSCRIBE_RATE 16000
+
+/* ---- a script: what the user says is spoken ---- */
+
+struct tr_script_word {
+    char *text;                /* as written: "Reel," */
+    char norm[48];             /* lower-case letters, digits, inner apostrophes: "reel" */
+    double cue_start, cue_end; /* the SRT/WebVTT cue it is in; -1 for plain text */
+    int sentence_end;          /* ends with . ? ! (or ends its cue) */
+};
+struct tr_script {
+    VEC(struct tr_script_word) words;
+    int timed; /* from SRT or WebVTT */
+};
+
+/*
+ * Parse a script: WebVTT (starts with "WEBVTT"), SRT (a line with "-->"
+ * after a cue number) or plain text. Markup (<i>, {\an8}) and cue
+ * numbers are not words. `name` goes into errors ("script.srt:12: ...").
+ * REEL_EINVAL on a malformed cue time, invalid UTF-8 or no words at all.
+ */
+enum reel_code tr_script_parse(const char *text, size_t len, const char *name,
+                               struct tr_script *out, struct reel_err *err);
+/* The same from a file (at most 4 MiB). */
+enum reel_code tr_script_load(const char *path, struct tr_script *out, struct reel_err *err);
+void tr_script_release(struct tr_script *s);
+/* The script's words as one line of text (for a request or a report). */
+char *tr_script_text(const struct tr_script *s);
+
+/*
+ * Align the script to the sound: `heard` is the recogniser's transcript of
+ * pcm (16 kHz mono). The recognised words are matched to the script's by
+ * edit distance; each sentence of the script is then force-aligned
+ * (pocketsphinx, a grammar of exactly its words) over the stretch its
+ * matched words bound, and a sentence whose forced times disagree with the
+ * words heard keeps the matched times; words still without a time are
+ * placed between their neighbours in proportion to their length. `out`
+ * gets the script's words (as written) with their times, out->heard the
+ * recogniser's words. REEL_EINVAL when nothing was heard to align to.
+ */
+enum reel_code transcribe_align(const struct tr_script *s, const struct transcript *heard,
+                                const int16_t *pcm, size_t n, const struct transcribe_opts *o,
+                                struct transcript *out, struct reel_err *err);
+
+/* Word error rate of hyp against ref (normalised words), 0 when both are empty. */
+double tr_wer(const char *const *ref, size_t nref, const char *const *hyp, size_t nhyp);
+/* Normalise a word for matching: "Reel," -> "reel" (n >= 2). */
+void tr_normalize(const char *w, char *out, size_t n);
 
 /*
  * Parse one verbose_json response (OpenAI: top-level "words"; faster-whisper:

@@ -24,6 +24,9 @@ void transcript_release(struct transcript *t)
         free(t->words.v[i].word);
     for (size_t i = 0; i < t->segments.n; i++)
         free(t->segments.v[i].text);
+    for (size_t i = 0; i < t->heard.n; i++)
+        free(t->heard.v[i].word);
+    VEC_FREE(&t->heard);
     VEC_FREE(&t->words);
     VEC_FREE(&t->segments);
     VEC_FREE(&t->pauses);
@@ -59,7 +62,7 @@ void transcript_add_segment(struct transcript *t, double start, double end, cons
 }
 
 /* Lower-case letters, digits and inner apostrophes only: "Um," -> "um". */
-static void normalize(const char *w, char *out, size_t n)
+void tr_normalize(const char *w, char *out, size_t n)
 {
     size_t j = 0;
     for (; *w && j + 1 < n; w++) {
@@ -80,7 +83,7 @@ int transcript_is_filler(const char *word)
     static const char *const fillers[] = {"um", "umm", "uh",  "uhh", "uhm", "er",  "erm",
                                           "ah", "ahh", "hmm", "hm",  "mm",  "mhm", "eh"};
     char n[32];
-    normalize(word, n, sizeof(n));
+    tr_normalize(word, n, sizeof(n));
     for (size_t i = 0; i < ARRAY_SIZE(fillers); i++)
         if (!strcmp(n, fillers[i]))
             return 1;
@@ -150,7 +153,7 @@ void transcript_finish(struct transcript *t, double pause_min)
     for (size_t i = 0; i < t->words.n; i++) {
         struct tr_word *w = &t->words.v[i];
         char n[64];
-        normalize(w->word, n, sizeof(n));
+        tr_normalize(w->word, n, sizeof(n));
         w->repeat =
             n[0] && !strcmp(n, prev) && !repeat_allowed(n) && w->start - prev_end <= pause_min;
         w->filler = w->repeat || transcript_is_filler(w->word);
@@ -179,16 +182,25 @@ static json_t *num3(double x)
     return json_real(round(x * 1000.0) / 1000.0);
 }
 
-json_t *transcript_to_json(const struct transcript *t)
+const char *tr_aligned_name(int a)
 {
-    json_t *j = json_object();
-    json_object_set_new(j, "engine", json_string(t->engine));
-    json_object_set_new(j, "model", json_string(t->model));
-    json_object_set_new(j, "language", json_string(t->language));
-    json_object_set_new(j, "duration", num3(t->duration));
+    switch (a) {
+    case TR_FORCED:
+        return "forced";
+    case TR_MATCHED:
+        return "matched";
+    case TR_INTERPOLATED:
+        return "interpolated";
+    default:
+        return "heard";
+    }
+}
+
+static json_t *words_json(const struct tr_word *v, size_t n, int script)
+{
     json_t *words = json_array();
-    for (size_t i = 0; i < t->words.n; i++) {
-        const struct tr_word *w = &t->words.v[i];
+    for (size_t i = 0; i < n; i++) {
+        const struct tr_word *w = &v[i];
         json_t *o = json_object();
         json_object_set_new(o, "start", num3(w->start));
         json_object_set_new(o, "end", num3(w->end));
@@ -196,9 +208,31 @@ json_t *transcript_to_json(const struct transcript *t)
         json_object_set_new(o, "confidence", num3(w->confidence));
         json_object_set_new(o, "filler", json_boolean(w->filler));
         json_object_set_new(o, "repeat", json_boolean(w->repeat));
+        if (script)
+            json_object_set_new(o, "aligned", json_string(tr_aligned_name(w->aligned)));
         json_array_append_new(words, o);
     }
-    json_object_set_new(j, "words", words);
+    return words;
+}
+
+json_t *transcript_to_json(const struct transcript *t)
+{
+    json_t *j = json_object();
+    json_object_set_new(j, "engine", json_string(t->engine));
+    json_object_set_new(j, "model", json_string(t->model));
+    json_object_set_new(j, "language", json_string(t->language));
+    json_object_set_new(j, "duration", num3(t->duration));
+    json_object_set_new(j, "source", json_string(t->from_script ? "script" : "speech"));
+    json_object_set_new(j, "words", words_json(t->words.v, t->words.n, t->from_script));
+    if (t->from_script) {
+        json_object_set_new(j, "heard", words_json(t->heard.v, t->heard.n, 0));
+        json_object_set_new(
+            j, "alignment",
+            json_pack("{s:I, s:I, s:I, s:I, s:o}", "words", (json_int_t)t->align.words, "forced",
+                      (json_int_t)t->align.forced, "matched", (json_int_t)t->align.matched,
+                      "interpolated", (json_int_t)t->align.interpolated, "heard_wer",
+                      num3(t->align.heard_wer)));
+    }
     json_t *segs = json_array();
     for (size_t i = 0; i < t->segments.n; i++) {
         const struct tr_segment *s = &t->segments.v[i];
@@ -270,9 +304,31 @@ enum reel_code transcript_from_json(const json_t *j, struct transcript *t, struc
             goto fail;
         }
         transcript_add_word(t, a, b, w, json_get_num(o, "confidence", 1.0));
-        t->words.v[t->words.n - 1].filler = json_get_bool(o, "filler", 0);
-        t->words.v[t->words.n - 1].repeat = json_get_bool(o, "repeat", 0);
+        struct tr_word *tw = &t->words.v[t->words.n - 1];
+        tw->filler = json_get_bool(o, "filler", 0);
+        tw->repeat = json_get_bool(o, "repeat", 0);
+        const char *al = json_get_str(o, "aligned", "heard");
+        tw->aligned = !strcmp(al, "forced")         ? TR_FORCED
+                      : !strcmp(al, "matched")      ? TR_MATCHED
+                      : !strcmp(al, "interpolated") ? TR_INTERPOLATED
+                                                    : TR_HEARD;
     }
+    t->from_script = !strcmp(json_get_str(j, "source", "speech"), "script");
+    json_array_foreach(json_object_get(j, "heard"), i, o)
+    {
+        const char *w = json_get_str(o, "word", NULL);
+        a = json_get_num(o, "start", -1), b = json_get_num(o, "end", -1);
+        if (!w || a < 0 || b < a)
+            continue;
+        struct tr_word hw = {a, b, xstrdup(w), json_get_num(o, "confidence", 1.0), 0, 0, 0};
+        VEC_PUSH(&t->heard, hw);
+    }
+    const json_t *al = json_object_get(j, "alignment");
+    t->align.words = (size_t)json_get_num(al, "words", 0);
+    t->align.forced = (size_t)json_get_num(al, "forced", 0);
+    t->align.matched = (size_t)json_get_num(al, "matched", 0);
+    t->align.interpolated = (size_t)json_get_num(al, "interpolated", 0);
+    t->align.heard_wer = json_get_num(al, "heard_wer", 0);
     if (json_is_array(segs)) {
         json_array_foreach(segs, i, o)
         {
@@ -371,4 +427,19 @@ void transcript_to_vtt(const struct transcript *t, struct buf *out)
         buf_release(&esc);
         buf_addch(out, '\n');
     }
+}
+
+void transcript_to_words(const struct transcript *t, struct buf *out)
+{
+    for (size_t i = 0; i < t->words.n; i++) {
+        const struct tr_word *w = &t->words.v[i];
+        buf_addf(out, "%8.3f %8.3f  %-20s %.2f %s\n", w->start, w->end, w->word, w->confidence,
+                 tr_aligned_name(w->aligned));
+    }
+    if (t->from_script)
+        buf_addf(out,
+                 "# %zu script words: %zu forced, %zu matched, %zu interpolated; the recogniser's "
+                 "WER against the script %.2f\n",
+                 t->align.words, t->align.forced, t->align.matched, t->align.interpolated,
+                 t->align.heard_wer);
 }
