@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Make the sample footage of `make demo` (also used by the agent tests and bench/edit):
 #   talk.mp4    a talking clip: espeak-ng speech over testsrc2
+#   talk.txt    what it says (its script)
 #   broll1.mp4  b-roll: moving gradients
 #   broll2.mp4  b-roll: a Mandelbrot zoom
 #   music.wav   a music bed with a clear beat (120 BPM kick over a soft chord)
@@ -25,6 +26,8 @@ for ((i = 1; i < repeat; i++)); do all="$all
 $text"; done
 # espeak-ng: a fixed voice and speed, so the same bytes every time
 espeak-ng -v en-us -s 150 -w "$dir/speech.wav" "$all"
+# what the clip says: the script `reel edit --script` aligns to the speech
+printf '%s\n' "$all" >"$dir/talk.txt"
 ff -i "$dir/speech.wav" -af "apad=pad_dur=0.6,aresample=48000" -ac 1 "$dir/speech48.wav"
 d=$(ffprobe -v error -show_entries format=duration -of csv=p=0 "$dir/speech48.wav")
 ff -f lavfi -i "testsrc2=s=${size}:r=30:d=$d" -i "$dir/speech48.wav" \

@@ -77,6 +77,7 @@ struct agent_request {
     char *pace;       /* "slow" "medium" "fast" */
     int captions;     /* 1 yes, -1 no, 0 let the planner decide */
     char *style_file; /* brand style JSON */
+    char *script;     /* what is said (plain text, SRT or WebVTT), for the captions; NULL: none */
     /* queue settings (not stored in the request JSON) */
     int priority;     /* higher runs first; default 0 */
     int max_attempts; /* worker attempts before the job fails; <= 0: the store's default */

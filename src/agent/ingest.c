@@ -415,11 +415,69 @@ static enum reel_code load_assets(struct agent_job *aj, json_t *records, struct 
         pa->asset_type = a->type;
         pa->probe = a->info;
         pa->analysis = json_object_get(a->metadata, "analysis");
-        pa->transcript = json_object_get(a->metadata, "transcript");
+        /* a script aligned for this job (align_script) replaces what was heard */
+        pa->transcript = json_object_get(rec, "transcript");
+        if (!pa->transcript)
+            pa->transcript = json_object_get(a->metadata, "transcript");
         if (pa->transcript)
             json_object_set(aj->transcripts, a->label, (json_t *)pa->transcript);
     }
     return REEL_OK;
+}
+
+/*
+ * The user's script (req.script) is what the first talking clip says: its
+ * words are aligned to that clip's speech and the aligned transcript goes
+ * into the clip's ingest record, so captions show the script's words.
+ * The assets' own metadata keeps what was heard (it is shared by every job
+ * that uses the file).
+ */
+static enum reel_code align_script(struct agent_job *aj, const struct trace_span *parent,
+                                   json_t *records, struct reel_err *err)
+{
+    size_t k = aj->nassets;
+    for (size_t i = 0; i < aj->nassets && k == aj->nassets; i++)
+        if (!strcmp(aj->assets[i].type, "raw_footage") && aj->passets[i].transcript &&
+            json_array_size(json_object_get(aj->passets[i].transcript, "words")))
+            k = i;
+    if (k == aj->nassets)
+        return reel_fail(err, REEL_EINVAL, "script",
+                         "a script was given, but no footage has speech to align it to");
+    struct trace_span sp = {0};
+    enum reel_code rc = agent_span_start(aj, &sp, parent, "align script", err);
+    if (rc)
+        return rc;
+    struct tr_script sc;
+    struct transcript heard, out;
+    transcript_init(&heard);
+    transcript_init(&out);
+    struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
+    transcribe_opts_from_config(&to, &aj->cfg);
+    if (!(rc = tr_script_parse(aj->req.script, strlen(aj->req.script), "script", &sc, err))) {
+        if (!(rc = transcript_from_json(aj->passets[k].transcript, &heard, err)))
+            rc = transcribe_align_file(aj->assets[k].path, &sc, &heard, &to, &out, err);
+        tr_script_release(&sc);
+    }
+    json_t *pl = NULL;
+    if (!rc) {
+        json_t *tj = transcript_to_json(&out);
+        json_object_set_new(json_array_get(records, k), "transcript", tj);
+        aj->passets[k].transcript = tj;
+        json_object_set(aj->transcripts, aj->assets[k].label, tj);
+        pl = json_pack("{s:s, s:O}", "asset", aj->assets[k].label, "alignment",
+                       json_object_get(tj, "alignment"));
+    } else {
+        reel_err_prefix(err, "aligning the script to '%s'", aj->assets[k].label);
+    }
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = pl;
+    r.is_failure = rc != REEL_OK;
+    r.logs = rc ? err->msg : NULL;
+    trace_span_end(&sp, &r, NULL);
+    json_decref(pl);
+    transcript_release(&heard);
+    transcript_release(&out);
+    return rc;
 }
 
 enum reel_code agent_ingest(struct agent_job *aj, struct reel_err *err)
@@ -464,11 +522,13 @@ enum reel_code agent_ingest(struct agent_job *aj, struct reel_err *err)
             break;
         }
     }
+    if (!rc)
+        rc = load_assets(aj, records, err);
+    if (!rc && aj->req.script && *aj->req.script)
+        rc = align_script(aj, &sp, records, err);
     json_t *result = json_pack("{s:O}", "assets", records);
     if (!rc)
         rc = agent_stage_put(aj, "ingest", result, err);
-    if (!rc)
-        rc = load_assets(aj, records, err);
     struct agent_event ev = {.kind = AGENT_EV_STAGE_END,
                              .job_id = aj->job.id,
                              .stage = "ingest",

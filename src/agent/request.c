@@ -6,6 +6,7 @@
 
 #include "agent/agent.h"
 #include "core/util.h"
+#include "transcribe/transcribe.h"
 #include "core/banned.h"
 
 static const char *const type_names[] = {
@@ -94,6 +95,7 @@ void agent_request_release(struct agent_request *r)
     free(r->aspect);
     free(r->pace);
     free(r->style_file);
+    free(r->script);
     free(r->user_id);
     for (size_t i = 0; i < r->ninputs; i++) {
         free(r->inputs[i].path);
@@ -135,6 +137,7 @@ json_t *agent_request_to_json(const struct agent_request *r)
     if (r->captions)
         json_object_set_new(o, "captions", json_boolean(r->captions > 0));
     set_str(o, "style_file", r->style_file);
+    set_str(o, "script", r->script);
     json_t *ins = json_array();
     for (size_t i = 0; i < r->ninputs; i++) {
         json_t *in = json_object();
@@ -171,8 +174,16 @@ enum reel_code agent_request_from_json(const json_t *j, struct agent_request *r,
         (rc = get_opt_str(j, "output", &r->output, err)) ||
         (rc = get_opt_str(j, "aspect", &r->aspect, err)) ||
         (rc = get_opt_str(j, "pace", &r->pace, err)) ||
-        (rc = get_opt_str(j, "style_file", &r->style_file, err)))
+        (rc = get_opt_str(j, "style_file", &r->style_file, err)) ||
+        (rc = get_opt_str(j, "script", &r->script, err)))
         return rc;
+    if (r->script) {
+        struct tr_script sc;
+        rc = tr_script_parse(r->script, strlen(r->script), "$.script", &sc, err);
+        tr_script_release(&sc);
+        if (rc)
+            return rc;
+    }
     json_t *v;
     if ((v = json_object_get(j, "max_revisions"))) {
         if (!json_is_integer(v) || json_integer_value(v) < 0 || json_integer_value(v) > 20)
@@ -268,6 +279,21 @@ enum reel_code agent_request_parse_args(int argc, char **argv, struct agent_requ
             dst = &r->pace;
         else if (!strcmp(a, "--style"))
             dst = &r->style_file;
+        else if (!strcmp(a, "--script")) {
+            if ((rc = need_value(argc, argv, i, err)))
+                return rc;
+            /* the text goes into the request: a worker elsewhere needs no file */
+            struct tr_script sc;
+            if ((rc = tr_script_load(argv[++i], &sc, err)))
+                return rc;
+            tr_script_release(&sc);
+            struct buf b = BUF_INIT;
+            if ((rc = buf_read_file(&b, argv[i], 4u << 20, err)))
+                return rc;
+            free(r->script);
+            r->script = buf_detach(&b);
+            continue;
+        }
         else if (!strcmp(a, "--broll"))
             is_input = 1, at = AGENT_ASSET_BROLL;
         else if (!strcmp(a, "--music"))

@@ -17,7 +17,8 @@ static int cmd_version(int argc, char **argv);
 static const struct cli_command commands[] = {
     {"edit", cmd_edit, "run a whole edit: ingest, plan, render, evaluate, decide",
      "usage: reel edit --brief TEXT ASSET... [-o OUT] [--title T] [--max-revisions N]\n"
-     "                 [--broll F] [--music F] [--logo F] [--json]\n"},
+     "                 [--broll F] [--music F] [--logo F] [--script F] [--json]\n"
+     "  --script F: what the footage says (text, SRT or WebVTT): captions show its words\n"},
     {"plan", cmd_plan, "write, check and inspect EditPlans",
      "usage: reel plan validate PLAN.json [--asset LABEL=PATH ...] [--json] [--normalize]\n"
      "       reel plan schema [--strict]\n"

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "agent/agent.h"
+#include "transcribe/transcribe.h"
 #include "core/config.h"
 #include "core/embed.h"
 #include "http/internal.h"
@@ -211,7 +212,7 @@ struct req {
     VEC(struct upload_file) files;
     int fd;          /* current file or -1 */
     char *cur_field; /* field of the open file */
-    struct buf brief, title;
+    struct buf brief, title, script;
 };
 
 static void req_free(struct req *r, int keep_files)
@@ -235,6 +236,7 @@ static void req_free(struct req *r, int keep_files)
     buf_release(&r->body);
     buf_release(&r->brief);
     buf_release(&r->title);
+    buf_release(&r->script);
     free(r);
 }
 
@@ -880,7 +882,8 @@ struct new_asset {
 /* Insert the job with its assets (as `reel submit` does, plus the agent's
  * request JSON). */
 static enum reel_code create_job(struct store *st, const struct req *r, const char *brief,
-                                 const char *title, struct new_asset *as, size_t na,
+                                 const char *title, const char *script, struct new_asset *as,
+                                 size_t na,
                                  int max_attempts, int priority, json_t **out, struct reel_err *err)
 {
     if (!brief || !*brief)
@@ -900,9 +903,18 @@ static enum reel_code create_job(struct store *st, const struct req *r, const ch
     } else if (strlen(title) > 255) {
         return reel_fail(err, REEL_EINVAL, "$.title", "the title is longer than 255 bytes");
     }
+    if (script && *script) {
+        /* what the captions will say: refused now, not when a worker runs it */
+        struct tr_script sc;
+        enum reel_code rc = tr_script_parse(script, strlen(script), "$.script", &sc, err);
+        tr_script_release(&sc);
+        if (rc)
+            return rc;
+    }
     struct agent_request ar;
     agent_request_init(&ar);
     ar.brief = xstrdup(brief);
+    ar.script = script && *script ? xstrdup(script) : NULL;
     /* a title the client gave is also the planner's title card; a derived one
      * only names the job (as with `reel submit`) */
     ar.title = title == tbuf ? NULL : xstrdup(title);
@@ -963,7 +975,8 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
         json_decref(doc);
         return send_error(c, 400, "$", "the body must be a JSON object");
     }
-    static const char *const known[] = {"brief", "title", "assets", "max_attempts", "priority"};
+    static const char *const known[] = {"brief",        "title",    "assets",
+                                        "max_attempts", "priority", "script"};
     const char *k;
     json_t *v;
     json_object_foreach(doc, k, v)
@@ -979,22 +992,24 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
         }
     }
     json_t *jb = json_object_get(doc, "brief"), *jt = json_object_get(doc, "title");
-    json_t *ja = json_object_get(doc, "assets");
+    json_t *ja = json_object_get(doc, "assets"), *js = json_object_get(doc, "script");
     json_t *jm = json_object_get(doc, "max_attempts"), *jp = json_object_get(doc, "priority");
     enum MHD_Result res;
     if (!json_is_string(jb) || (jt && !json_is_string(jt)) || (ja && !json_is_array(ja)) ||
+        (js && !json_is_string(js)) ||
         (jm &&
          (!json_is_integer(jm) || json_integer_value(jm) < 1 || json_integer_value(jm) > 100)) ||
         (jp && (!json_is_integer(jp) || llabs(json_integer_value(jp)) > 1000000))) {
         const char *p = !json_is_string(jb)           ? "$.brief"
                         : (jt && !json_is_string(jt)) ? "$.title"
+                        : (js && !json_is_string(js)) ? "$.script"
                         : (ja && !json_is_array(ja))  ? "$.assets"
                         : jm                          ? "$.max_attempts"
                                                       : "$.priority";
         json_decref(doc);
         return send_error(c, 422, p,
                           "brief: string (required), title: string, assets: array, "
-                          "max_attempts: 1..100, priority: integer");
+                          "max_attempts: 1..100, priority: integer, script: string");
     }
     size_t na = json_array_size(ja);
     if (na > 50) {
@@ -1080,7 +1095,8 @@ static enum MHD_Result create_from_json(struct http_server *s, struct MHD_Connec
     }
     if (!failed) {
         json_t *out = NULL;
-        if (create_job(st, r, json_string_value(jb), jt ? json_string_value(jt) : NULL, as, na,
+        if (create_job(st, r, json_string_value(jb), jt ? json_string_value(jt) : NULL,
+                       js ? json_string_value(js) : NULL, as, na,
                        jm ? (int)json_integer_value(jm) : 0, jp ? (int)json_integer_value(jp) : 0,
                        &out, &err)) {
             res = send_err(c, &err);
@@ -1123,17 +1139,20 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind, const char *k
     if (r->err_status)
         return MHD_YES;
     if (!filename) {
-        struct buf *dst = !strcmp(key, "brief")   ? &r->brief
-                          : !strcmp(key, "title") ? &r->title
-                                                  : NULL;
+        struct buf *dst = !strcmp(key, "brief")    ? &r->brief
+                          : !strcmp(key, "title")  ? &r->title
+                          : !strcmp(key, "script") ? &r->script
+                                                   : NULL;
         if (!dst) {
             char m[160];
             snprintf(m, sizeof(m), "unknown form field '%.100s'", key);
             body_error(r, 422, m);
             return MHD_YES;
         }
-        if (dst->len + size > 10000) {
-            body_error(r, 413, "a form field is longer than 10000 bytes");
+        size_t cap = dst == &r->script ? 1u << 20 : 10000;
+        if (dst->len + size > cap) {
+            body_error(r, 413, dst == &r->script ? "the script is longer than 1 MiB"
+                                                 : "a form field is longer than 10000 bytes");
             return MHD_YES;
         }
         buf_add(dst, data, size);
@@ -1192,7 +1211,8 @@ static enum MHD_Result create_from_multipart(struct http_server *s, struct MHD_C
     json_t *out = NULL;
     struct reel_err err = REEL_ERR_INIT;
     enum MHD_Result res;
-    if (create_job(st, r, r->brief.buf, r->title.len ? r->title.buf : NULL, as, r->files.n, 0, 0,
+    if (create_job(st, r, r->brief.buf, r->title.len ? r->title.buf : NULL,
+                   r->script.len ? r->script.buf : NULL, as, r->files.n, 0, 0,
                    &out, &err)) {
         res = send_err(c, &err);
     } else {
@@ -1496,6 +1516,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         r->fd = -1;
         buf_init(&r->body);
         buf_init(&r->brief);
+        buf_init(&r->script);
         buf_init(&r->title);
         *con_cls = r;
         if (strncmp(url, "/api/", 5) || !strcmp(url, "/api/health")) {

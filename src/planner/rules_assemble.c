@@ -216,6 +216,16 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
         for (size_t i = 0; i < chosen.n; i++)
             sum += chosen.v[i].out - chosen.v[i].in;
         sl->removed_s = talk_src - talk_total;
+        /* a little short: the last line lingers into the quiet after it
+         * (up to 1 s, as far as the source goes), rather than a flash of
+         * b-roll or a missed duration */
+        struct seg *last = chosen.n ? &chosen.v[chosen.n - 1] : NULL;
+        if (last && sum < target && sum > target - 1.0) {
+            double room = rules_asset_duration(&assets[last->asset]) - last->out;
+            double add = fmin(target - sum, fmax(0, room));
+            last->out += add;
+            sum += add;
+        }
         if (sum < target - 0.5 && other.n) {
             /* not enough talk: b-roll after it */
             seg_vec more = VEC_INIT;

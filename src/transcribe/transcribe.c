@@ -204,24 +204,44 @@ static int on_audio(void *ctx, const struct media_audio *a)
     return 0;
 }
 
-enum reel_code transcribe_file(const char *path, const struct transcribe_opts *o,
-                               struct transcript *out, struct reel_err *err)
+/* The file's sound as 16 kHz mono; acc is the caller's (VEC_FREE). */
+static enum reel_code decode_pcm(const char *path, struct pcm_acc *acc, struct reel_err *err)
 {
-    transcript_init(out);
     struct media_info info;
     enum reel_code rc = media_probe(path, &info, err);
     if (rc)
         return rc;
     if (!info.has_audio)
         return reel_fail(err, REEL_EINVAL, path, "the file has no sound to transcribe");
-    struct pcm_acc acc = {VEC_INIT};
     struct media_decode_opts d = MEDIA_DECODE_OPTS_INIT;
     d.sample_rate = TRANSCRIBE_RATE;
     d.on_audio = on_audio;
-    d.ctx = &acc;
-    rc = media_decode(path, &d, err);
+    d.ctx = acc;
+    return media_decode(path, &d, err);
+}
+
+enum reel_code transcribe_file(const char *path, const struct transcribe_opts *o,
+                               struct transcript *out, struct reel_err *err)
+{
+    transcript_init(out);
+    struct pcm_acc acc = {VEC_INIT};
+    enum reel_code rc = decode_pcm(path, &acc, err);
     if (!rc)
         rc = transcribe_pcm(acc.s.v ? acc.s.v : (int16_t[]){0}, acc.s.n, o, out, err);
+    VEC_FREE(&acc.s);
+    return rc;
+}
+
+enum reel_code transcribe_align_file(const char *path, const struct tr_script *s,
+                                     const struct transcript *heard,
+                                     const struct transcribe_opts *o, struct transcript *out,
+                                     struct reel_err *err)
+{
+    transcript_init(out);
+    struct pcm_acc acc = {VEC_INIT};
+    enum reel_code rc = decode_pcm(path, &acc, err);
+    if (!rc)
+        rc = transcribe_align(s, heard, acc.s.v, acc.s.n, o, out, err);
     VEC_FREE(&acc.s);
     return rc;
 }

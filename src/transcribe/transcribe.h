@@ -219,6 +219,13 @@ enum reel_code transcribe_align(const struct tr_script *s, const struct transcri
                                 const int16_t *pcm, size_t n, const struct transcribe_opts *o,
                                 struct transcript *out, struct reel_err *err);
 
+/* The same for a media file whose recognised words are `heard` (its sound
+ * is decoded again for the forced alignment). */
+enum reel_code transcribe_align_file(const char *path, const struct tr_script *s,
+                                     const struct transcript *heard,
+                                     const struct transcribe_opts *o, struct transcript *out,
+                                     struct reel_err *err);
+
 /* Word error rate of hyp against ref (normalised words), 0 when both are empty. */
 double tr_wer(const char *const *ref, size_t nref, const char *const *hyp, size_t nhyp);
 /* Normalise a word for matching: "Reel," -> "reel" (n >= 2). */

@@ -39,12 +39,14 @@ function showNew() {
   $('#main').innerHTML = `<h2>New edit</h2><form id="newjob" class="card">
     <p><label>Brief<br><textarea name="brief" rows="4" cols="70" required placeholder="A 20 second teaser, fast pace, captions on"></textarea></label></p>
     <p><label>Title (optional)<br><input name="title" size="60"></label></p>
+    <p><label>Script (optional): what is said, as text, SRT or WebVTT; the captions show these words<br><textarea name="script" rows="4" cols="70" placeholder="Welcome to reel. It reads your footage and writes a plan."></textarea></label></p>
     <p><label>Footage, music, logo…<br><input type="file" name="files" multiple></label></p>
     <p><button type="submit">Start the edit</button> <span id="newmsg"></span></p></form>`;
   $('#newjob').onsubmit = async ev => {
     ev.preventDefault();
     const fd = new FormData(ev.target);
     if (!fd.get('title')) fd.delete('title');
+    if (!fd.get('script')) fd.delete('script');
     $('#newmsg').textContent = 'Uploading…';
     try {
       const j = await api('/jobs', {method: 'POST', body: fd});
