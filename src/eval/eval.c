@@ -307,6 +307,15 @@ static void main_evidence(const json_t *m, struct buf *out)
         buf_addf(out, "min contrast %.1f:1, %.1f chars/s, %lld texts",
                  json_get_num(e, "min_contrast", 0), json_get_num(e, "max_chars_per_s", 0),
                  json_get_int(e, "texts", 0));
+        /* cues a person must check, each on a line of its own */
+        size_t k;
+        const json_t *q;
+        json_array_foreach(json_object_get(e, "uncertain"), k, q)
+        {
+            buf_addf(out, "\n                     uncertain cue %6.2f-%6.2f s  %.2f  \"%s\"",
+                     json_get_num(q, "start", 0), json_get_num(q, "end", 0),
+                     json_get_num(q, "confidence", 0), json_get_str(q, "text", ""));
+        }
     } else if (!strcmp(name, "brand")) {
         const json_t *ls = json_object_get(e, "logos");
         const json_t *pal = json_object_get(e, "palette");

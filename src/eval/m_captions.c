@@ -20,6 +20,10 @@
 #define MIN_CONTRAST 4.5
 #define MAX_MEAN_CER 0.2
 #define MAX_CER 0.4
+/* Cues from the recogniser: the mean word confidence under which a cue is
+ * uncertain. pocketsphinx on ../shared/media/speech: goforward (WER 0) 0.76,
+ * the LibriVox lines (WER 0.25-0.43) 0.61-0.66, the demo clip (WER ~0.7) 0.41. */
+#define CAPTION_CONF_MIN 0.7
 /* Tesseract does not read lines under OCR_MIN_LINE_PX (ink height) at
  * all, however they are scaled: smaller text (a 180p test render's
  * captions) is located, measured for contrast and position, but not read
@@ -453,6 +457,49 @@ void text_reader_free(struct eval_ctx *c)
     c->reader = NULL;
 }
 
+/*
+ * Captions made from what the recogniser heard (no script) are only as
+ * right as its hearing: a cue whose words it was unsure of (mean
+ * confidence under CAPTION_CONF_MIN) may misquote the speaker, so it needs
+ * a person, and the gate fails whatever the screen shows. The cues are
+ * listed in the evidence ("uncertain") with their times and confidence.
+ */
+static void uncertain_cues(struct eval_ctx *c, struct metric_out *m)
+{
+    json_t *list = json_array();
+    size_t speech = 0, i;
+    json_t *q;
+    json_array_foreach(c->opts ? c->opts->caption_cues : NULL, i, q)
+    {
+        if (strcmp(json_get_str(q, "source", "plan"), "speech"))
+            continue;
+        speech++;
+        double conf = json_get_num(q, "confidence", 1);
+        if (conf >= CAPTION_CONF_MIN)
+            continue;
+        json_array_append_new(list, json_pack("{s:o, s:o, s:s, s:o}", "start",
+                                              json_round(json_get_num(q, "start", 0), 2), "end",
+                                              json_round(json_get_num(q, "end", 0), 2), "text",
+                                              json_get_str(q, "text", ""), "confidence",
+                                              json_round(conf, 2)));
+    }
+    json_object_set_new(m->threshold, "min_cue_confidence", json_real(CAPTION_CONF_MIN));
+    json_object_set_new(m->evidence, "cues_from_speech", json_integer((json_int_t)speech));
+    size_t n = json_array_size(list);
+    if (n) {
+        json_t *first = json_array_get(list, 0);
+        m->gate = 0;
+        m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)n / (double)speech));
+        advise(m,
+               "%zu of %zu caption cues rest on words the recogniser was unsure of (mean confidence "
+               "under %.2f), e.g. %.2f s \"%.60s\" (%.2f): a person must check them, or give the "
+               "script (--script) so the captions show what is said",
+               n, speech, CAPTION_CONF_MIN, json_get_num(first, "start", 0),
+               json_get_str(first, "text", ""), json_get_num(first, "confidence", 0));
+    }
+    json_object_set_new(m->evidence, "uncertain", list);
+}
+
 void metric_captions(struct eval_ctx *c, struct metric_out *m)
 {
     json_t *ev = m->evidence;
@@ -630,4 +677,5 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(m->threshold, "max_chars_per_s", json_real(MAX_CPS));
     json_object_set_new(m->threshold, "max_line_chars", json_integer(MAX_LINE));
     json_object_set_new(m->threshold, "title_safe", json_real(1 - 2 * TITLE_SAFE));
+    uncertain_cues(c, m);
 }

@@ -186,11 +186,32 @@ static int fix_title_safe(json_t *plan, const json_t *ev, struct buf *why)
 }
 
 static int fix_captions(json_t *plan, const struct rules_params *p, const json_t *ev,
-                        struct buf *why)
+                        struct buf *why, struct buf *cannot)
 {
+    json_t *op = find_op(plan, "captions", NULL);
+    size_t unsure = json_array_size(json_object_get(ev, "uncertain"));
+    if (unsure && op) {
+        /* no styling makes misheard words right */
+        if (p->brief->captions == 1) {
+            buf_addf(cannot,
+                     "%zu caption cues rest on words the recogniser was unsure of, and the brief "
+                     "asks for captions: only the script (--script) or a person can make them "
+                     "right; ",
+                     unsure);
+            return 0;
+        }
+        size_t i;
+        json_t *o, *ops = json_object_get(plan, "operations");
+        json_array_foreach(ops, i, o) if (o == op) break;
+        json_array_remove(ops, i);
+        buf_addf(why,
+                 "captions dropped: %zu cues rested on words the recogniser was unsure of (the "
+                 "brief does not ask for captions; give the script with --script to have them); ",
+                 unsure);
+        return 1;
+    }
     if (fix_title_safe(plan, ev, why))
         return 1;
-    json_t *op = find_op(plan, "captions", NULL);
     if (!op) {
         struct storyline sl;
         memset(&sl, 0, sizeof(sl));
@@ -841,7 +862,7 @@ enum reel_code rules_revise(const struct planner_brief *brief, const struct plan
             else if (metric_is(m->name, punch))
                 changed |= fix_punch(plan, &p, assets, nassets, m->evidence, &why, &cannot);
             else if (metric_is(m->name, capt))
-                changed |= fix_captions(plan, &p, m->evidence, &why);
+                changed |= fix_captions(plan, &p, m->evidence, &why, &cannot);
             else if (metric_is(m->name, brand))
                 changed |= fix_logo(plan, &p, assets, nassets, m->evidence, &why);
             else if (metric_is(m->name, clar))

@@ -93,6 +93,7 @@ enum reel_code captions_from_transcript(const struct plan *p, const struct rtl *
             return reel_fail(err, REEL_EINVAL, op->asset,
                              "the transcript of '%s' has no \"words\" array", op->asset);
         }
+        int script = !strcmp(json_get_str(tr, "source", "speech"), "script");
         const struct rspan *s = &t->spans[i];
         double speed = op->speed > 0 ? op->speed : 1.0;
         double src_in = rtl_seconds(&t->g, s->in_frame);
@@ -114,6 +115,8 @@ enum reel_code captions_from_transcript(const struct plan *p, const struct rtl *
             cw.start = tl0 + (ws0 - src_in) / speed;
             cw.end = tl0 + (fmin(we, src_out) - src_in) / speed;
             cw.word = xstrdup(text);
+            cw.confidence = json_get_num(w, "confidence", 1.0);
+            cw.script = script;
             size_t len = strlen(cw.word);
             while (len && cw.word[len - 1] == ' ')
                 cw.word[--len] = 0;

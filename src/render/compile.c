@@ -795,10 +795,21 @@ enum reel_code render_caption_cues(const struct plan *p, const json_t *transcrip
             continue;
         struct cap_list cues = {0};
         rc = op_cues(p, &tl, transcripts, i, &cues, err);
-        for (size_t j = 0; !rc && j < cues.n; j++)
-            json_array_append_new(a, json_pack("{s:I, s:f, s:f, s:s}", "op", (json_int_t)i,
-                                               "start", cues.v[j].start, "end", cues.v[j].end,
-                                               "text", cues.v[j].text ? cues.v[j].text : ""));
+        for (size_t j = 0; !rc && j < cues.n; j++) {
+            const struct cap_cue *q = &cues.v[j];
+            /* where the words came from, and how sure the recogniser was */
+            double conf = 0;
+            int script = q->nwords > 0;
+            for (size_t k = 0; k < q->nwords; k++) {
+                conf += q->words[k].confidence;
+                script = script && q->words[k].script;
+            }
+            const char *source = !q->nwords ? "plan" : script ? "script" : "speech";
+            json_array_append_new(
+                a, json_pack("{s:I, s:f, s:f, s:s, s:s, s:f}", "op", (json_int_t)i, "start",
+                             q->start, "end", q->end, "text", q->text ? q->text : "", "source",
+                             source, "confidence", q->nwords ? conf / (double)q->nwords : 1.0));
+        }
         cap_list_release(&cues);
     }
     rtl_release(&tl);

@@ -37,6 +37,8 @@ long rtl_samples(const struct rgrid *g, long frames);   /* frames as audio sampl
 struct cap_word {
     double start, end; /* timeline seconds */
     char *word;
+    double confidence; /* the recogniser's, 0..1 (1 for a script's words) */
+    int script;        /* from the user's script, not heard */
 };
 struct cap_cue {
     double start, end;

@@ -187,8 +187,10 @@ enum reel_code render_plan(const struct plan *p, const struct render_opts *opts,
  * The caption cues the render burns in, as the compiler makes them (cues of
  * the plan, or transcript words mapped through the cuts and paged by
  * max_chars_per_line / max_lines), kept to each captions op's span:
- *   [{"op": index of the captions op, "start": s, "end": s, "text": "..."}]
- * in timeline seconds. The evaluation reads text the plan does not hold from
+ *   [{"op": index of the captions op, "start": s, "end": s, "text": "...",
+ *     "source": "plan"|"script"|"speech", "confidence": 0..1}]
+ * in timeline seconds; "confidence" is the mean of the recogniser's word
+ * confidences for cues made from what it heard (1 otherwise). The evaluation reads text the plan does not hold from
  * it. *out is a new array; errors as render_compile's (a bad transcript).
  */
 enum reel_code render_caption_cues(const struct plan *p, const json_t *transcripts, json_t **out,

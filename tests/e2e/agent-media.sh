@@ -4,7 +4,7 @@
 # Source after lib.sh.
 export REEL_RENDER_PRESET=ultrafast
 unset REEL_DATABASE_URL REEL_LLM_BASE_URL REEL_LLM_MODEL REEL_TRANSCRIBE_URL
-M=$ROOT/tests/artifacts/agent-media-v2
+M=$ROOT/tests/artifacts/agent-media-v3  # v3: talk.txt, the talk's script
 agent_media() {
     [ -s "$M/logo.png" ] && return 0
     mkdir -p "$ROOT/tests/artifacts"

@@ -8,7 +8,7 @@ agent_media
 test_expect_success 'edit: a brief over generated footage ends completed with a golden render' '
     "$REEL" edit --brief "a short teaser of the talk with captions and the logo" \
         "$M/talk.mp4" --broll "$M/broll1.mp4" --music "$M/music.wav" --logo "$M/logo.png" \
-        -o "$TMP/out.mp4" --json >"$TMP/edit.jsonl" &&
+        --script "$M/talk.txt" -o "$TMP/out.mp4" --json >"$TMP/edit.jsonl" &&
     test "$(jget "$TMP/edit.jsonl" .status)" = completed &&
     test "$(jget "$TMP/edit.jsonl" .golden)" = true &&
     jget "$TMP/edit.jsonl" ".score > 0.85" | grep -qx true &&

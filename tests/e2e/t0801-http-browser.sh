@@ -39,7 +39,7 @@ for backend in sqlite pg; do
     "$REEL" worker --poll-ms 100 >"$TMP/worker.log" 2>&1 &
     WPID=$!
     export BASE KEY PROFILE="$TMP/profile-$backend" WAIT_MS=240000 \
-        BRIEF="a short teaser of the talk with captions and the logo" \
+        BRIEF="a short teaser of the talk with captions and the logo" SCRIPT="$M/talk.txt" \
         FILES="$M/talk.mp4:$M/broll1.mp4:$M/music.wav:$M/logo.png"
     mkdir -p "$ARTIFACTS/$backend"
     test_expect_success "$B: new edit from the form, live to completed, waterfall, render plays" '

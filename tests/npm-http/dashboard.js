@@ -2,7 +2,7 @@
 // playwright-core): start an edit from the form, watch it reach completed
 // live, open the trace waterfall, play the render. Screenshots go to
 // $ARTIFACTS. Env: BASE, KEY, FILES (the files to upload, ':'-separated),
-// BRIEF, WAIT_MS (how long the job may take, default 180000), PROFILE.
+// BRIEF, SCRIPT (a file whose text goes in the form's script field), WAIT_MS (how long the job may take, default 180000), PROFILE.
 'use strict';
 const { chromium } = require('playwright-core');
 const path = require('path');
@@ -34,6 +34,7 @@ function check(cond, what) {
     await page.goto(`${BASE}/?key=${KEY}#/new`);
     await page.waitForSelector('#newjob');
     await page.fill('textarea[name=brief]', process.env.BRIEF || 'A short punchy edit of the test clip');
+    if (process.env.SCRIPT) await page.fill('textarea[name=script]', require('fs').readFileSync(process.env.SCRIPT, 'utf8'));
     await page.setInputFiles('input[name=files]', FILES);
     await page.screenshot({ path: path.join(ART, '1-new-edit.png') });
     await page.click('#newjob button[type=submit]');

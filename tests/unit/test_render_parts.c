@@ -102,9 +102,9 @@ TEST(render_captions_ass_pages_and_karaoke)
     q->text = xstrdup("alpha beta gamma");
     q->nwords = 3;
     q->words = xcalloc(3, sizeof(*q->words));
-    q->words[0] = (struct cap_word){1.0, 1.4, xstrdup("alpha")};
-    q->words[1] = (struct cap_word){1.5, 1.9, xstrdup("beta")};
-    q->words[2] = (struct cap_word){2.2, 2.8, xstrdup("gamma")};
+    q->words[0] = (struct cap_word){1.0, 1.4, xstrdup("alpha"), 1.0, 0};
+    q->words[1] = (struct cap_word){1.5, 1.9, xstrdup("beta"), 1.0, 0};
+    q->words[2] = (struct cap_word){2.2, 2.8, xstrdup("gamma"), 1.0, 0};
     struct buf ass = BUF_INIT;
     captions_write_ass(op, &cues, 320, 180, &ass);
     /* one line per page: "alpha beta" then "gamma"; each word highlighted in turn */

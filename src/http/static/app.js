@@ -89,6 +89,7 @@ function renderReport(rep) {
   return `<p>Overall <b id="overall">${fmtScore(rep.score ?? r.overall)}</b> · plan v${esc(rep.plan_version)} · ${r.golden ? 'golden' : 'not golden'}</p>` +
     ms.map(m => `<div class="metric"><b>${esc(m.metric)}</b><span class="${m.gate === false ? 'gate-fail' : ''}">${m.applicable === false ? 'n/a' : fmtScore(m.score)}</span>
       <div><div class="bar"><i style="width:${Math.round(100 * (m.score || 0))}%"></i></div>
+      ${(m.evidence && m.evidence.uncertain || []).length ? `<div class="uncertain"><p class="err">Captions a person must check (the recogniser was unsure):</p><table>${m.evidence.uncertain.map(q => `<tr><td>${Number(q.start).toFixed(2)}–${Number(q.end).toFixed(2)} s</td><td>${esc(q.text)}</td><td class="mut">confidence ${Number(q.confidence).toFixed(2)}</td></tr>`).join('')}</table></div>` : ''}
       <details><summary>evidence${(m.advice || []).length ? ' · advice' : ''}</summary><pre>${esc(JSON.stringify(m.evidence, null, 2))}</pre>${(m.advice || []).map(a => `<div>→ ${esc(a)}</div>`).join('')}</details></div></div>`).join('');
 }
 
