@@ -24,9 +24,9 @@ struct media_info {
     char pix_fmt[32];
     long long bitrate;  /* bits/s of the whole file, 0 if unknown */
     int rotation;       /* degrees clockwise the picture must be turned for display: 0/90/180/270 */
-    /* EXIF orientation of a still photo (1-8; 0: none). Its rotation is in
-     * `rotation` too; unlike a video's display matrix, which ffmpeg applies
-     * on its own, the renderer must turn (and for 2/4/5/7 mirror) it. */
+    /* EXIF orientation of a JPEG photo (1-8; 0: none). Its turn is in
+     * `rotation` too; ffmpeg applies it when rendering as it applies a
+     * video's display matrix; the mirror of 2/4/5/7 is not applied. */
     int exif_orientation;
     int vfr;             /* frame durations vary (average rate differs from the base rate) */
     double start;        /* first timestamp of the file, seconds (often 0) */
