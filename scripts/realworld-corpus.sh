@@ -182,6 +182,13 @@ if wanted truncated; then
         mv "$out/.tmp-trunc.mp4" "$out/truncated.mp4" && made truncated "$out/truncated.mp4" || rc=1
     rm -f "$out/.tmp-full.mp4"
 fi
+# A camera that lost power: the index (moov) comes last and was never written.
+if wanted unfinished; then
+    "${FF[@]}" "${SRC[@]}" "${X264[@]}" -c:a aac -shortest "$out/.tmp-full.mp4" &&
+        head -c $(($(stat -c %s "$out/.tmp-full.mp4") * 3 / 4)) "$out/.tmp-full.mp4" >"$out/.tmp-unf.mp4" &&
+        mv "$out/.tmp-unf.mp4" "$out/unfinished.mp4" && made unfinished "$out/unfinished.mp4" || rc=1
+    rm -f "$out/.tmp-full.mp4"
+fi
 gen lying_webm really-mp4.webm -- "${FF[@]}" "${SRC[@]}" "${X264[@]}" -c:a aac -shortest -f mp4 || rc=1
 gen lying_jpg really-png.jpg -- "${FF[@]}" -f lavfi -i "testsrc2=s=320x180" -frames:v 1 -c:v png \
     -f image2 || rc=1

@@ -280,6 +280,18 @@ static int is_image_codec(enum AVCodecID id)
     }
 }
 
+/* An ISO base media file (MP4, MOV, 3GP): its first box is "ftyp". */
+static int is_iso_media(const char *path)
+{
+    unsigned char head[8] = {0};
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return 0;
+    size_t n = fread(head, 1, sizeof(head), f);
+    fclose(f);
+    return n == sizeof(head) && !memcmp(head + 4, "ftyp", 4);
+}
+
 enum reel_code media_probe(const char *path, struct media_info *info, struct reel_err *err)
 {
     memset(info, 0, sizeof(*info));
@@ -300,6 +312,11 @@ enum reel_code media_probe(const char *path, struct media_info *info, struct ree
         av_strerror(r, e, sizeof(e));
         if (r == AVERROR(EACCES))
             return reel_fail(err, REEL_ESYS, path, "cannot read: %s", e);
+        if (is_iso_media(path))
+            return reel_fail(err, REEL_EINVAL, path,
+                             "an MP4/MOV file without its index (no moov atom): it is truncated, "
+                             "or its recording was never finished; copy it again, or recover it "
+                             "with a tool such as untrunc");
         return reel_fail(err, REEL_EINVAL, path, "not a media file FFmpeg can read (%s)", e);
     }
     r = avformat_find_stream_info(fc, NULL);
