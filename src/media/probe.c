@@ -351,8 +351,8 @@ enum reel_code media_probe(const char *path, struct media_info *info, struct ree
                 info->fps = av_q2d(fr);
             }
             info->rotation = rotation_of(vs);
-            AVRational sar = vs->sample_aspect_ratio.num ? vs->sample_aspect_ratio
-                                                         : p->sample_aspect_ratio;
+            AVRational sar =
+                vs->sample_aspect_ratio.num ? vs->sample_aspect_ratio : p->sample_aspect_ratio;
             if (sar.num > 0 && sar.den > 0 && sar.num != sar.den) {
                 info->sar_num = sar.num;
                 info->sar_den = sar.den;

@@ -28,11 +28,11 @@ struct media_info {
      * `rotation` too; ffmpeg applies it when rendering as it applies a
      * video's display matrix; the mirror of 2/4/5/7 is not applied. */
     int exif_orientation;
-    int vfr;             /* frame durations vary (average rate differs from the base rate) */
-    double start;        /* first timestamp of the file, seconds (often 0) */
+    int vfr;                  /* frame durations vary (average rate differs from the base rate) */
+    double start;             /* first timestamp of the file, seconds (often 0) */
     char color_transfer[24];  /* "smpte2084" (PQ), "arib-std-b67" (HLG), "bt709", "" */
     char color_primaries[24]; /* "bt2020", "bt709", "" */
-    int hdr;             /* a PQ or HLG transfer: the renderer tone-maps it to SDR BT.709 */
+    int hdr;                  /* a PQ or HLG transfer: the renderer tone-maps it to SDR BT.709 */
     int channels;       /* audio channels, 0 when no audio */
     int sample_rate;
     int has_alpha;

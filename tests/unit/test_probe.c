@@ -60,9 +60,10 @@ TEST(media_probe_measures_a_duration_the_header_lacks)
 {
     /* -live 1: Matroska written as a stream, no duration and no cues */
     const char *f = rt_path("live.webm");
-    const char *args[] = {"-f", "lavfi", "-i", "testsrc2=s=64x36:r=25:d=2", "-c:v", "libvpx-vp9",
-                          "-deadline", "realtime", "-cpu-used", "8", "-f", "webm", "-live", "1",
-                          f, NULL};
+    const char *args[] = {"-f",        "lavfi",      "-i",        "testsrc2=s=64x36:r=25:d=2",
+                          "-c:v",      "libvpx-vp9", "-deadline", "realtime",
+                          "-cpu-used", "8",          "-f",        "webm",
+                          "-live",     "1",          f,           NULL};
     if (rt_ffmpeg(args) != 0) {
         test_skip("ffmpeg cannot write VP9 WebM");
         return;
@@ -77,8 +78,9 @@ TEST(media_probe_measures_a_duration_the_header_lacks)
 TEST(media_probe_refuses_a_truncated_file_naming_both_lengths)
 {
     const char *full = rt_path("full.mp4");
-    const char *args[] = {"-f", "lavfi", "-i", "testsrc2=s=64x36:r=25:d=4", "-c:v", "libx264",
-                          "-preset", "ultrafast", "-movflags", "+faststart", full, NULL};
+    const char *args[] = {"-f",        "lavfi",      "-i",      "testsrc2=s=64x36:r=25:d=4",
+                          "-c:v",      "libx264",    "-preset", "ultrafast",
+                          "-movflags", "+faststart", full,      NULL};
     REQUIRE(rt_ffmpeg(args) == 0);
     struct buf b = BUF_INIT;
     struct reel_err err = REEL_ERR_INIT;
