@@ -25,6 +25,8 @@ static const struct cli_command commands[] = {
      "       reel plan --brief TEXT ASSET... [-o plan.json]   (see reel help plan-make)\n"},
     {"render", cmd_render, "render an EditPlan with one FFmpeg run",
      "usage: reel render PLAN.json [--asset LABEL=PATH ...] -o OUT [--dry-run] [--json]\n"},
+    {"export", cmd_export, "write a plan for another editor: otio, edl, srt, vtt",
+     "usage: reel export PLAN.json --format otio|edl|srt|vtt [--asset LABEL=PATH ...] [-o FILE]\n"},
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",
