@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# reel export: every format is written from the same snapped timeline that
+# `reel plan timeline` prints; hostile text and paths are escaped per format.
+. "$(dirname "$0")/lib.sh"
+cd "$TMP"
+D="$TMP/we'ird <&> dir ü"
+mkdir -p "$D"
+make_color "$D/red.mp4" red 3
+make_color "$D/green.mp4" green 3
+make_color "$D/blue.mp4" blue 3
+ASSETS=(--asset "red=$D/red.mp4" --asset "green_clip_one=$D/green.mp4"
+        --asset "green_clip_two=$D/blue.mp4")
+cat >plan.json <<'JSON'
+{"title": "A \"quoted\" <&> title\nline two", "output": {"fps": 30, "width": 320, "height": 180},
+ "operations": [
+  {"op": "cut", "id": "a", "asset": "red", "in": 0, "out": 2},
+  {"op": "transition", "after": "a", "kind": "crossfade", "duration": 0.5},
+  {"op": "cut", "id": "b", "asset": "green_clip_one", "in": 0.5, "out": 2.5},
+  {"op": "cut", "id": "c", "asset": "green_clip_two", "in": 1, "out": 2, "speed": 2},
+  {"op": "text", "text": "Héllo <b> & \"q\"\n\nsecond -->", "start": 0.2, "end": 1.5}
+ ]}
+JSON
+
+test_expect_success 'the plan has a timeline of 120 frames' '
+    "$REEL" plan timeline plan.json "${ASSETS[@]}" --json >tl.json
+    test "$(jq .total_frames tl.json)" = 120
+'
+test_expect_success 'otio: track lengths equal the timeline, clips in the asset rate' '
+    "$REEL" export plan.json --format otio "${ASSETS[@]}" -o out.otio
+    test "$(ls | grep -c "out.otio")" = 1
+    jq -e ".OTIO_SCHEMA == \"Timeline.1\" and .tracks.OTIO_SCHEMA == \"Stack.1\"" out.otio
+    total=$(jq .total_frames tl.json)
+    for t in 0 1; do
+        got=$(jq "[.tracks.children[$t].children[] | select(.OTIO_SCHEMA != \"Transition.1\") |
+                   .source_range.duration.value / (.source_range.duration.rate / 30) /
+                   ((.effects[0].time_scalar) // 1)] | add | round" out.otio)
+        test "$got" = "$total"
+    done
+    jq -e "[.tracks.children[0].children[] | .OTIO_SCHEMA] ==
+           [\"Clip.2\", \"Transition.1\", \"Clip.2\", \"Clip.2\"]" out.otio
+    jq -e ".tracks.children[0].children[1] | .transition_type == \"SMPTE_Dissolve\" and
+           .in_offset.value + .out_offset.value == 15" out.otio
+    jq -e ".tracks.children[0].children[3].effects[0] | .OTIO_SCHEMA == \"LinearTimeWarp.1\" and .time_scalar == 2" out.otio
+    url=$(jq -r ".tracks.children[0].children[0].media_references.DEFAULT_MEDIA.target_url" out.otio)
+    case $url in file:///*we%27ird%20%3C%26%3E%20dir%20%C3%BC/red.mp4) ;; *) echo "url $url"; false;; esac
+    jq -e ".name == \"A \\\"quoted\\\" <&> title\\nline two\"" out.otio
+'
+test_expect_success 'edl: record times are the timeline frames, reel names unique' '
+    "$REEL" export plan.json --format edl "${ASSETS[@]}" >out.edl
+    head -n 2 out.edl | grep -Fx "TITLE: A \"quoted\" <&> title line two"
+    grep -Fx "FCM: NON-DROP FRAME" out.edl
+    grep -E "^001  RED +V +C +00:00:00:00 00:00:01:15 00:00:00:00 00:00:01:15$" out.edl
+    grep -E "^002  GREENCLI V +D +015 00:00:00:15 00:00:02:15 00:00:01:15 00:00:03:15$" out.edl
+    grep -E "^003  GREENCL2 V +C +00:00:01:00 00:00:02:00 00:00:03:15 00:00:04:00$" out.edl
+    grep -Fx "* FROM CLIP NAME: green_clip_two" out.edl
+    test -z "$(grep -E "^[0-9]{3}  " out.edl | awk "{print \$2}" | awk "length > 8")"
+'
+test_expect_success 'srt and vtt: text at the snapped times, escaped for each format' '
+    "$REEL" export plan.json --format srt "${ASSETS[@]}" >out.srt
+    "$REEL" export plan.json --format vtt "${ASSETS[@]}" >out.vtt
+    printf "1\n00:00:00,200 --> 00:00:01,500\nHéllo <b> & \"q\"\nsecond -->\n\n" | cmp - out.srt
+    printf "WEBVTT\n\n00:00:00.200 --> 00:00:01.500\nHéllo &lt;b&gt; &amp; \"q\"\nsecond --&gt;\n\n" | cmp - out.vtt
+'
+test_expect_code 2 'an unknown format is a usage error naming it' '
+    "$REEL" export plan.json --format bogus 2>err.txt; st=$?
+    grep -F "unknown format '"'"'bogus'"'"'" err.txt; (exit $st)
+'
+test_expect_code 1 'an invalid plan is not exported' '
+    echo "{\"operations\": [{\"op\": \"cut\", \"asset\": \"nope\", \"in\": 0, \"out\": 1}]}" >bad.json
+    "$REEL" export bad.json --format edl
+'
+test_done
