@@ -28,6 +28,13 @@ struct export_clip {
     double speed;
     long tr_in;              /* frames of transition from the previous clip, 0 for a cut */
     enum plan_transition_kind tr_kind;
+    /* The same clip laid out for editors whose transitions take no track
+     * time (OTIO, FCPXML): each transition centred on its edit point, clips
+     * abutting. [lay_start, lay_end) on the timeline, source from lay_in
+     * (output-rate source frames); tr_in / 2 of the transition lies before
+     * the edit point, the rest after. */
+    long lay_start, lay_end;
+    double lay_in;
 };
 
 /* One timed text: a text op or a caption cue. */
@@ -50,7 +57,7 @@ enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, str
 void export_walk_release(struct export_walk *w);
 
 struct export_format {
-    const char *name;         /* "otio", "edl", "srt", "vtt" */
+    const char *name;         /* "otio", "fcpxml", "edl", "srt", "vtt" */
     const char *content_type; /* for HTTP */
     const char *extension;    /* ".otio" */
     enum reel_code (*write)(const struct export_walk *w, struct buf *out, struct reel_err *err);

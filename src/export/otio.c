@@ -25,8 +25,7 @@ static json_t *range(double start, double dur, double rate)
                      rt(start, rate), "duration", rt(dur, rate));
 }
 
-/* An absolute file:// URL, every byte outside RFC 3986's unreserved set and '/' escaped. */
-static char *file_url(const char *path)
+char *export_file_url(const char *path)
 {
     struct buf b = BUF_INIT;
     char real[PATH_MAX], cwd[PATH_MAX];
@@ -66,7 +65,7 @@ static json_t *clip(const char *name, const char *path, double src_start, double
     json_t *refs = json_object();
     json_t *ref = json_pack("{s:s, s:s, s:{}, s:n}", "OTIO_SCHEMA", "ExternalReference.1", "name",
                             name, "metadata", "available_range");
-    char *url = path ? file_url(path) : NULL;
+    char *url = path ? export_file_url(path) : NULL;
     json_object_set_new(ref, "target_url", url ? json_string(url) : json_null());
     free(url);
     json_object_set_new(refs, "DEFAULT_MEDIA", ref);
@@ -101,16 +100,12 @@ enum reel_code export_write_otio(const struct export_walk *w, struct buf *out, s
     json_t *vk = json_object_get(video, "children"), *ak = json_object_get(audio, "children");
     for (size_t i = 0; i < w->nclips; i++) {
         const struct export_clip *c = &w->clips[i];
-        long out_off = c->tr_in - c->tr_in / 2;
-        long vis_start = c->start + out_off;
-        long vis_end = i + 1 < w->nclips
-                           ? w->clips[i + 1].start + (w->clips[i + 1].tr_in - w->clips[i + 1].tr_in / 2)
-                           : c->end;
+        long vis_start = c->lay_start, vis_end = c->lay_end;
         if (c->tr_in > 0)
-            json_array_append_new(vk, transition(c, c->tr_in / 2, out_off, w->fps));
+            json_array_append_new(vk, transition(c, c->tr_in / 2, c->tr_in - c->tr_in / 2, w->fps));
         /* source times: output-rate frames -> seconds -> the asset's own frames */
         double k = c->asset_fps / w->fps;
-        double src = ((c->in >= 0 ? c->in : 0) + out_off * c->speed) * k;
+        double src = c->lay_in * k;
         double dur = (vis_end - vis_start) * c->speed * k;
         json_array_append_new(vk, clip(c->label, c->path, src, dur, c->asset_fps, c->speed));
         const struct plan_op *op = &p->ops[c->op_index];

@@ -11,6 +11,7 @@
 
 static const struct export_format formats[] = {
     {"otio", "application/vnd.opentimelineio+json", ".otio", export_write_otio},
+    {"fcpxml", "application/xml; charset=utf-8", ".fcpxml", export_write_fcpxml},
     {"edl", "text/plain; charset=utf-8", ".edl", export_write_edl},
     {"srt", "application/x-subrip; charset=utf-8", ".srt", export_write_srt},
     {"vtt", "text/vtt; charset=utf-8", ".vtt", export_write_vtt},
@@ -26,7 +27,7 @@ const struct export_format *export_find(const char *name)
 
 const char *export_format_names(void)
 {
-    return "otio, edl, srt, vtt";
+    return "otio, fcpxml, edl, srt, vtt";
 }
 
 static void add_cue(struct export_walk *w, long start, long end, const char *text)
@@ -85,6 +86,15 @@ enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, str
         }
     }
     plan_timeline_release(&tl);
+    for (size_t i = 0; i < w->nclips; i++) {
+        struct export_clip *c = &w->clips[i];
+        long after = c->tr_in - c->tr_in / 2;
+        c->lay_start = c->start + after;
+        c->lay_in = (c->in >= 0 ? c->in : 0) + after * c->speed;
+        c->lay_end = c->end;
+        if (i)
+            w->clips[i - 1].lay_end = c->lay_start;
+    }
     if (w->ncues)
         qsort(w->cues, w->ncues, sizeof(*w->cues), cmp_cue);
     if (!w->nclips) {

@@ -61,6 +61,36 @@ test_expect_success 'srt and vtt: text at the snapped times, escaped for each fo
     printf "1\n00:00:00,200 --> 00:00:01,500\nHéllo <b> & \"q\"\nsecond -->\n\n" | cmp - out.srt
     printf "WEBVTT\n\n00:00:00.200 --> 00:00:01.500\nHéllo &lt;b&gt; &amp; \"q\"\nsecond --&gt;\n\n" | cmp - out.vtt
 '
+test_expect_success 'fcpxml: well-formed, spine offsets are the timeline frames' '
+    "$REEL" export plan.json --format fcpxml "${ASSETS[@]}" -o out.fcpxml
+    xmllint --noout out.fcpxml
+    python3 - out.fcpxml tl.json <<-\PY
+	import json, sys, xml.etree.ElementTree as ET
+	from fractions import Fraction as F
+	t = lambda s: F(s[:-1]) * 30
+	root = ET.parse(sys.argv[1]).getroot()
+	tl = json.load(open(sys.argv[2]))
+	assert root.get("version") == "1.9"
+	seq = root.find("library/event/project/sequence")
+	assert t(seq.get("duration")) == tl["total_frames"]
+	assert root.find("library/event/project").get("name") == json.load(open("plan.json"))["title"]
+	spine = list(seq.find("spine"))
+	assert [e.tag for e in spine] == ["asset-clip", "transition", "asset-clip", "asset-clip"]
+	cuts = [s for s in tl["spans"] if s["op"] == "cut"]
+	tr = [s for s in tl["spans"] if s["op"] == "transition"][0]
+	assert t(spine[1].get("offset")) == tr["start_frame"]
+	assert t(spine[1].get("duration")) == tr["end_frame"] - tr["start_frame"]
+	clips = [e for e in spine if e.tag == "asset-clip"]
+	end = 0
+	for c in clips:  # abutting, the last ends where the timeline ends
+	    assert t(c.get("offset")) == end, (c.attrib, end)
+	    end = t(c.get("offset")) + t(c.get("duration"))
+	assert end == tl["total_frames"]
+	assert t(clips[2].get("offset")) == cuts[2]["start_frame"]
+	assert t(clips[0].get("start")) == cuts[0]["in_frame"]
+	assert "we%27ird%20%3C%26%3E%20dir%20%C3%BC" in root.find("resources/asset/media-rep").get("src")
+	PY
+'
 test_expect_code 2 'an unknown format is a usage error naming it' '
     "$REEL" export plan.json --format bogus 2>err.txt; st=$?
     grep -F "unknown format '"'"'bogus'"'"'" err.txt; (exit $st)
