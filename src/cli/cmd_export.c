@@ -1,5 +1,5 @@
 /*
- * reel export PLAN.json --format otio|edl|srt|vtt [--asset LABEL=PATH ...] [-o FILE]
+ * reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset LABEL=PATH ...] [-o FILE]
  */
 #include <stdio.h>
 #include <string.h>

@@ -7,6 +7,7 @@
 enum reel_code export_write_otio(const struct export_walk *w, struct buf *out, struct reel_err *err);
 enum reel_code export_write_fcpxml(const struct export_walk *w, struct buf *out,
                                    struct reel_err *err);
+enum reel_code export_write_mlt(const struct export_walk *w, struct buf *out, struct reel_err *err);
 enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, struct reel_err *err);
 enum reel_code export_write_srt(const struct export_walk *w, struct buf *out, struct reel_err *err);
 enum reel_code export_write_vtt(const struct export_walk *w, struct buf *out, struct reel_err *err);

@@ -12,6 +12,7 @@
 static const struct export_format formats[] = {
     {"otio", "application/vnd.opentimelineio+json", ".otio", export_write_otio},
     {"fcpxml", "application/xml; charset=utf-8", ".fcpxml", export_write_fcpxml},
+    {"mlt", "application/xml; charset=utf-8", ".mlt", export_write_mlt},
     {"edl", "text/plain; charset=utf-8", ".edl", export_write_edl},
     {"srt", "application/x-subrip; charset=utf-8", ".srt", export_write_srt},
     {"vtt", "text/vtt; charset=utf-8", ".vtt", export_write_vtt},
@@ -27,7 +28,7 @@ const struct export_format *export_find(const char *name)
 
 const char *export_format_names(void)
 {
-    return "otio, fcpxml, edl, srt, vtt";
+    return "otio, fcpxml, mlt, edl, srt, vtt";
 }
 
 static void add_cue(struct export_walk *w, long start, long end, const char *text)

@@ -91,6 +91,22 @@ test_expect_success 'fcpxml: well-formed, spine offsets are the timeline frames'
 	assert "we%27ird%20%3C%26%3E%20dir%20%C3%BC" in root.find("resources/asset/media-rep").get("src")
 	PY
 '
+test_expect_success 'mlt: melt renders it with the frame count and shot colours of reel render' '
+    "$REEL" export plan.json --format mlt "${ASSETS[@]}" -o out.mlt
+    xmllint --noout out.mlt
+    melt -quiet out.mlt -consumer avformat:mlt.mp4 vcodec=libx264 an=1 >melt.log 2>&1
+    "$REEL" render plan.json "${ASSETS[@]}" -o reel.mp4 >/dev/null
+    count() { ffprobe -v error -count_frames -select_streams v -show_entries stream=nb_read_frames -of csv=p=0 "$1"; }
+    test "$(count mlt.mp4)" = "$(count reel.mp4)"
+    # shot middles: red 0..45, green 60..105, blue 105..120 (30 fps); tolerance 32 per channel (melt and reel scale colour ranges slightly differently: green 150 vs 128 seen)
+    for t in 0.75 2.75 3.75; do
+        a=$(frame_rgb mlt.mp4 $t) b=$(frame_rgb reel.mp4 $t)
+        echo "t=$t melt $a reel $b"
+        set -- $a $b
+        awk -v a="$1" -v b="$2" -v c="$3" -v d="$4" -v e="$5" -v f="$6" \
+            "BEGIN { x = a - d; y = b - e; z = c - f; exit !(x*x < 1024 && y*y < 1024 && z*z < 1024) }"
+    done
+'
 test_expect_code 2 'an unknown format is a usage error naming it' '
     "$REEL" export plan.json --format bogus 2>err.txt; st=$?
     grep -F "unknown format '"'"'bogus'"'"'" err.txt; (exit $st)
