@@ -1,8 +1,14 @@
 /*
  * reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset LABEL=PATH ...] [-o FILE]
+ * reel export JOB [--version N] --format ... [-o FILE]
+ * A first argument that is not a file names a stored job (id or unique prefix).
  */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "agent/agent.h"
+#include "store/store.h"
 
 #include "cli/cli.h"
 #include "core/util.h"
@@ -14,6 +20,7 @@ struct export_args {
     const char *file;
     const char *output;
     const char *format;
+    long version; /* job: 0 for the latest */
     VEC(const char *) assets;
 };
 
@@ -47,6 +54,9 @@ static int parse_args(int argc, char **argv, struct export_args *a)
                 return cli_usage_error("export", "unknown format '%s' (one of %s)", v ? v : "",
                                        export_format_names());
             a->format = v;
+        } else if ((v = opt(argc, argv, &i, "--version", &m)) || m) {
+            if (!v || !parse_long(v, &a->version) || a->version < 1)
+                return cli_usage_error("export", "--version needs a plan version (1, 2, ...)");
         } else if (!strcmp(s, "-o") || !strncmp(s, "--output", 8)) {
             v = !strcmp(s, "-o") ? (i + 1 < argc ? argv[++i] : NULL) : opt(argc, argv, &i, "--output", &m);
             if (!v || !*v)
@@ -61,11 +71,27 @@ static int parse_args(int argc, char **argv, struct export_args *a)
         }
     }
     if (!a->file)
-        return cli_usage_error("export", "which plan? give PLAN.json");
+        return cli_usage_error("export", "which plan? give PLAN.json or a job id");
     if (!a->format)
         return cli_usage_error("export", "--format is required (one of %s)",
                                export_format_names());
     return 0;
+}
+
+/* The same contract as cli_load_plan, for a stored job's plan version. */
+static int load_job(struct export_args *a, struct plan *p)
+{
+    struct reel_err err = REEL_ERR_INIT;
+    struct store *st = NULL;
+    char id[STORE_ID_LEN];
+    int version = 0;
+    enum reel_code rc = store_open(NULL, &st, &err);
+    if (!rc)
+        rc = store_job_resolve(st, a->file, id, &err);
+    if (!rc)
+        rc = agent_plan_load(st, id, (int)a->version, p, &version, &err);
+    store_close(st);
+    return rc ? 1000 + cli_fail(&err) : -1;
 }
 
 static int run_export(struct export_args *a)
@@ -75,7 +101,14 @@ static int run_export(struct export_args *a)
     struct buf out = BUF_INIT;
     struct reel_err err = REEL_ERR_INIT;
     plan_init(&p);
-    int st = cli_load_plan(a->file, a->assets.v, a->assets.n, &p, &is);
+    int st;
+    if (access(a->file, F_OK) != 0) {
+        st = load_job(a, &p);
+    } else if (a->version) {
+        st = cli_usage_error("export", "--version is for a stored job, not a plan file");
+    } else {
+        st = cli_load_plan(a->file, a->assets.v, a->assets.n, &p, &is);
+    }
     if (st >= 1000) {
         st -= 1000;
     } else if (st == 1) {

@@ -107,6 +107,16 @@ test_expect_success 'mlt: melt renders it with the frame count and shot colours 
             "BEGIN { x = a - d; y = b - e; z = c - f; exit !(x*x < 1024 && y*y < 1024 && z*z < 1024) }"
     done
 '
+test_expect_success 'a stored job: its plan version with the stored assets' '
+    make_testsrc src.mp4 3
+    "$REEL" edit --brief "a short video" --max-revisions 1 src.mp4 -o edit.mp4 >/dev/null 2>&1
+    job=$("$REEL" jobs --json | jq -r ".[0].id // .jobs[0].id")
+    "$REEL" export "$job" --format edl >job.edl
+    grep -F "* SOURCE FILE: $REEL_DATA_DIR/media/$job/src.mp4" job.edl
+    "$REEL" export "${job%%-*}" --version 1 --format otio | jq -e ".OTIO_SCHEMA == \"Timeline.1\""
+    ! "$REEL" export "$job" --version 9 --format edl 2>err.txt
+    grep -F "no plan version 9" err.txt
+'
 test_expect_code 2 'an unknown format is a usage error naming it' '
     "$REEL" export plan.json --format bogus 2>err.txt; st=$?
     grep -F "unknown format '"'"'bogus'"'"'" err.txt; (exit $st)
