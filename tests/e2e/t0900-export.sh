@@ -2,6 +2,7 @@
 # reel export: every format is written from the same snapped timeline that
 # `reel plan timeline` prints; hostile text and paths are escaped per format.
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/http-lib.sh"
 cd "$TMP"
 D="$TMP/we'ird <&> dir ü"
 mkdir -p "$D"
@@ -116,6 +117,20 @@ test_expect_success 'a stored job: its plan version with the stored assets' '
     "$REEL" export "${job%%-*}" --version 1 --format otio | jq -e ".OTIO_SCHEMA == \"Timeline.1\""
     ! "$REEL" export "$job" --version 9 --format edl 2>err.txt
     grep -F "no plan version 9" err.txt
+'
+test_expect_success 'GET /api/jobs/{id}/plans/{v}/export: a download, 400 naming an unknown format' '
+    key=$("$REEL" keys create --user 00000000-0000-4000-8000-000000000001 --admin 2>/dev/null | tail -n 1)
+    serve_start
+    job=$("$REEL" jobs --json | jq -r ".[0].id // .jobs[0].id")
+    H="Authorization: Bearer $key"
+    curl -s -D hdr.txt -H "$H" "$BASE/api/jobs/$job/plans/1/export?format=vtt" -o http.vtt
+    grep -i "^content-type: text/vtt" hdr.txt
+    grep -i "^content-disposition: attachment; filename=\"$job-v1.vtt\"" hdr.txt
+    head -n 1 http.vtt | grep -Fx WEBVTT
+    test "$(curl -s -o bad.json -w "%{http_code}" -H "$H" "$BASE/api/jobs/$job/plans/1/export?format=bogus")" = 400
+    grep -F "unknown export format '"'"'bogus'"'"'" bad.json
+    test "$(curl -s -o /dev/null -w "%{http_code}" -H "$H" "$BASE/api/jobs/$job/plans/7/export?format=srt")" = 404
+    serve_stop
 '
 test_expect_code 2 'an unknown format is a usage error naming it' '
     "$REEL" export plan.json --format bogus 2>err.txt; st=$?
