@@ -58,7 +58,8 @@ static int parse_args(int argc, char **argv, struct export_args *a)
             if (!v || !parse_long(v, &a->version) || a->version < 1)
                 return cli_usage_error("export", "--version needs a plan version (1, 2, ...)");
         } else if (!strcmp(s, "-o") || !strncmp(s, "--output", 8)) {
-            v = !strcmp(s, "-o") ? (i + 1 < argc ? argv[++i] : NULL) : opt(argc, argv, &i, "--output", &m);
+            v = !strcmp(s, "-o") ? (i + 1 < argc ? argv[++i] : NULL)
+                                 : opt(argc, argv, &i, "--output", &m);
             if (!v || !*v)
                 return cli_usage_error("export", "-o needs a file name");
             a->output = v;
@@ -73,8 +74,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
     if (!a->file)
         return cli_usage_error("export", "which plan? give PLAN.json or a job id");
     if (!a->format)
-        return cli_usage_error("export", "--format is required (one of %s)",
-                               export_format_names());
+        return cli_usage_error("export", "--format is required (one of %s)", export_format_names());
     return 0;
 }
 

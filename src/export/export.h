@@ -20,13 +20,13 @@
 /* One cut on the main video track, in timeline frames. */
 struct export_clip {
     size_t op_index;
-    const char *label;       /* asset label (borrowed from the plan) */
-    const char *path;        /* asset path, NULL when unknown */
-    double asset_fps;        /* the asset's own rate; output fps for images / unknown */
-    long start, end;         /* [start, end) on the timeline */
-    long in, out;            /* source frames at the output rate; -1 for images */
+    const char *label; /* asset label (borrowed from the plan) */
+    const char *path;  /* asset path, NULL when unknown */
+    double asset_fps;  /* the asset's own rate; output fps for images / unknown */
+    long start, end;   /* [start, end) on the timeline */
+    long in, out;      /* source frames at the output rate; -1 for images */
     double speed;
-    long tr_in;              /* frames of transition from the previous clip, 0 for a cut */
+    long tr_in; /* frames of transition from the previous clip, 0 for a cut */
     enum plan_transition_kind tr_kind;
     /* The same clip laid out for editors whose transitions take no track
      * time (OTIO, FCPXML): each transition centred on its edit point, clips

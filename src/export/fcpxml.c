@@ -71,9 +71,10 @@ enum reel_code export_write_fcpxml(const struct export_walk *w, struct buf *out,
         const struct export_clip *c = &w->clips[i];
         if (c->tr_in > 0) {
             buf_adds(out, "            <transition");
-            add_attr(out, "name", c->tr_kind == TR_CROSSFADE || c->tr_kind == TR_DISSOLVE
-                                      ? "Cross Dissolve"
-                                      : plan_transition_name(c->tr_kind));
+            add_attr(out, "name",
+                     c->tr_kind == TR_CROSSFADE || c->tr_kind == TR_DISSOLVE
+                         ? "Cross Dissolve"
+                         : plan_transition_name(c->tr_kind));
             add_time(out, "offset", (double)c->start, o);
             add_time(out, "duration", (double)c->tr_in, o);
             buf_adds(out, "/>\n");
@@ -94,7 +95,8 @@ enum reel_code export_write_fcpxml(const struct export_walk *w, struct buf *out,
         buf_adds(out, " interp=\"linear\"/>\n                <timept");
         add_time(out, "time", c->lay_in + (double)(c->lay_end - c->lay_start), o);
         add_time(out, "value", c->lay_in + (double)(c->lay_end - c->lay_start) * c->speed, o);
-        buf_adds(out, " interp=\"linear\"/>\n              </timeMap>\n            </asset-clip>\n");
+        buf_adds(out,
+                 " interp=\"linear\"/>\n              </timeMap>\n            </asset-clip>\n");
     }
     buf_adds(out, "          </spine>\n        </sequence>\n      </project>\n    </event>\n"
                   "  </library>\n</fcpxml>\n");

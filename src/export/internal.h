@@ -4,7 +4,8 @@
 
 #include "export/export.h"
 
-enum reel_code export_write_otio(const struct export_walk *w, struct buf *out, struct reel_err *err);
+enum reel_code export_write_otio(const struct export_walk *w, struct buf *out,
+                                 struct reel_err *err);
 enum reel_code export_write_fcpxml(const struct export_walk *w, struct buf *out,
                                    struct reel_err *err);
 enum reel_code export_write_mlt(const struct export_walk *w, struct buf *out, struct reel_err *err);

@@ -23,9 +23,8 @@ enum reel_code export_write_mlt(const struct export_walk *w, struct buf *out, st
     (void)err;
     const struct plan *p = w->plan;
     const struct plan_output *o = &p->output;
-    buf_addf(out,
-             "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
-             "<mlt LC_NUMERIC=\"C\" producer=\"main\"");
+    buf_addf(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+                  "<mlt LC_NUMERIC=\"C\" producer=\"main\"");
     buf_adds(out, " title=\"");
     export_xml_escape(out, p->title ? p->title : "reel");
     buf_addf(out,

@@ -21,8 +21,8 @@ static json_t *rt(double value, double rate)
 
 static json_t *range(double start, double dur, double rate)
 {
-    return json_pack("{s:s, s:o, s:o}", "OTIO_SCHEMA", "TimeRange.1", "start_time",
-                     rt(start, rate), "duration", rt(dur, rate));
+    return json_pack("{s:s, s:o, s:o}", "OTIO_SCHEMA", "TimeRange.1", "start_time", rt(start, rate),
+                     "duration", rt(dur, rate));
 }
 
 char *export_file_url(const char *path)
@@ -55,8 +55,8 @@ static json_t *track(const char *name, const char *kind)
 
 static json_t *gap(long frames, double fps)
 {
-    return json_pack("{s:s, s:s, s:o, s:{}}", "OTIO_SCHEMA", "Gap.1", "name", "",
-                     "source_range", range(0, (double)frames, fps), "metadata");
+    return json_pack("{s:s, s:s, s:o, s:{}}", "OTIO_SCHEMA", "Gap.1", "name", "", "source_range",
+                     range(0, (double)frames, fps), "metadata");
 }
 
 static json_t *clip(const char *name, const char *path, double src_start, double src_dur,
@@ -69,10 +69,10 @@ static json_t *clip(const char *name, const char *path, double src_start, double
     json_object_set_new(ref, "target_url", url ? json_string(url) : json_null());
     free(url);
     json_object_set_new(refs, "DEFAULT_MEDIA", ref);
-    json_t *c = json_pack("{s:s, s:s, s:o, s:o, s:s, s:{}, s:[], s:[]}", "OTIO_SCHEMA", "Clip.2",
-                          "name", name, "source_range", range(src_start, src_dur, rate),
-                          "media_references", refs, "active_media_reference_key",
-                          "DEFAULT_MEDIA", "metadata", "effects", "markers");
+    json_t *c =
+        json_pack("{s:s, s:s, s:o, s:o, s:s, s:{}, s:[], s:[]}", "OTIO_SCHEMA", "Clip.2", "name",
+                  name, "source_range", range(src_start, src_dur, rate), "media_references", refs,
+                  "active_media_reference_key", "DEFAULT_MEDIA", "metadata", "effects", "markers");
     if (speed != 1.0)
         json_array_append_new(json_object_get(c, "effects"),
                               json_pack("{s:s, s:s, s:s, s:f, s:{}}", "OTIO_SCHEMA",
@@ -127,17 +127,16 @@ enum reel_code export_write_otio(const struct export_walk *w, struct buf *out, s
                 const struct plan_asset *a = plan_find_asset(p, op->asset);
                 if (s->start_frame > at)
                     json_array_append_new(mk, gap(s->start_frame - at, w->fps));
-                json_array_append_new(mk, clip(op->asset, a ? a->path : NULL,
-                                               (double)s->in_frame,
-                                               (double)(s->end_frame - s->start_frame), w->fps,
-                                               1.0));
+                json_array_append_new(mk,
+                                      clip(op->asset, a ? a->path : NULL, (double)s->in_frame,
+                                           (double)(s->end_frame - s->start_frame), w->fps, 1.0));
                 at = s->end_frame;
             } else if (op->kind == OP_TEXT || op->kind == OP_OVERLAY) {
-                json_array_append_new(
-                    texts, json_pack("{s:s, s:s?, s:s?, s:I, s:I}", "op",
-                                     plan_op_kind_name(op->kind), "text", op->text, "asset",
-                                     op->asset, "start_frame", (json_int_t)s->start_frame,
-                                     "end_frame", (json_int_t)s->end_frame));
+                json_array_append_new(texts, json_pack("{s:s, s:s?, s:s?, s:I, s:I}", "op",
+                                                       plan_op_kind_name(op->kind), "text",
+                                                       op->text, "asset", op->asset, "start_frame",
+                                                       (json_int_t)s->start_frame, "end_frame",
+                                                       (json_int_t)s->end_frame));
             }
         }
         plan_timeline_release(&tl);
@@ -146,16 +145,15 @@ enum reel_code export_write_otio(const struct export_walk *w, struct buf *out, s
     for (size_t i = 0; i < w->ncues; i++)
         json_array_append_new(cues, json_pack("{s:I, s:I, s:s}", "start_frame",
                                               (json_int_t)w->cues[i].start, "end_frame",
-                                              (json_int_t)w->cues[i].end, "text",
-                                              w->cues[i].text));
+                                              (json_int_t)w->cues[i].end, "text", w->cues[i].text));
     json_t *stack = json_pack("{s:s, s:s, s:[o, o, o], s:{}, s:n, s:[], s:[]}", "OTIO_SCHEMA",
                               "Stack.1", "name", "tracks", "children", video, audio, music,
                               "metadata", "source_range", "effects", "markers");
-    json_t *tlj = json_pack(
-        "{s:s, s:s, s:n, s:o, s:{s:{s:f, s:I, s:i, s:i, s:o, s:o}}}", "OTIO_SCHEMA",
-        "Timeline.1", "name", p->title ? p->title : "reel", "global_start_time", "tracks", stack,
-        "metadata", "reel", "fps", w->fps, "total_frames", (json_int_t)w->total, "width",
-        p->output.width, "height", p->output.height, "overlays_and_text", texts, "cues", cues);
+    json_t *tlj = json_pack("{s:s, s:s, s:n, s:o, s:{s:{s:f, s:I, s:i, s:i, s:o, s:o}}}",
+                            "OTIO_SCHEMA", "Timeline.1", "name", p->title ? p->title : "reel",
+                            "global_start_time", "tracks", stack, "metadata", "reel", "fps", w->fps,
+                            "total_frames", (json_int_t)w->total, "width", p->output.width,
+                            "height", p->output.height, "overlays_and_text", texts, "cues", cues);
     json_dump_buf(tlj, out, 1);
     buf_addch(out, '\n');
     json_decref(tlj);

@@ -346,8 +346,7 @@ static enum MHD_Result send_export(struct MHD_Connection *c, struct store *st, c
     struct buf out = BUF_INIT;
     int loaded;
     enum MHD_Result res;
-    if (agent_plan_load(st, job_id, (int)v, &p, &loaded, &err) ||
-        export_run(f, &p, &out, &err)) {
+    if (agent_plan_load(st, job_id, (int)v, &p, &loaded, &err) || export_run(f, &p, &out, &err)) {
         res = send_err(c, &err);
     } else {
         char disp[128];
