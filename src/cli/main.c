@@ -26,7 +26,8 @@ static const struct cli_command commands[] = {
     {"render", cmd_render, "render an EditPlan with one FFmpeg run",
      "usage: reel render PLAN.json [--asset LABEL=PATH ...] -o OUT [--dry-run] [--json]\n"},
     {"export", cmd_export, "write a plan for another editor: otio, fcpxml, mlt, edl, srt, vtt",
-     "usage: reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset L=P ...] [-o FILE]\n"
+     "usage: reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset L=P ...]\n"
+     "                   [-o FILE]\n"
      "       reel export JOB [--version N] --format ... [-o FILE]\n"},
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
