@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "export/internal.h"
@@ -21,10 +22,8 @@ static void add_tc(struct buf *b, long f, int rate)
              f / rate % 60, f % rate);
 }
 
-/* Reel names: up to 8 of A-Z 0-9 from the label, unique within the EDL. */
-static void reel_name(const struct export_walk *w, size_t ci, char out[9])
+static void fold_name(const char *l, char out[9])
 {
-    const char *l = w->clips[ci].label;
     size_t n = 0;
     for (; *l && n < 8; l++)
         if (isalnum((unsigned char)*l))
@@ -32,20 +31,37 @@ static void reel_name(const struct export_walk *w, size_t ci, char out[9])
     if (!n)
         out[n++] = 'R';
     out[n] = 0;
-    /* labels are unique but names may collide after folding: number them */
-    size_t uniq = 0;
-    for (size_t k = 0; k < ci; k++)
-        if (strcmp(w->clips[k].label, w->clips[ci].label)) {
-            char other[9];
-            reel_name(w, k, other);
-            if (!strcmp(other, out))
-                uniq = k + 1;
+}
+
+/*
+ * Reel names, one per clip: up to 8 of A-Z 0-9 from the label; a clip of
+ * the same label reuses its name; a name already taken by another label
+ * gets a number in its last characters until it is unique.
+ */
+static void reel_names(const struct export_walk *w, char (*names)[9])
+{
+    for (size_t i = 0; i < w->nclips; i++) {
+        fold_name(w->clips[i].label, names[i]);
+        for (unsigned num = 2;; num++) {
+            int clash = 0, same = 0;
+            for (size_t k = 0; k < i && !clash && !same; k++) {
+                if (strcmp(names[k], names[i]))
+                    continue;
+                same = !strcmp(w->clips[k].label, w->clips[i].label);
+                clash = !same;
+            }
+            if (!clash)
+                break;
+            char digits[9];
+            int len = snprintf(digits, sizeof(digits), "%u", num);
+            char base[9];
+            fold_name(w->clips[i].label, base);
+            size_t keep = strlen(base);
+            if (keep + (size_t)len > 8)
+                keep = 8 - (size_t)len;
+            memcpy(names[i], base, keep);
+            memcpy(names[i] + keep, digits, (size_t)len + 1);
         }
-    if (uniq) {
-        char num[9];
-        int len = snprintf(num, sizeof(num), "%zu", uniq);
-        size_t keep = n + (size_t)len > 8 ? 8 - (size_t)len : n;
-        memcpy(out + keep, num, (size_t)len + 1);
     }
 }
 
@@ -79,17 +95,17 @@ enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, st
     add_comment_name(out, "TITLE: ", w->plan->title && *w->plan->title ? w->plan->title : "reel");
     buf_adds(out, "FCM: NON-DROP FRAME\n\n");
     int ev = 0;
+    char(*names)[9] = xcalloc(w->nclips, sizeof(*names));
+    reel_names(w, names);
     for (size_t i = 0; i < w->nclips; i++) {
         const struct export_clip *c = &w->clips[i];
         /* the record out of a clip followed by a transition is where that transition starts */
         long rec_out = i + 1 < w->nclips ? w->clips[i + 1].start : c->end;
         long src_in = c->in >= 0 ? c->in : 0;
         long src_len = (long)lround((rec_out - c->start) * c->speed);
-        char reel[9];
-        reel_name(w, i, reel);
+        const char *reel = names[i];
         if (c->tr_in > 0) {
-            char prev[9];
-            reel_name(w, i - 1, prev);
+            const char *prev = names[i - 1];
             const struct export_clip *p = &w->clips[i - 1];
             long p_out = (p->in >= 0 ? p->in : 0) + (long)lround((c->start - p->start) * p->speed);
             ev++;
@@ -110,5 +126,6 @@ enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, st
             buf_addf(out, "* SPEED: %g\n", c->speed);
         buf_addch(out, '\n');
     }
+    free(names);
     return REEL_OK;
 }
