@@ -613,6 +613,35 @@ out:
     return rc;
 }
 
+/* ---- a stored plan, for export ---- */
+
+enum reel_code agent_plan_load(struct store *st, const char *job_id, int version, struct plan *p,
+                               int *version_out, struct reel_err *err)
+{
+    struct agent_job aj;
+    struct store_plan sp;
+    struct plan_issues issues = PLAN_ISSUES_INIT;
+    memset(&sp, 0, sizeof(sp));
+    plan_init(p);
+    enum reel_code rc = job_setup(&aj, st, job_id, NULL, err);
+    if (!rc)
+        rc = store_plan_get(st, aj.job.id, version, &sp, err);
+    if (!rc)
+        rc = agent_assets_load(&aj, err);
+    if (!rc) {
+        *version_out = sp.version;
+        plan_release(p);
+        if (agent_load_plan(&aj, sp.plan_data, p, &issues) != REEL_OK || issues.n)
+            rc = reel_fail(err, REEL_EINVAL, issues.n ? issues.v[0].path : NULL,
+                           "version %d of job %s does not validate: %s", sp.version, job_id,
+                           issues.n ? issues.v[0].message : "?");
+    }
+    plan_issues_release(&issues);
+    store_plan_release(&sp);
+    job_release(&aj);
+    return rc;
+}
+
 /* ---- replay ---- */
 
 void agent_replay_release(struct agent_replay *r)

@@ -249,6 +249,16 @@ void agent_replay_release(struct agent_replay *r);
  */
 enum reel_code agent_recorded_calls(struct store *st, const char *job_id, json_t **out,
                                     struct reel_err *err);
+struct plan;
+/*
+ * Version `version` (<= 0: the latest) of a stored job's plan, decoded and
+ * validated with the job's stored assets, into *p (released by the
+ * caller, also on failure). REEL_ENOTFOUND when there is no such version,
+ * REEL_EINVAL (with the first problem's JSON path) when it does not
+ * validate. *version_out gets the version loaded.
+ */
+enum reel_code agent_plan_load(struct store *st, const char *job_id, int version, struct plan *p,
+                               int *version_out, struct reel_err *err);
 enum reel_code agent_replay(struct store *st, const char *job_id, int version,
                             const struct agent_opts *o, struct agent_replay *out,
                             struct reel_err *err);

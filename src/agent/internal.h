@@ -99,6 +99,10 @@ enum reel_code agent_stage_render(struct agent_job *aj, int v, const json_t *doc
 enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
                                     const json_t *rendered, double *score, int *golden,
                                     struct reel_err *err);
+/* Decode a plan document, give it the job's assets (probed facts from
+ * ingest) and validate it; *p must be released by the caller. */
+enum reel_code agent_load_plan(struct agent_job *aj, const json_t *doc, struct plan *p,
+                               struct plan_issues *issues);
 enum reel_code agent_render_doc(struct agent_job *aj, const json_t *doc, const char *out_path,
                                 const char *preset, render_progress_fn cb, void *ud,
                                 struct render_result *rr, struct reel_err *err);

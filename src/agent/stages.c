@@ -362,8 +362,8 @@ out : {
 }
 
 /* Decode a plan document and give it the job's assets (probed facts from ingest). */
-static enum reel_code load_plan(struct agent_job *aj, const json_t *doc, struct plan *p,
-                                struct plan_issues *issues)
+enum reel_code agent_load_plan(struct agent_job *aj, const json_t *doc, struct plan *p,
+                               struct plan_issues *issues)
 {
     plan_init(p);
     enum reel_code rc = plan_decode(doc, p, issues);
@@ -394,7 +394,7 @@ enum reel_code agent_stage_validate(struct agent_job *aj, int v, const json_t *d
         return rc;
     struct plan p;
     struct plan_issues issues = PLAN_ISSUES_INIT;
-    load_plan(aj, doc, &p, &issues);
+    agent_load_plan(aj, doc, &p, &issues);
     *valid = issues.n == 0;
     json_t *ij = plan_issues_to_json(&issues);
     json_t *result = json_pack("{s:b, s:o}", "valid", *valid, "issues", ij);
@@ -481,7 +481,7 @@ enum reel_code agent_render_doc(struct agent_job *aj, const json_t *doc, const c
 {
     struct plan p;
     struct plan_issues issues = PLAN_ISSUES_INIT;
-    enum reel_code rc = load_plan(aj, doc, &p, &issues);
+    enum reel_code rc = agent_load_plan(aj, doc, &p, &issues);
     if (rc) {
         rc = reel_fail(err, REEL_EINVAL, issues.n ? issues.v[0].path : NULL,
                        "the plan does not validate: %s", issues.n ? issues.v[0].message : "?");
@@ -719,7 +719,7 @@ enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *d
     struct plan p;
     struct plan_issues issues = PLAN_ISSUES_INIT;
     json_t *report = NULL, *result = NULL, *words = NULL, *bc = NULL;
-    load_plan(aj, doc, &p, &issues);
+    agent_load_plan(aj, doc, &p, &issues);
     struct eval_opts eo = EVAL_OPTS_INIT;
     eo.pace = agent_pace_name(aj->brief.pace);
     eo.style = aj->brief.style;

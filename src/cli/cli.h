@@ -8,6 +8,8 @@
 #ifndef REEL_CLI_CLI_H
 #define REEL_CLI_CLI_H
 
+#include <stddef.h>
+
 #include "core/err.h"
 
 struct cli_command {
@@ -25,6 +27,17 @@ int cli_usage_error(const char *name, const char *fmt, ...) __attribute__((forma
 int cli_fail(const struct reel_err *err);
 /* True when stdout/stderr is a terminal (for colour and progress bars). */
 int cli_isatty(int fd);
+
+struct plan;
+struct plan_issues;
+/*
+ * Decode and validate the plan in `file` with --asset "LABEL=PATH" values
+ * (already checked to have a valid label), as `reel plan` and `reel export`
+ * do. Returns -1 when the plan is valid, 1 when it is not (the problems are
+ * in *is), 1000 + exit status when it could not be read (already reported).
+ */
+int cli_load_plan(const char *file, const char *const *assets, size_t nassets, struct plan *p,
+                  struct plan_issues *is);
 
 #define CLI_DECL(name) int cmd_##name(int argc, char **argv)
 CLI_DECL(probe);
@@ -44,6 +57,7 @@ CLI_DECL(replay);
 CLI_DECL(migrate);
 CLI_DECL(serve);
 CLI_DECL(keys);
+CLI_DECL(export);
 
 /* `reel plan --brief ...` (the planners); `reel plan validate|schema|timeline`
  * is handled in cmd_plan.c, everything else goes here. */

@@ -73,30 +73,9 @@ static void print_json(const json_t *j)
     buf_release(&b);
 }
 
-/*
- * Decode and validate the plan named by a->file with the --asset flags.
- * Returns -1 when the plan is valid, 1 when it is not (the problems are in
- * *is), 1000 + exit status when it could not be read (already reported).
- */
 static int load_plan(struct plan_args *a, struct plan *p, struct plan_issues *is)
 {
-    struct reel_err err = REEL_ERR_INIT;
-    enum reel_code rc = plan_decode_file(a->file, p, is, &err);
-    if (rc != REEL_OK && (rc != REEL_EINVAL || !is->n)) {
-        reel_err_prefix(&err, "cannot read the plan");
-        return 1000 + cli_fail(&err);
-    }
-    for (size_t i = 0; i < a->assets.n; i++) {
-        const char *v = a->assets.v[i];
-        const char *eq = strchr(v, '=');
-        char *label = xstrndup(v, (size_t)(eq - v));
-        plan_set_asset(p, label, eq + 1);
-        free(label);
-    }
-    int decodable = rc == REEL_OK || p->nops > 0;
-    if (decodable)
-        plan_validate(p, is);
-    return is->n ? 1 : -1;
+    return cli_load_plan(a->file, a->assets.v, a->assets.n, p, is);
 }
 
 static int do_validate(struct plan_args *a)

@@ -26,6 +26,10 @@ static const struct cli_command commands[] = {
      "       reel plan --brief TEXT ASSET... [-o plan.json]   (see reel help plan-make)\n"},
     {"render", cmd_render, "render an EditPlan with one FFmpeg run",
      "usage: reel render PLAN.json [--asset LABEL=PATH ...] -o OUT [--dry-run] [--json]\n"},
+    {"export", cmd_export, "write a plan for another editor: otio, fcpxml, mlt, edl, srt, vtt",
+     "usage: reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset L=P ...]\n"
+     "                   [-o FILE]\n"
+     "       reel export JOB [--version N] --format ... [-o FILE]\n"},
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",

@@ -26,6 +26,7 @@
 #include "transcribe/transcribe.h"
 #include "core/config.h"
 #include "core/embed.h"
+#include "export/export.h"
 #include "http/internal.h"
 #include "plan/plan.h"
 #include "core/banned.h"
@@ -242,17 +243,26 @@ static void req_free(struct req *r, int keep_files)
 
 /* ---- responses ---- */
 
-static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char *type,
-                                const void *data, size_t len)
+/* `disposition`: a Content-Disposition header value, or NULL for none */
+static enum MHD_Result send_buf_as(struct MHD_Connection *c, int status, const char *type,
+                                   const char *disposition, const void *data, size_t len)
 {
     struct MHD_Response *resp =
         MHD_create_response_from_buffer(len, (void *)data, MHD_RESPMEM_MUST_COPY);
     MHD_add_response_header(resp, "Content-Type", type);
+    if (disposition)
+        MHD_add_response_header(resp, "Content-Disposition", disposition);
     MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
     MHD_add_response_header(resp, "Cache-Control", "no-store");
     enum MHD_Result r = MHD_queue_response(c, status, resp);
     MHD_destroy_response(resp);
     return r;
+}
+
+static enum MHD_Result send_buf(struct MHD_Connection *c, int status, const char *type,
+                                const void *data, size_t len)
+{
+    return send_buf_as(c, status, type, NULL, data, len);
 }
 
 static enum MHD_Result send_json(struct MHD_Connection *c, int status, json_t *j)
@@ -315,6 +325,40 @@ static enum MHD_Result send_err(struct MHD_Connection *c, const struct reel_err 
     if (st < 400)
         st = 500;
     return send_error(c, st, err->path, err->msg);
+}
+
+/* GET /api/jobs/{id}/plans/{version}/export?format=F: the plan version in
+ * another editor's format, as a download named job-vN.EXT. */
+static enum MHD_Result send_export(struct MHD_Connection *c, struct store *st, const char *job_id,
+                                   const char *vseg)
+{
+    const char *fname = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "format");
+    const struct export_format *f = export_find(fname);
+    long v;
+    if (!f) {
+        char msg[160];
+        snprintf(msg, sizeof(msg), "unknown export format '%.40s' (one of %s)", fname ? fname : "",
+                 export_format_names());
+        return send_error(c, 400, "format", msg);
+    }
+    if (!parse_long(vseg, &v) || v < 1 || v > 1000000)
+        return send_error(c, 404, vseg, "no such plan version");
+    struct reel_err err = REEL_ERR_INIT;
+    struct plan p;
+    struct buf out = BUF_INIT;
+    int loaded;
+    enum MHD_Result res;
+    if (agent_plan_load(st, job_id, (int)v, &p, &loaded, &err) || export_run(f, &p, &out, &err)) {
+        res = send_err(c, &err);
+    } else {
+        char disp[128];
+        snprintf(disp, sizeof(disp), "attachment; filename=\"%.40s-v%ld%s\"", job_id, v,
+                 f->extension);
+        res = send_buf_as(c, 200, f->content_type, disp, out.buf, out.len);
+    }
+    buf_release(&out);
+    plan_release(&p);
+    return res;
 }
 
 /* ---- access ---- */
@@ -1292,6 +1336,8 @@ static enum MHD_Result api_job(struct http_server *s, struct MHD_Connection *c, 
             res = send_json(c, 200, store_plan_to_json(&p, 1));
             store_plan_release(&p);
         }
+    } else if (sub && !strcmp(sub, "plans") && get && rt->n == 6 && seg_is(rt, 5, "export")) {
+        res = send_export(c, st, j.id, rt->seg[4]);
     } else if (sub && !strcmp(sub, "plans") && post && rt->n == 4) {
         json_t *doc = NULL;
         if (json_parse(r->body.buf, r->body.len, 1u << 20, "request body", &doc, &err)) {
