@@ -4,14 +4,14 @@
 # Source after lib.sh.
 export REEL_RENDER_PRESET=ultrafast
 unset REEL_DATABASE_URL REEL_LLM_BASE_URL REEL_LLM_MODEL REEL_TRANSCRIBE_URL
-M=$ROOT/tests/artifacts/agent-media-v3  # v3: talk.txt, the talk's script
+M=$ROOT/tests/artifacts/agent-media-v5  # v5: talk.txt (the script), 640x360: the caption finder misses short white captions at 320x180
 agent_media() {
     [ -s "$M/logo.png" ] && return 0
     mkdir -p "$ROOT/tests/artifacts"
     local tmp
     tmp=$(mktemp -d "$ROOT/tests/artifacts/.agent-media-XXXXXX")
     DEMO_TALK_TEXT="Welcome to reel. It reads your footage and writes a plan." \
-        "$ROOT/scripts/demo-media.sh" "$tmp" 320x180 >/dev/null
+        "$ROOT/scripts/demo-media.sh" "$tmp" 640x360 >/dev/null
     # two scripts may race to make it: the first rename wins, the other is dropped
     mv -T "$tmp" "$M" 2>/dev/null || rm -rf "$tmp"
 }
