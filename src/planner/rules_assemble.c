@@ -217,12 +217,23 @@ enum reel_code rules_build_storyline(const struct rules_params *p,
             sum += chosen.v[i].out - chosen.v[i].in;
         sl->removed_s = talk_src - talk_total;
         /* a little short: the last line lingers into the quiet after it
-         * (up to 1 s, as far as the source goes), rather than a flash of
-         * b-roll or a missed duration */
+         * (while the quiet after its last word stays under 0.45 s, as far
+         * as the source goes: a longer silence would be dead air), rather than a flash of b-roll or a missed duration */
         struct seg *last = chosen.n ? &chosen.v[chosen.n - 1] : NULL;
         if (last && sum < target && sum > target - 1.0) {
             double room = rules_asset_duration(&assets[last->asset]) - last->out;
-            double add = fmin(target - sum, fmax(0, room));
+            /* the quiet already at its end counts: never more than 0.45 s of it */
+            double last_word = last->in;
+            size_t k;
+            const json_t *w;
+            json_array_foreach(json_object_get(assets[last->asset].transcript, "words"), k, w)
+            {
+                double e = json_get_num(w, "end", -1);
+                if (e <= last->out && e > last_word)
+                    last_word = e;
+            }
+            double quiet = last->out - last_word;
+            double add = fmin(fmin(target - sum, fmax(0, room)), fmax(0, 0.45 - quiet));
             last->out += add;
             sum += add;
         }
