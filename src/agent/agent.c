@@ -87,6 +87,15 @@ enum reel_code agent_span_start(struct agent_job *aj, struct trace_span *sp,
                             parent ? parent->span_id : NULL, name, err);
 }
 
+void agent_span_end(struct trace_span *sp, const json_t *payload, const char *fail_msg)
+{
+    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
+    r.payload = payload;
+    r.is_failure = fail_msg != NULL;
+    r.logs = fail_msg;
+    trace_span_end(sp, &r, NULL);
+}
+
 const char *agent_pace_name(enum planner_pace p)
 {
     switch (p) {

@@ -214,11 +214,7 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
         json_t *pl = json_pack("{s:s}", "file", in->path);
         if (!rc)
             json_object_set_new(pl, "probe", media_info_to_json(&info));
-        struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
-        r.payload = pl;
-        r.is_failure = rc != REEL_OK;
-        r.logs = rc ? err->msg : NULL;
-        trace_span_end(&sub, &r, NULL);
+        agent_span_end(&sub, pl, rc ? err->msg : NULL);
         json_decref(pl);
     }
     if (rc) {
@@ -291,11 +287,7 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
             if (!rc)
                 json_object_set_new(pl, "cached",
                                     json_boolean(json_is_true(json_object_get(an, "cached"))));
-            struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
-            r.payload = pl;
-            r.is_failure = rc != REEL_OK;
-            r.logs = rc ? err->msg : NULL;
-            trace_span_end(&sub, &r, NULL);
+            agent_span_end(&sub, pl, rc ? err->msg : NULL);
             json_decref(pl);
             if (rc) {
                 reel_err_prefix(err, "analysing asset '%s'", in->label);
@@ -469,11 +461,7 @@ static enum reel_code align_script(struct agent_job *aj, const struct trace_span
     } else {
         reel_err_prefix(err, "aligning the script to '%s'", aj->assets[k].label);
     }
-    struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
-    r.payload = pl;
-    r.is_failure = rc != REEL_OK;
-    r.logs = rc ? err->msg : NULL;
-    trace_span_end(&sp, &r, NULL);
+    agent_span_end(&sp, pl, rc ? err->msg : NULL);
     json_decref(pl);
     transcript_release(&heard);
     transcript_release(&out);

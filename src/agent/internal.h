@@ -65,6 +65,9 @@ enum reel_code agent_stage_put(struct agent_job *aj, const char *stage, const js
 enum reel_code agent_span_start(struct agent_job *aj, struct trace_span *sp,
                                 const struct trace_span *parent, const char *name,
                                 struct reel_err *err);
+/* End a span with a payload (borrowed; may be NULL); failed when fail_msg is
+ * not NULL, which becomes its logs. */
+void agent_span_end(struct trace_span *sp, const json_t *payload, const char *fail_msg);
 
 /* ingest.c: every input into the media store, probed, analysed, transcribed. */
 enum reel_code agent_ingest(struct agent_job *aj, struct reel_err *err);

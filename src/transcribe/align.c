@@ -277,6 +277,12 @@ static int near_spelling(const char *a, const char *b)
     return d[na][nb] <= 1;
 }
 
+/* In halves: the same word 0, a near spelling 1, another word 2. */
+static unsigned sub_cost(const char *a, const char *b)
+{
+    return !strcmp(a, b) ? 0 : near_spelling(a, b) ? 1 : 2;
+}
+
 /*
  * Edit distance over words, script s against heard h; match[i] is the
  * heard word matched to script word i, or -1. Costs in halves: a near
@@ -292,7 +298,7 @@ static void match_words(char (*s)[48], size_t ns, char (*h)[48], size_t nh, long
         d[j] = (unsigned)(2 * j);
     for (size_t i = 1; i <= ns; i++)
         for (size_t j = 1; j <= nh; j++) {
-            unsigned sub = !strcmp(s[i - 1], h[j - 1]) ? 0 : near_spelling(s[i - 1], h[j - 1]) ? 1 : 2;
+            unsigned sub = sub_cost(s[i - 1], h[j - 1]);
             unsigned a = d[(i - 1) * w + j - 1] + sub, b = d[(i - 1) * w + j] + 2,
                      c = d[i * w + j - 1] + 2;
             d[i * w + j] = a <= b && a <= c ? a : b <= c ? b : c;
@@ -301,7 +307,7 @@ static void match_words(char (*s)[48], size_t ns, char (*h)[48], size_t nh, long
         match[i] = -1;
     size_t i = ns, j = nh;
     while (i > 0 && j > 0) {
-        unsigned sub = !strcmp(s[i - 1], h[j - 1]) ? 0 : near_spelling(s[i - 1], h[j - 1]) ? 1 : 2;
+        unsigned sub = sub_cost(s[i - 1], h[j - 1]);
         if (d[i * w + j] == d[(i - 1) * w + j - 1] + sub) {
             if (sub < 2)
                 match[i - 1] = (long)(j - 1);
@@ -329,16 +335,14 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The median of |forced - heard| start over the piece's matched words; -1 when none. */
-static double forced_disagreement(const struct slot *sl, const long *match,
-                                  const struct transcript *heard, const double *fs, size_t a,
-                                  size_t b)
+static double forced_disagreement(const long *match, const struct transcript *heard,
+                                  const double *fs, size_t a, size_t b)
 {
     double *d = xcalloc(b - a, sizeof(*d));
     size_t n = 0;
     for (size_t i = a; i < b; i++)
         if (match[i] >= 0 && fs[i - a] >= 0)
             d[n++] = fabs(fs[i - a] - heard->words.v[match[i]].start);
-    (void)sl;
     double med = -1;
     if (n) {
         qsort(d, n, sizeof(*d), cmp_double);
@@ -374,7 +378,7 @@ static int force_piece(struct tr_aligner *al, const struct tr_script *s, const l
         fs[i] = -1;
     for (size_t k = 0; k < nw; k++)
         fs[idx[k] - a] = st[k];
-    double dis = forced_disagreement(sl, match, heard, fs, a, b);
+    double dis = forced_disagreement(match, heard, fs, a, b);
     if (dis > FORCE_AGREE_S) {
         log_debug("align: words %zu-%zu: forced times %.2f s off the heard ones; not kept", a,
                   b - 1, dis);
