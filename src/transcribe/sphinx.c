@@ -16,6 +16,8 @@
 #include <pocketsphinx.h>
 #include <sphinxbase/ckd_alloc.h>
 #include <sphinxbase/err.h>
+#include <sphinxbase/fsg_model.h>
+#include <sphinxbase/jsgf.h>
 
 #include "core/log.h"
 #include "transcribe/internal.h"
@@ -256,8 +258,20 @@ int tr_aligner_run(struct tr_aligner *a, const int16_t *pcm, size_t n, double of
     buf_adds(&g, " ;\n");
     char name[32];
     snprintf(name, sizeof(name), "align%d", a->n++);
-    int ok = ps_set_jsgf_string(a->ps, name, g.buf) == 0 && ps_set_search(a->ps, name) == 0;
+    /* as ps_set_jsgf_string does, but that one never frees the parsed grammar */
+    int ok = 0;
+    jsgf_t *jsgf = jsgf_parse_string(g.buf, NULL);
     buf_release(&g);
+    jsgf_rule_t *rule = jsgf ? jsgf_get_public_rule(jsgf) : NULL;
+    if (rule) {
+        fsg_model_t *fsg = jsgf_build_fsg(jsgf, rule, ps_get_logmath(a->ps),
+                                          (float32)cmd_ln_float32_r(ps_get_config(a->ps), "-lw"));
+        ok = fsg && ps_set_fsg(a->ps, name, fsg) == 0 && ps_set_search(a->ps, name) == 0;
+        if (fsg)
+            fsg_model_free(fsg); /* the search keeps its own reference */
+    }
+    if (jsgf)
+        jsgf_grammar_free(jsgf);
     if (!ok || ps_start_utt(a->ps) < 0)
         return 0;
     ok = ps_process_raw(a->ps, pcm, n, FALSE, TRUE) >= 0;
