@@ -150,16 +150,17 @@ def make_logos(out):
     return logos
 
 
-def generated_clips(out):
-    """Footage made here: busy synthetic pictures with sound events."""
+def generated_clips(out, seed=1):
+    """Footage made here: busy synthetic pictures with sound events. The noise
+    in their sound is seeded: the same corpus every run (--seed for another)."""
     clips = {}
     v = ["-c:v", "libx264", "-preset", "veryfast", "-crf", "16", "-pix_fmt", "yuv420p",
          "-c:a", "aac", "-b:a", "160k"]
     specs = {
         "gen_testsrc": ("testsrc2=s=640x360:r=30:d=8,scroll=horizontal=0.004",
-                        "anoisesrc=d=8:c=pink:a=0.08,volume=1[n];sine=f=330:d=8[s];[n][s]amix=2"),
+                        "anoisesrc=d=8:c=pink:a=0.08:seed=%d,volume=1[n];sine=f=330:d=8[s];[n][s]amix=2" % seed),
         "gen_mandel": ("mandelbrot=s=640x360:r=30:end_scale=0.2,trim=0:8,scroll=horizontal=0.01",
-                       "sine=f=220:d=8,volume=0.3[s];anoisesrc=d=8:c=brown:a=0.1[n];[s][n]amix=2"),
+                       "sine=f=220:d=8,volume=0.3[s];anoisesrc=d=8:c=brown:a=0.1:seed=%d[n];[s][n]amix=2" % (seed + 1)),
     }
     for name, (vsrc, asrc) in specs.items():
         p = os.path.join(out, "src_%s.mp4" % name)
@@ -447,13 +448,14 @@ def main():
                                                    "reel"))
     ap.add_argument("--clips", default="")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    ap.add_argument("--seed", type=int, default=1, help="of the generated clips' noise")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
     cor = Corpus(os.path.abspath(a.out), os.path.abspath(a.reel), a.media, a.set)
     if a.set == "real":
         clips, music = real_clips(a.media)
     else:
-        clips, music = generated_clips(cor.out)
+        clips, music = generated_clips(cor.out, a.seed)
     logos = make_logos(cor.out)
     build(cor, clips, music, logos, [x for x in a.clips.split(",") if x])
     # clean renders first (the defects are made from them), then the rest

@@ -134,6 +134,7 @@ struct eval_ctx {
     double sync_t0;         /* time of the first block */
     int sync_rate, sync_blk; /* sample rate of the mono track, samples per block */
     double sync_sum;        /* of the block being filled */
+    float sync_prev;        /* the last sample, for the pre-emphasis */
     int sync_n;
 
     /* text stills located and read (OCR) beside the decode (m_captions.c) */

@@ -55,7 +55,7 @@ test_expect_success 'a malformed cue time is named with its file and line' '
 '
 
 test_expect_success 'a script for a file with no speech is refused, not invented' '
-    ffmpeg -nostdin -v error -y -f lavfi -i "anoisesrc=d=3:a=0.02:r=16000" "$TMP/noise.wav"
+    ffmpeg -nostdin -v error -y -f lavfi -i "anoisesrc=d=3:a=0.02:r=16000:seed=7" "$TMP/noise.wav"
     echo "Nobody says this." >"$TMP/n.txt"
     set +e; "$REEL" transcribe "$TMP/noise.wav" --script "$TMP/n.txt" 2>"$TMP/err"; rc=$?; set -e
     test $rc -eq 1 && grep -q "does not fit the sound" "$TMP/err"

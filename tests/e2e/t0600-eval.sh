@@ -249,7 +249,7 @@ test_expect_success 'a white wordmark over a white picture: brand says it cannot
         -frames:v 1 "$TMP/wm.png"
     for bg in white dark; do
         c=white; [ $bg = dark ] && c=0x303848
-        ff -f lavfi -i "color=c=$c:s=640x360:r=30:d=2" -f lavfi -i "anoisesrc=d=2:a=0.05:r=48000" -i "$TMP/wm.png" \
+        ff -f lavfi -i "color=c=$c:s=640x360:r=30:d=2" -f lavfi -i "anoisesrc=d=2:a=0.05:r=48000:seed=7" -i "$TMP/wm.png" \
             -filter_complex "[2:v]scale=90:-1[l];[0:v][l]overlay=x=W-w-19:y=19[v];[1:a]loudnorm=I=-14:TP=-1.5,aresample=48000,aformat=sample_fmts=fltp:channel_layouts=stereo[a]" \
             -map "[v]" -map "[a]" -c:v libx264 -preset ultrafast -crf 16 -pix_fmt yuv420p -c:a aac -t 2 "$TMP/wm_$bg.mp4"
         jq -n --arg v "$TMP/wm_$bg.mp4" --arg l "$TMP/wm.png" "{schema: \"reel.editplan/1\", output: {width: 640, height: 360, fps: 30},

@@ -385,7 +385,7 @@ TEST(analyze_speech_and_silence_intervals)
 TEST(analyze_noise_is_not_speech)
 {
     const char *f = tmp("noise.wav");
-    const char *args[] = {"-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.2:r=22050:d=5", f, NULL};
+    const char *args[] = {"-f", "lavfi", "-i", "anoisesrc=c=pink:a=0.2:r=22050:d=5:seed=7", f, NULL};
     REQUIRE(run_tool("ffmpeg", args) == 0);
     json_t *r = analyze(f, MEDIA_AN_SPEECH);
     REQUIRE(r);
