@@ -270,6 +270,27 @@ static void why_not_golden(struct agent_job *aj, int v, struct buf *out)
     json_decref(res);
 }
 
+/* Copy the render to the request's output path (-o), when there is one. */
+static enum reel_code deliver_output(struct agent_job *aj, const char *render_path,
+                                     json_t *decision, struct reel_err *err)
+{
+    if (!aj->req.output)
+        return REEL_OK;
+    enum reel_code rc = REEL_OK;
+    char *slash = strrchr(aj->req.output, '/');
+    if (slash) {
+        char *d = xstrndup(aj->req.output, (size_t)(slash - aj->req.output));
+        if (*d)
+            rc = mkdir_p(d, err);
+        free(d);
+    }
+    if (!rc)
+        rc = agent_copy_file(render_path, aj->req.output, err);
+    if (!rc)
+        json_object_set_new(decision, "output", json_string(aj->req.output));
+    return rc;
+}
+
 static enum reel_code deliver(struct agent_job *aj, int v, const char *render_path,
                               json_t *decision, struct reel_err *err)
 {
@@ -281,19 +302,8 @@ static enum reel_code deliver(struct agent_job *aj, int v, const char *render_pa
         rc = agent_copy_file(render_path, gpath, err);
     if (!rc)
         json_object_set_new(decision, "golden_path", json_string(gpath));
-    if (!rc && aj->req.output) {
-        char *slash = strrchr(aj->req.output, '/');
-        if (slash) {
-            char *d = xstrndup(aj->req.output, (size_t)(slash - aj->req.output));
-            if (*d)
-                rc = mkdir_p(d, err);
-            free(d);
-        }
-        if (!rc)
-            rc = agent_copy_file(render_path, aj->req.output, err);
-        if (!rc)
-            json_object_set_new(decision, "output", json_string(aj->req.output));
-    }
+    if (!rc)
+        rc = deliver_output(aj, render_path, decision, err);
     free(gdir);
     free(gpath);
     return rc;
@@ -565,6 +575,12 @@ enum reel_code agent_run(struct store *st, const char *job_id, const struct agen
                              "best_version", best_v, "versions", last_v, "score", best_score,
                              "golden", 0, "render", best_path, "reason", why.buf);
         buf_release(&why);
+        /* -o gets the best render too, to review where it was asked for;
+         * the status (and the exit status) still says it is not golden */
+        if ((rc = deliver_output(&aj, best_path, decision, err))) {
+            free(best_path);
+            goto out;
+        }
     } else {
         /* no version rendered: every plan was invalid or every render failed */
         if (!last_err.code)

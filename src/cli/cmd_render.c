@@ -371,6 +371,8 @@ int cmd_render(int argc, char **argv)
                 (res.final.render_time_ms +
                  (res.measure.exit_status >= 0 ? res.measure.render_time_ms : 0)) /
                     1000.0);
+        if (res.final.notes && *res.final.notes)
+            fprintf(stderr, "%s", res.final.notes);
     }
     render_result_release(&res);
 out:

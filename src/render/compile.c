@@ -23,6 +23,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <libavfilter/avfilter.h>
+
 #include "core/config.h"
 #include "core/banned.h"
 
@@ -31,6 +33,7 @@ struct ctx {
     const struct render_opts *o;
     struct rtl tl;
     struct buf g;   /* the graph text */
+    struct buf notes; /* render_cmd.notes */
     struct argv in; /* input arguments (-ss .. -i ..) */
     int ninputs;
     int nlabel;
@@ -201,6 +204,32 @@ static void fit_chain(struct ctx *c, const struct media_info *mi, enum plan_fit 
                  (H - nh) / 2, color_hex(bg, sizeof(bg), &c->p->output.background, 0));
     }
     buf_adds(&c->g, ",setsar=1");
+}
+
+/*
+ * What every source picture needs before it is timed and fitted, whatever
+ * the operation. FFmpeg itself turns pictures by their display matrix or
+ * EXIF orientation (autorotation) and reads timestamps from the file's
+ * start, so neither appears here. HDR (PQ, HLG) is tone-mapped to SDR
+ * BT.709: linear light, BT.709 primaries, Hable's curve, BT.709 transfer,
+ * limited range; without zscale in libavfilter it is passed on untouched
+ * and the note says so.
+ */
+static void source_chain(struct ctx *c, const struct plan_asset *a)
+{
+    const struct media_info *mi = &a->info;
+    if (!mi->hdr)
+        return;
+    const char *name = strrchr(a->path, '/') ? strrchr(a->path, '/') + 1 : a->path;
+    if (!avfilter_get_by_name("zscale") || !avfilter_get_by_name("tonemap")) {
+        buf_addf(&c->notes, "%s: HDR (%s, %s) NOT tone-mapped: this FFmpeg lacks zscale\n", name,
+                 mi->color_transfer, mi->color_primaries);
+        return;
+    }
+    buf_adds(&c->g, "zscale=t=linear:npl=100,format=gbrpf32le,zscale=p=bt709,"
+                    "tonemap=tonemap=hable:desat=0,zscale=t=bt709:m=bt709:r=tv,format=yuv420p,");
+    buf_addf(&c->notes, "%s: HDR (%s, %s) tone-mapped to SDR BT.709 with zscale+tonemap=hable\n",
+             name, mi->color_transfer, mi->color_primaries);
 }
 
 /* [k:v] of a still image as an endless stream on the output frame grid */
@@ -440,12 +469,12 @@ static enum reel_code storyline(struct ctx *c, char *sv, char *sa, size_t n)
         label(c, vl, sizeof(vl), "vc");
         label(c, al, sizeof(al), "ac");
         if (!c->measure) {
-            if (image) {
-                buf_addf(&c->g, "[%d:v]", k);
+            buf_addf(&c->g, "[%d:v]", k);
+            source_chain(c, a);
+            if (image)
                 still_chain(c);
-            } else {
-                buf_addf(&c->g, "[%d:v]setpts=(PTS-STARTPTS)/%.6f,fps=%s,", k, speed, fps);
-            }
+            else
+                buf_addf(&c->g, "setpts=(PTS-STARTPTS)/%.6f,fps=%s,", speed, fps);
             if (mi->has_alpha)
                 buf_adds(&c->g, "format=rgba,");
             fit_chain(c, mi, op->fit, op->focus_x, op->focus_y);
@@ -630,6 +659,7 @@ static enum reel_code overlay_op(struct ctx *c, size_t i, char *cur, size_t n, c
         label(c, ol, sizeof(ol), "ov");
         label(c, out, sizeof(out), "vo");
         buf_addf(&c->g, "[%d:v]", k);
+        source_chain(c, a);
         if (image)
             still_chain(c);
         else
@@ -1167,6 +1197,7 @@ enum reel_code render_compile(const struct plan *p, const struct render_opts *op
     c.err = err;
     c.measure = c.o->measure_only;
     buf_init(&c.g);
+    buf_init(&c.notes);
     enum reel_code rc = rtl_build(p, &c.tl, err);
     if (rc)
         return rc;
@@ -1201,6 +1232,7 @@ enum reel_code render_compile(const struct plan *p, const struct render_opts *op
         goto fail;
 
     cmd->filter_script = xstrdup(c.g.buf);
+    cmd->notes = buf_detach(&c.notes);
     cmd->script_path = xasprintf("%s/graph%s.txt", cmd->workdir, c.measure ? "-measure" : "");
     if ((rc = write_file_atomic(cmd->script_path, c.g.buf, c.g.len, err)))
         goto fail;
@@ -1254,6 +1286,7 @@ fail:
     rtl_release(&c.tl);
     argv_release(&c.in);
     buf_release(&c.g);
+    buf_release(&c.notes);
     render_cmd_release(cmd);
     return rc;
 }
@@ -1281,6 +1314,7 @@ void render_cmd_release(struct render_cmd *cmd)
     if (cmd->own_workdir && cmd->workdir)
         remove_dir(cmd->workdir);
     free(cmd->filter_script);
+    free(cmd->notes);
     free(cmd->script_path);
     free(cmd->workdir);
     free(cmd->output);

@@ -97,10 +97,14 @@ struct render_cmd {
     long frames;         /* expected number of video frames (0 for measure runs) */
     double fps;
     int measure_only; /* an analysis run: output is "-f null -" */
+    /* What the graph does to sources beyond the plan's operations, one line
+     * each ("hdr10.mp4: HDR (smpte2084, bt2020) tone-mapped to SDR BT.709
+     * with zscale+tonemap=hable"); "" when nothing. For logs and traces. */
+    char *notes;
 };
 #define RENDER_CMD_INIT                                                                            \
     {                                                                                              \
-        ARGV_INIT, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0                                     \
+        ARGV_INIT, NULL, NULL, NULL, 0, NULL, NULL, 0, 0, 0, 0, NULL                               \
     }
 
 /*
@@ -139,11 +143,12 @@ struct render_run_info {
     struct rusage ru;       /* the child's resource use (CPU user/system, max RSS) */
     struct buf log;         /* ffmpeg's stderr in full */
     struct buf errors;      /* the relevant lines: last [error]/[fatal] lines, or the tail */
+    char *notes;            /* copy of render_cmd.notes */
 };
 void render_run_info_init(struct render_run_info *ri);
 void render_run_info_release(struct render_run_info *ri);
 /* {"ffmpeg_args","render_time_ms","exit_status","cpu_user_ms","cpu_system_ms",
- *  "max_rss_kb"}; new reference. */
+ *  "max_rss_kb","conversions":[notes lines]}; new reference. */
 json_t *render_run_info_to_json(const struct render_run_info *ri);
 
 /*

@@ -31,6 +31,7 @@ void render_run_info_release(struct render_run_info *ri)
 {
     free(ri->shell);
     free(ri->filter_script);
+    free(ri->notes);
     buf_release(&ri->log);
     buf_release(&ri->errors);
     render_run_info_init(ri);
@@ -49,6 +50,15 @@ json_t *render_run_info_to_json(const struct render_run_info *ri)
         j, "cpu_system_ms",
         json_integer((json_int_t)ri->ru.ru_stime.tv_sec * 1000 + ri->ru.ru_stime.tv_usec / 1000));
     json_object_set_new(j, "max_rss_kb", json_integer(ri->ru.ru_maxrss));
+    json_t *conv = json_array();
+    for (const char *l = ri->notes ? ri->notes : ""; *l;) {
+        const char *e = strchr(l, '\n');
+        size_t n = e ? (size_t)(e - l) : strlen(l);
+        if (n)
+            json_array_append_new(conv, json_stringn(l, n));
+        l += n + (e != NULL);
+    }
+    json_object_set_new(j, "conversions", conv);
     return j;
 }
 
@@ -245,6 +255,8 @@ enum reel_code render_run(const struct render_cmd *cmd, render_progress_fn progr
     info->shell = buf_detach(&sh);
     free(info->filter_script);
     info->filter_script = xstrdup(cmd->filter_script ? cmd->filter_script : "");
+    free(info->notes);
+    info->notes = xstrdup(cmd->notes ? cmd->notes : "");
     buf_reset(&info->log);
     buf_reset(&info->errors);
     info->exit_status = -1;
