@@ -106,10 +106,14 @@ static int run_import(const struct import_args *a)
         goto out;
     }
     spec_dir = dir_of(a->spec);
-    still_dir = a->stills ? realpath(a->stills, NULL) : a->output ? dir_of(a->output)
-                                                                  : realpath(".", NULL);
+    still_dir = a->stills   ? realpath(a->stills, NULL)
+                : a->output ? dir_of(a->output)
+                            : realpath(".", NULL);
     if (!spec_dir || !still_dir) {
-        reel_fail(&err, REEL_ENOTFOUND, a->stills ? a->stills : a->output ? a->output : ".",
+        reel_fail(&err, REEL_ENOTFOUND,
+                  a->stills   ? a->stills
+                  : a->output ? a->output
+                              : ".",
                   "no such directory");
         st = cli_fail(&err);
         goto out;
@@ -148,7 +152,8 @@ static int run_import(const struct import_args *a)
         st = cli_fail(&err);
         goto out;
     }
-    fprintf(stderr, "reel import: %zu operations, %.3f s (%ld frames at %g fps; editly: %.3f s)%s\n",
+    fprintf(stderr,
+            "reel import: %zu operations, %.3f s (%ld frames at %g fps; editly: %.3f s)%s\n",
             p.nops, tl.duration, tl.total_frames, tl.fps, r.duration,
             r.nunsupported ? ", with the warnings above" : "");
     plan_timeline_release(&tl);

@@ -277,8 +277,7 @@ static enum reel_code read_u_escape(struct j5 *p, size_t esc, unsigned *out)
             lo = read_hex(p, 4);
         }
         if (lo < 0xDC00 || lo > 0xDFFF)
-            return fail_at(p, esc, "\\u%04lX is a high surrogate without a low one after it",
-                           hi);
+            return fail_at(p, esc, "\\u%04lX is a high surrogate without a low one after it", hi);
         *out = 0x10000 + (((unsigned)hi - 0xD800) << 10) + ((unsigned)lo - 0xDC00);
         return REEL_OK;
     }
@@ -670,8 +669,7 @@ enum reel_code json5_parse(const char *text, size_t len, size_t cap, const char 
         return fail_at(&p, bad, "invalid UTF-8 (offset %zu)", bad);
     }
     json_t *v = NULL;
-    if (!(rc = skip_space(&p)) && !(rc = read_value(&p, &v)) && !(rc = skip_space(&p)) &&
-        p.i < p.n)
+    if (!(rc = skip_space(&p)) && !(rc = read_value(&p, &v)) && !(rc = skip_space(&p)) && p.i < p.n)
         rc = unexpected(&p, "the end of the document");
     buf_release(&p.tmp);
     if (rc) {

@@ -106,8 +106,10 @@ static void check_keys(struct ed *e, const json_t *obj, const char *path, const 
         if (!known[i]) {
             char p[160];
             sub(p, sizeof(p), path, k);
-            unsupported(e, p, "unknown key '%s' in %s: editly has no such key or it has no "
-                              "EditPlan equivalent", k, what);
+            unsupported(e, p,
+                        "unknown key '%s' in %s: editly has no such key or it has no "
+                        "EditPlan equivalent",
+                        k, what);
         }
     }
 }
@@ -234,11 +236,11 @@ static int parse_color(const char *s, struct rgba *c)
         const char *name;
         unsigned rgb;
     } names[] = {
-        {"black", 0x000000},  {"white", 0xffffff}, {"red", 0xff0000},     {"lime", 0x00ff00},
-        {"green", 0x008000},  {"blue", 0x0000ff},  {"yellow", 0xffff00},  {"cyan", 0x00ffff},
-        {"aqua", 0x00ffff},   {"magenta", 0xff00ff}, {"fuchsia", 0xff00ff}, {"gray", 0x808080},
-        {"grey", 0x808080},   {"silver", 0xc0c0c0}, {"maroon", 0x800000}, {"navy", 0x000080},
-        {"olive", 0x808000},  {"purple", 0x800080}, {"teal", 0x008080},   {"orange", 0xffa500},
+        {"black", 0x000000}, {"white", 0xffffff},   {"red", 0xff0000},     {"lime", 0x00ff00},
+        {"green", 0x008000}, {"blue", 0x0000ff},    {"yellow", 0xffff00},  {"cyan", 0x00ffff},
+        {"aqua", 0x00ffff},  {"magenta", 0xff00ff}, {"fuchsia", 0xff00ff}, {"gray", 0x808080},
+        {"grey", 0x808080},  {"silver", 0xc0c0c0},  {"maroon", 0x800000},  {"navy", 0x000080},
+        {"olive", 0x808000}, {"purple", 0x800080},  {"teal", 0x008080},    {"orange", 0xffa500},
     };
     c->a = 1;
     for (size_t i = 0; i < ARRAY_SIZE(names); i++)
@@ -340,8 +342,9 @@ static int color_at(struct ed *e, const json_t *obj, const char *key, const char
         return 0;
     }
     if (!json_is_string(v) || !parse_color(json_string_value(v), c)) {
-        unsupported(e, p, "colour %s is not one reel reads (#RGB, #RRGGBB, #RRGGBBAA, rgb(), "
-                          "rgba() or a basic CSS name)",
+        unsupported(e, p,
+                    "colour %s is not one reel reads (#RGB, #RRGGBB, #RRGGBBAA, rgb(), "
+                    "rgba() or a basic CSS name)",
                     json_is_string(v) ? json_string_value(v) : "(not a string)");
         return 0;
     }
@@ -369,9 +372,14 @@ static json_t *position_json(struct ed *e, const json_t *v, const char *path, co
         return json_string(def);
     if (json_is_string(v)) {
         static const char *const map[][2] = {
-            {"top", "top"},           {"bottom", "bottom"},         {"center", "center"},
-            {"top-left", "top-left"}, {"top-right", "top-right"},   {"center-left", "left"},
-            {"center-right", "right"}, {"bottom-left", "bottom-left"},
+            {"top", "top"},
+            {"bottom", "bottom"},
+            {"center", "center"},
+            {"top-left", "top-left"},
+            {"top-right", "top-right"},
+            {"center-left", "left"},
+            {"center-right", "right"},
+            {"bottom-left", "bottom-left"},
             {"bottom-right", "bottom-right"},
         };
         for (size_t i = 0; i < ARRAY_SIZE(map); i++)
@@ -381,7 +389,8 @@ static json_t *position_json(struct ed *e, const json_t *v, const char *path, co
         return NULL;
     }
     if (json_is_object(v)) {
-        const char *ox = json_get_str(v, "originX", "left"), *oy = json_get_str(v, "originY", "top");
+        const char *ox = json_get_str(v, "originX", "left"),
+                   *oy = json_get_str(v, "originY", "top");
         json_t *x = json_object_get(v, "x"), *y = json_object_get(v, "y");
         if (json_is_number(x) && json_is_number(y) && !strcmp(ox, "center") &&
             !strcmp(oy, "center")) {
@@ -390,9 +399,11 @@ static json_t *position_json(struct ed *e, const json_t *v, const char *path, co
             json_object_set_new(o, "y", json_real(json_number_value(y)));
             return o;
         }
-        unsupported(e, path, "a position object places the box's %s-%s corner at (x, y); an "
-                             "EditPlan (x, y) is the box's centre (use originX and originY "
-                             "'center')", oy, ox);
+        unsupported(e, path,
+                    "a position object places the box's %s-%s corner at (x, y); an "
+                    "EditPlan (x, y) is the box's centre (use originX and originY "
+                    "'center')",
+                    oy, ox);
         return NULL;
     }
     fatal(e, path, "bad_value", "position must be a string or an object");
@@ -428,9 +439,11 @@ static void check_faded(struct ed *e, size_t ci, const char *path, const char *w
 {
     double in = ci ? e->clips[ci - 1].tr_after : 0, out = e->clips[ci].tr_after;
     if (in > 0 || out > 0)
-        unsupported(e, path, "editly fades this %s with its clip over the clip's transitions; an "
-                             "EditPlan %s cannot fade (--lenient: shown at full strength until "
-                             "the clip's end)", what, what);
+        unsupported(e, path,
+                    "editly fades this %s with its clip over the clip's transitions; an "
+                    "EditPlan %s cannot fade (--lenient: shown at full strength until "
+                    "the clip's end)",
+                    what, what);
 }
 
 /* zoomDirection: editly's Ken Burns zoom ('in' by default for images and
@@ -443,14 +456,15 @@ static void check_zoom(struct ed *e, const json_t *L, const char *path, const ch
         return;
     char p[160];
     sub(p, sizeof(p), path, "zoomDirection");
-    unsupported(e, p, "zoomDirection '%s'%s (editly's Ken Burns motion) has no EditPlan "
-                      "equivalent: set \"zoomDirection\": null (defaults.layer does it for every "
-                      "layer)", dir, z ? "" : ", editly's default,");
+    unsupported(e, p,
+                "zoomDirection '%s'%s (editly's Ken Burns motion) has no EditPlan "
+                "equivalent: set \"zoomDirection\": null (defaults.layer does it for every "
+                "layer)",
+                dir, z ? "" : ", editly's default,");
 }
 
 /* How the picture meets the frame: aspect equal -> any mode gives the same. */
-static const char *fit_for(struct ed *e, const json_t *L, const char *path,
-                           const struct media *m)
+static const char *fit_for(struct ed *e, const json_t *L, const char *path, const struct media *m)
 {
     const char *mode = json_get_str(L, "resizeMode", "contain-blur");
     int sw, sh;
@@ -465,16 +479,17 @@ static const char *fit_for(struct ed *e, const json_t *L, const char *path,
     char p[160];
     sub(p, sizeof(p), path, "resizeMode");
     if (!strcmp(mode, "contain-blur"))
-        unsupported(e, p, "resizeMode 'contain-blur'%s fills the bars with a blurred copy; "
-                          "EditPlan pads with a colour (--lenient: contain)",
+        unsupported(e, p,
+                    "resizeMode 'contain-blur'%s fills the bars with a blurred copy; "
+                    "EditPlan pads with a colour (--lenient: contain)",
                     json_object_get(L, "resizeMode") ? "" : " (editly's default)");
     else
         unsupported(e, p, "resizeMode '%s' is not one of editly's", mode);
     return "contain";
 }
 
-static const char *const video_keys[] = {"type", "path", "cutFrom", "cutTo", "mixVolume",
-                                         "resizeMode", "start", "stop", NULL};
+static const char *const video_keys[] = {"type",       "path",  "cutFrom", "cutTo", "mixVolume",
+                                         "resizeMode", "start", "stop",    NULL};
 
 /* The sound factor of layer `L` in clip c's own mix (amix by weights when
  * more than one layer sounds, as audio.js does). */
@@ -521,8 +536,10 @@ static int set_volume(struct ed *e, json_t *o, double f, const char *path, int c
     }
     double db = vol_db(f);
     if (db > 12) {
-        unsupported(e, path, "a volume of %.1f dB after editly's mix is over the EditPlan's "
-                             "+12 dB (--lenient: +12 dB)", db);
+        unsupported(e, path,
+                    "a volume of %.1f dB after editly's mix is over the EditPlan's "
+                    "+12 dB (--lenient: +12 dB)",
+                    db);
         db = 12;
     }
     if (fabs(db) > 1e-9)
@@ -601,8 +618,9 @@ static void add_cut(struct ed *e, size_t ci, const json_t *L, const char *path, 
         else
             set_volume(e, o, clip_mix_factor(e, c, L) * final_factor(e, e->clips_volume), path, 1);
         if (json_get_num(L, "start", 0) != 0 || json_object_get(L, "stop"))
-            unsupported(e, path, "start/stop on the bottom video of a clip leaves the clip "
-                                 "black around it (--lenient: the whole clip)");
+            unsupported(e, path,
+                        "start/stop on the bottom video of a clip leaves the clip "
+                        "black around it (--lenient: the whole clip)");
     } else {
         json_object_set_new(o, "asset", json_string(label));
         json_object_set_new(o, "duration", json_real(c->duration));
@@ -627,7 +645,8 @@ static void add_text(struct ed *e, size_t ci, const json_t *L, const char *path,
     set_span(o, s, t);
     char p[160];
     sub(p, sizeof(p), path, "position");
-    json_t *pos = position_json(e, json_object_get(L, "position"), p, subtitle ? "bottom" : "center");
+    json_t *pos =
+        position_json(e, json_object_get(L, "position"), p, subtitle ? "bottom" : "center");
     if (subtitle && json_object_get(L, "position"))
         unsupported(e, p, "a subtitle has no position in editly");
     if (pos)
@@ -651,14 +670,16 @@ static void add_text(struct ed *e, size_t ci, const json_t *L, const char *path,
         json_object_set_new(style, "font", json_string(font));
     if (json_object_get(L, "fontPath")) {
         sub(p, sizeof(p), path, "fontPath");
-        unsupported(e, p, "a font file: EditPlan names a fontconfig family (install the font "
-                          "and give fontFamily)");
+        unsupported(e, p,
+                    "a font file: EditPlan names a fontconfig family (install the font "
+                    "and give fontFamily)");
     }
     json_object_set_new(o, "style", style);
     json_array_append_new(e->ops, o);
     if (subtitle)
-        unsupported(e, path, "editly slides and fades a subtitle in over its first part; an "
-                             "EditPlan text appears at once");
+        unsupported(e, path,
+                    "editly slides and fades a subtitle in over its first part; an "
+                    "EditPlan text appears at once");
     else
         check_zoom(e, L, path, "in");
     check_faded(e, ci, path, "text");
@@ -679,9 +700,10 @@ static void add_overlay(struct ed *e, size_t ci, const json_t *L, const char *pa
         if (m && strcmp(fit_for(e, L, path, m), "cover")) {
             char p[160];
             sub(p, sizeof(p), path, "resizeMode");
-            unsupported(e, p, "a full-frame layer above the bottom one whose aspect differs "
-                              "from the output's: an EditPlan overlay keeps its aspect at full "
-                              "width");
+            unsupported(e, p,
+                        "a full-frame layer above the bottom one whose aspect differs "
+                        "from the output's: an EditPlan overlay keeps its aspect at full "
+                        "width");
         }
         json_object_set_new(o, "position", json_string("center"));
         json_object_set_new(o, "margin", json_real(0));
@@ -711,18 +733,22 @@ static void add_overlay(struct ed *e, size_t ci, const json_t *L, const char *pa
             return;
         }
         json_object_set_new(o, "in", json_real(from));
-        if (fabs((to - from) - (t - s)) > 1e-6 && !(json_object_get(L, "stop") ||
-                                                      json_get_num(L, "start", 0) != 0))
-            unsupported(e, path, "a video above the bottom layer is sped to fit its clip "
-                                 "(%.3f s of source in %.3f s): an EditPlan overlay plays at "
-                                 "speed 1", to - from, t - s);
-        int sounds = e->keep_source_audio && m->info.has_audio && json_get_num(L, "start", 0) == 0 &&
-                     !json_object_get(L, "stop");
+        if (fabs((to - from) - (t - s)) > 1e-6 &&
+            !(json_object_get(L, "stop") || json_get_num(L, "start", 0) != 0))
+            unsupported(e, path,
+                        "a video above the bottom layer is sped to fit its clip "
+                        "(%.3f s of source in %.3f s): an EditPlan overlay plays at "
+                        "speed 1",
+                        to - from, t - s);
+        int sounds = e->keep_source_audio && m->info.has_audio &&
+                     json_get_num(L, "start", 0) == 0 && !json_object_get(L, "stop");
         if (sounds) {
             double f = clip_mix_factor(e, c, L) * final_factor(e, e->clips_volume);
             if (fabs(vol_db(f)) > 0.01)
-                unsupported(e, path, "this video's sound is mixed at %.1f dB; an EditPlan overlay's "
-                                     "sound has no volume (--lenient: 0 dB)", vol_db(f));
+                unsupported(e, path,
+                            "this video's sound is mixed at %.1f dB; an EditPlan overlay's "
+                            "sound has no volume (--lenient: 0 dB)",
+                            vol_db(f));
             json_object_set_new(o, "audio", json_true());
         }
     }
@@ -765,9 +791,9 @@ static int is_visual(const char *type)
 /* title-background: a colour still and a title (always zoomed by editly). */
 static const char *title_background_still(struct ed *e, const json_t *L, const char *path)
 {
-    static const char *const keys[] = {"type", "text", "textColor", "background", "fontFamily",
-                                       "fontPath", "start", "stop", "zoomDirection", "zoomAmount",
-                                       NULL};
+    static const char *const keys[] = {"type",          "text",       "textColor", "background",
+                                       "fontFamily",    "fontPath",   "start",     "stop",
+                                       "zoomDirection", "zoomAmount", NULL};
     check_keys(e, L, path, keys, "a title-background layer");
     char p[160];
     sub(p, sizeof(p), path, "background");
@@ -779,12 +805,15 @@ static const char *title_background_still(struct ed *e, const json_t *L, const c
     } else if (json_get_str(bg, "type", NULL) &&
                (!strcmp(json_get_str(bg, "type", ""), "radial-gradient") ||
                 !strcmp(json_get_str(bg, "type", ""), "linear-gradient"))) {
-        unsupported(e, p, "a %s background (animated) has no EditPlan equivalent (--lenient: "
-                          "black)", json_get_str(bg, "type", ""));
+        unsupported(e, p,
+                    "a %s background (animated) has no EditPlan equivalent (--lenient: "
+                    "black)",
+                    json_get_str(bg, "type", ""));
     } else if (!color_at(e, bg, "color", p, &c, &missing)) {
         if (missing)
-            unsupported(e, p, "a background without a color: editly picks a random one "
-                              "(--lenient: black)");
+            unsupported(e, p,
+                        "a background without a color: editly picks a random one "
+                        "(--lenient: black)");
         c = (struct rgba){0, 0, 0, 1};
     } else if (c.a < 1) {
         unsupported(e, p, "a translucent background colour over black (--lenient: opaque)");
@@ -800,8 +829,9 @@ static const char *fill_still(struct ed *e, const json_t *L, const char *path)
     int missing;
     if (!color_at(e, L, "color", path, &c, &missing)) {
         if (missing && strcmp(json_get_str(L, "type", ""), "pause"))
-            unsupported(e, path, "a fill-color without a color: editly picks a random one "
-                                 "(--lenient: black)");
+            unsupported(e, path,
+                        "a fill-color without a color: editly picks a random one "
+                        "(--lenient: black)");
         c = (struct rgba){0, 0, 0, 1};
     } else if (c.a < 1) {
         unsupported(e, path, "a translucent fill colour (--lenient: opaque)");
@@ -819,8 +849,9 @@ static void title_of_background(struct ed *e, size_t ci, const json_t *L, const 
     json_object_set_new(t, "zoomDirection", json_null());
     add_text(e, ci, t, path, 0);
     /* editly makes the title itself, with its default zoom: no key turns it off */
-    unsupported(e, path, "editly zooms a title-background's title in (no key turns it off); an "
-                         "EditPlan text does not move");
+    unsupported(e, path,
+                "editly zooms a title-background's title in (no key turns it off); an "
+                "EditPlan text does not move");
     json_decref(t);
 }
 
@@ -861,11 +892,11 @@ static void do_layer(struct ed *e, size_t ci, size_t li, const json_t *L, int is
             add_overlay(e, ci, L, path, m->label, m, 1);
         }
     } else if (!strcmp(type, "image") || !strcmp(type, "image-overlay")) {
-        static const char *const image_keys[] = {"type", "path", "resizeMode", "zoomDirection",
-                                                 "zoomAmount", "start", "stop", NULL};
-        static const char *const ov_keys[] = {"type", "path", "position", "width", "height",
-                                              "zoomDirection", "zoomAmount", "start", "stop",
-                                              NULL};
+        static const char *const image_keys[] = {
+            "type", "path", "resizeMode", "zoomDirection", "zoomAmount", "start", "stop", NULL};
+        static const char *const ov_keys[] = {
+            "type",          "path",       "position", "width", "height",
+            "zoomDirection", "zoomAmount", "start",    "stop",  NULL};
         int overlay = !strcmp(type, "image-overlay");
         check_keys(e, L, path, overlay ? ov_keys : image_keys,
                    overlay ? "an image-overlay layer" : "an image layer");
@@ -901,19 +932,19 @@ static void do_layer(struct ed *e, size_t ci, size_t li, const json_t *L, int is
             add_overlay(e, ci, L, path, label, NULL, 1);
         title_of_background(e, ci, L, path);
     } else if (!strcmp(type, "title") || !strcmp(type, "subtitle")) {
-        static const char *const title_keys[] = {"type", "text", "textColor", "fontFamily",
-                                                 "fontPath", "position", "zoomDirection",
-                                                 "zoomAmount", "start", "stop", NULL};
-        static const char *const sub_keys[] = {"type", "text", "textColor", "backgroundColor",
-                                               "fontFamily", "fontPath", "delay", "speed",
-                                               "start", "stop", "position", NULL};
+        static const char *const title_keys[] = {
+            "type",          "text",       "textColor", "fontFamily", "fontPath", "position",
+            "zoomDirection", "zoomAmount", "start",     "stop",       NULL};
+        static const char *const sub_keys[] = {
+            "type",  "text",  "textColor", "backgroundColor", "fontFamily", "fontPath", "delay",
+            "speed", "start", "stop",      "position",        NULL};
         int subtitle = !strcmp(type, "subtitle");
         check_keys(e, L, path, subtitle ? sub_keys : title_keys,
                    subtitle ? "a subtitle layer" : "a title layer");
         add_text(e, ci, L, path, subtitle);
     } else if (!strcmp(type, "audio")) {
-        static const char *const keys[] = {"type", "path", "cutFrom", "cutTo", "mixVolume",
-                                           "start", "stop", NULL};
+        static const char *const keys[] = {"type",      "path",  "cutFrom", "cutTo",
+                                           "mixVolume", "start", "stop",    NULL};
         check_keys(e, L, path, keys, "an audio layer");
         sub(p, sizeof(p), path, "path");
         const struct media *m = media_get(e, str(e, L, "path", path), p);
@@ -927,15 +958,17 @@ static void do_layer(struct ed *e, size_t ci, size_t li, const json_t *L, int is
         if (!cut_range(e, L, path, m, c->duration, &from, &to))
             return;
         if (fabs((to - from) - c->duration) > 0.01 * c->duration)
-            unsupported(e, path, "editly changes this sound's tempo to fit the clip (%.3f s in "
-                                 "%.3f s); an EditPlan audio op has no speed (--lenient: "
-                                 "speed 1)", to - from, c->duration);
+            unsupported(e, path,
+                        "editly changes this sound's tempo to fit the clip (%.3f s in "
+                        "%.3f s); an EditPlan audio op has no speed (--lenient: "
+                        "speed 1)",
+                        to - from, c->duration);
         double fin = ci ? e->clips[ci - 1].tr_after : 0;
         double w = clip_mix_factor(e, c, L) * (e->sum_weights > 0 ? e->clips_volume : 1);
         add_audio_op(e, m, c->start, c->start + c->duration, from, w, 0, fin, c->tr_after, path);
     } else if (!strcmp(type, "detached-audio")) {
-        static const char *const keys[] = {"type", "path", "cutFrom", "cutTo", "mixVolume",
-                                           "start", NULL};
+        static const char *const keys[] = {"type",      "path",  "cutFrom", "cutTo",
+                                           "mixVolume", "start", NULL};
         check_keys(e, L, path, keys, "a detached-audio layer");
         sub(p, sizeof(p), path, "path");
         const struct media *m = media_get(e, str(e, L, "path", path), p);
@@ -959,9 +992,14 @@ struct tr_map {
     const char *editly, *plan;
 };
 static const struct tr_map transitions[] = {
-    {"fade", "crossfade"},         {"fadecolor", "fade_black"},     {"fadeColor", "fade_black"},
-    {"wipeLeft", "wipe_left"},     {"wipeRight", "wipe_right"},     {"circleopen", "circle_open"},
-    {"directional-left", "slide_left"}, {"directional-up", "slide_up"},
+    {"fade", "crossfade"},
+    {"fadecolor", "fade_black"},
+    {"fadeColor", "fade_black"},
+    {"wipeLeft", "wipe_left"},
+    {"wipeRight", "wipe_right"},
+    {"circleopen", "circle_open"},
+    {"directional-left", "slide_left"},
+    {"directional-up", "slide_up"},
 };
 
 static void do_transition(struct ed *e, size_t ci)
@@ -985,15 +1023,17 @@ static void do_transition(struct ed *e, size_t ci)
     if (!name) {
         unsupported(e, path, "a transition without a name (--lenient: crossfade)");
     } else if (!strcmp(name, "random")) {
-        unsupported(e, path, "transition 'random'%s: editly picks one at random each run "
-                             "(name one, or set defaults.transition to null; --lenient: "
-                             "crossfade)", json_is_object(t) && json_object_get(t, "name")
-                                               ? ""
-                                               : " (editly's default)");
+        unsupported(e, path,
+                    "transition 'random'%s: editly picks one at random each run "
+                    "(name one, or set defaults.transition to null; --lenient: "
+                    "crossfade)",
+                    json_is_object(t) && json_object_get(t, "name") ? "" : " (editly's default)");
     } else if (!kind) {
-        unsupported(e, path, "transition '%s' has no EditPlan equivalent (crossfade, "
-                             "fade_black, fade_white, wipe_left, wipe_right, slide_left, "
-                             "slide_up, circle_open; --lenient: crossfade)", name);
+        unsupported(e, path,
+                    "transition '%s' has no EditPlan equivalent (crossfade, "
+                    "fade_black, fade_white, wipe_left, wipe_right, slide_left, "
+                    "slide_up, circle_open; --lenient: crossfade)",
+                    name);
     }
     /* params, easing and audio curves, from the clip or the defaults */
     const json_t *src[2] = {t, d};
@@ -1008,11 +1048,13 @@ static void do_transition(struct ed *e, size_t ci)
                 json_number_value(json_array_get(col, 1)) >= 1 &&
                 json_number_value(json_array_get(col, 2)) >= 1)
                 kind = "fade_white";
-            else if (col && !(json_is_array(col) && json_number_value(json_array_get(col, 0)) == 0 &&
-                              json_number_value(json_array_get(col, 1)) == 0 &&
-                              json_number_value(json_array_get(col, 2)) == 0))
-                unsupported(e, path, "a fadecolor transition to a colour other than black or "
-                                     "white (--lenient: black)");
+            else if (col &&
+                     !(json_is_array(col) && json_number_value(json_array_get(col, 0)) == 0 &&
+                       json_number_value(json_array_get(col, 1)) == 0 &&
+                       json_number_value(json_array_get(col, 2)) == 0))
+                unsupported(e, path,
+                            "a fadecolor transition to a colour other than black or "
+                            "white (--lenient: black)");
         } else if (params && !json_is_null(params)) {
             unsupported(e, path, "transition params have no EditPlan equivalent");
         }
@@ -1032,8 +1074,9 @@ static void do_transition(struct ed *e, size_t ci)
         if (!ez && json_is_object(d))
             ez = json_object_get(d, "easing");
         if (!ez)
-            unsupported(e, path, "editly eases directional transitions (easeOutExpo) unless "
-                                 "\"easing\": null; EditPlan slides are linear");
+            unsupported(e, path,
+                        "editly eases directional transitions (easeOutExpo) unless "
+                        "\"easing\": null; EditPlan slides are linear");
     }
     json_t *o = op_new("transition");
     char id[32];
@@ -1103,29 +1146,30 @@ static void merge_layers(struct ed *e, struct clip *c, const json_t *layers_in)
 
 static void top_level(struct ed *e, const json_t *spec)
 {
-    static const char *const keys[] = {
-        "width", "height", "fps", "clips", "defaults", "audioTracks", "audioFilePath",
-        "backgroundAudioVolume", "loopAudio", "keepSourceAudio", "clipsAudioVolume",
-        "outputVolume", "audioNorm", "outPath", "customOutputArgs", "fast",
-        /* how editly runs, nothing of the edit: */
-        "verbose", "enableFfmpegLog", "logTimes", "keepTmp", "allowRemoteRequests", "ffmpegPath",
-        "ffprobePath", NULL};
+    static const char *const keys[] = {"width", "height", "fps", "clips", "defaults", "audioTracks",
+                                       "audioFilePath", "backgroundAudioVolume", "loopAudio",
+                                       "keepSourceAudio", "clipsAudioVolume", "outputVolume",
+                                       "audioNorm", "outPath", "customOutputArgs", "fast",
+                                       /* how editly runs, nothing of the edit: */
+                                       "verbose", "enableFfmpegLog", "logTimes", "keepTmp",
+                                       "allowRemoteRequests", "ffmpegPath", "ffprobePath", NULL};
     check_keys(e, spec, "$", keys, "the spec");
     if (json_object_get(spec, "customOutputArgs"))
-        unsupported(e, "$.customOutputArgs", "FFmpeg output arguments: EditPlan has its own "
-                                             "output settings");
+        unsupported(e, "$.customOutputArgs",
+                    "FFmpeg output arguments: EditPlan has its own "
+                    "output settings");
     if (json_is_true(json_object_get(spec, "fast")))
         unsupported(e, "$.fast", "fast: editly's preview mode (small size, 15 fps)");
     const json_t *an = json_object_get(spec, "audioNorm");
     if (an && !json_is_object(an) && !json_is_null(an))
         fatal(e, "$.audioNorm", "bad_value", "audioNorm must be an object");
     else if (json_is_true(json_object_get(an, "enable")))
-        unsupported(e, "$.audioNorm", "audioNorm is FFmpeg's dynaudnorm; EditPlan normalises "
-                                      "to a loudness target instead (--lenient: -14 LUFS)");
+        unsupported(e, "$.audioNorm",
+                    "audioNorm is FFmpeg's dynaudnorm; EditPlan normalises "
+                    "to a loudness target instead (--lenient: -14 LUFS)");
     if (an)
-        check_keys(e, an, "$.audioNorm", (const char *const[]){"enable", "gaussSize", "maxGain",
-                                                                NULL},
-                   "audioNorm");
+        check_keys(e, an, "$.audioNorm",
+                   (const char *const[]){"enable", "gaussSize", "maxGain", NULL}, "audioNorm");
 }
 
 enum reel_code import_editly(const json_t *spec, const char *spec_dir, const char *still_dir,
@@ -1276,8 +1320,10 @@ enum reel_code import_editly(const json_t *spec, const char *spec_dir, const cha
     else
         e.fps = 25;
     if (!fps_allowed(e.fps)) {
-        unsupported(&e, "$.fps", "%.3f fps: EditPlan renders at 23.976, 24, 25, 29.97, 30, 50, "
-                                 "59.94 or 60 (--lenient: 30)", e.fps);
+        unsupported(&e, "$.fps",
+                    "%.3f fps: EditPlan renders at 23.976, 24, 25, 29.97, 30, 50, "
+                    "59.94 or 60 (--lenient: 30)",
+                    e.fps);
         e.fps = 30;
     }
 
@@ -1308,9 +1354,11 @@ enum reel_code import_editly(const json_t *spec, const char *spec_dir, const cha
             if (fr > 0 && 2 * fr >= lround(fmin(c->duration, next) * e.fps)) {
                 char p[160];
                 sub(p, sizeof(p), c->cpath, "transition");
-                unsupported(&e, p, "editly cuts this transition to half of a neighbouring clip "
-                                   "(%.3f s); an EditPlan transition must be shorter than that "
-                                   "(--lenient: one frame shorter)", safe);
+                unsupported(&e, p,
+                            "editly cuts this transition to half of a neighbouring clip "
+                            "(%.3f s); an EditPlan transition must be shorter than that "
+                            "(--lenient: one frame shorter)",
+                            safe);
                 fr = half - 1;
             }
             c->tr_after = fr > 0 ? fr / e.fps : 0;
@@ -1407,8 +1455,8 @@ enum reel_code import_editly(const json_t *spec, const char *spec_dir, const cha
         num(&e, tr, "mixVolume", p, &w);
         if (start >= r->duration)
             continue; /* editly's mix ends with the clips: this track is never heard */
-        add_audio_op(&e, m, start, has_to && to > from ? start + (to - from) : -1, from, w, 0, 0,
-                     0, p);
+        add_audio_op(&e, m, start, has_to && to > from ? start + (to - from) : -1, from, w, 0, 0, 0,
+                     p);
     }
 
     if (e.fatal || (r->nunsupported && !lenient))

@@ -41,7 +41,7 @@ struct import_result {
     json_t *plan; /* the EditPlan document (owned); NULL when it could not be made */
     struct import_still *stills;
     size_t nstills;
-    double duration;  /* editly's total: sum of clip durations minus the transitions */
+    double duration;     /* editly's total: sum of clip durations minus the transitions */
     size_t nunsupported; /* issues with code "unsupported" */
 };
 

@@ -67,7 +67,10 @@ TEST(json5_accepts_the_spec_extensions)
     accepts("\xEF\xBB\xBF\xC2\xA0{\xE2\x80\xA8k\xC3\xA9y: true}\xE3\x80\x80",
             "{\"k\xC3\xA9y\":true}");
     accepts("{\\u0061b: 1, null: 2, true: 3}", "{\"ab\":1,\"null\":2,\"true\":3}");
-    accepts("'a\xE2\x80\xA8" "b'", "\"a\xE2\x80\xA8" "b\"");
+    accepts("'a\xE2\x80\xA8"
+            "b'",
+            "\"a\xE2\x80\xA8"
+            "b\"");
     accepts("9223372036854775807", "9223372036854775807");
     accepts("99999999999999999999", "1e20");
     accepts("[[[]]]", "[[[]]]");
