@@ -58,6 +58,7 @@ CLI_DECL(migrate);
 CLI_DECL(serve);
 CLI_DECL(keys);
 CLI_DECL(export);
+CLI_DECL(import);
 
 /* `reel plan --brief ...` (the planners); `reel plan validate|schema|timeline`
  * is handled in cmd_plan.c, everything else goes here. */

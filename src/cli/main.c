@@ -30,6 +30,11 @@ static const struct cli_command commands[] = {
      "usage: reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset L=P ...]\n"
      "                   [-o FILE]\n"
      "       reel export JOB [--version N] --format ... [-o FILE]\n"},
+    {"import", cmd_import, "turn an editly spec (JSON5) into an EditPlan",
+     "usage: reel import editly SPEC.json5 [-o plan.json] [--lenient] [--stills DIR]\n"
+     "  without --lenient, a spec with any part EditPlan cannot express is refused (exit 1,\n"
+     "  every JSON path listed); --lenient writes the plan without those parts and warns\n"
+     "  about each. --stills: where colour stills go (default: the plan's directory)\n"},
     {"probe", cmd_probe, "describe media files",
      "usage: reel probe FILE... [--json]\n"},
     {"analyze", cmd_analyze, "analyse footage: shots, loudness, speech, beats, thumbnails",
