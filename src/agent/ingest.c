@@ -302,6 +302,12 @@ static enum reel_code ingest_one(struct agent_job *aj, const struct trace_span *
             json_t *pl = json_pack("{s:s}", "file", dest);
             struct trace_span_result r = TRACE_SPAN_RESULT_INIT;
             if (tj.rc == REEL_OK) {
+                /* words the recogniser made of music or noise are not captions */
+                const json_t *sp = json_object_get(json_object_get(md, "analysis"), "speech");
+                if (json_is_array(sp)) {
+                    size_t moved = transcript_keep_speech_json(&tj.tr, sp, tj.to.pause_min);
+                    json_object_set_new(pl, "not_speech", json_integer((json_int_t)moved));
+                }
                 json_object_set_new(pl, "words", json_integer((json_int_t)tj.tr.words.n));
                 json_object_set_new(md, "transcript", transcript_to_json(&tj.tr));
             } else {

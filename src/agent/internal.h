@@ -15,7 +15,7 @@
 #include "trace/trace.h"
 
 /* Bumped when what ingest stores in assets.metadata changes (cache key). */
-#define AGENT_INGEST_VERSION 1
+#define AGENT_INGEST_VERSION 2 /* 2: heard words outside speech left out */
 
 /* One ingested asset: what the stage "ingest/<label>" stored plus the facts. */
 struct agent_asset {

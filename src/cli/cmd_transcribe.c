@@ -6,6 +6,7 @@
 #include "cli/cli.h"
 #include "core/config.h"
 #include "core/json.h"
+#include "media/analyze.h"
 #include "transcribe/transcribe.h"
 #include "core/banned.h"
 
@@ -26,6 +27,7 @@ int cmd_transcribe(int argc, char **argv)
     const char *file = NULL, *outpath = NULL, *language = NULL, *script = NULL;
     double chunk = 0, pause = 0;
     long threads = 0;
+    int all_words = 0;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         if (!strcmp(a, "--json"))
@@ -36,6 +38,8 @@ int cmd_transcribe(int argc, char **argv)
             fmt = FMT_VTT;
         else if (!strcmp(a, "--words"))
             fmt = FMT_WORDS;
+        else if (!strcmp(a, "--all-words"))
+            all_words = 1;
         else if (!strcmp(a, "--script")) {
             if (!need_value(i, argc, a))
                 return 2;
@@ -98,6 +102,24 @@ int cmd_transcribe(int argc, char **argv)
     if (transcribe_file(file, &o, &t, &err)) {
         status = cli_fail(&err);
         goto out;
+    }
+    /* what the recogniser made of music and noise is not what was said */
+    if (!all_words && !t.from_script && t.words.n) {
+        struct media_analyze_opts ao = MEDIA_ANALYZE_OPTS_INIT;
+        ao.which = MEDIA_AN_SPEECH;
+        ao.use_cache = 0; /* one analyser only: not what a later full analysis may reuse */
+        json_t *an = NULL;
+        if (media_analyze(file, &ao, &an, &err)) {
+            status = cli_fail(&err);
+            goto out;
+        }
+        size_t moved = transcript_keep_speech_json(&t, json_object_get(an, "speech"), pause);
+        json_decref(an);
+        if (moved && fmt != FMT_JSON)
+            fprintf(stderr,
+                    "reel: %zu word%s heard where there is no speech left out (--json lists "
+                    "them under not_speech; --all-words keeps them)\n",
+                    moved, moved == 1 ? "" : "s");
     }
     struct buf b = BUF_INIT;
     if (fmt == FMT_JSON) {

@@ -43,7 +43,8 @@ static const struct cli_command commands[] = {
     {"transcribe", cmd_transcribe, "speech to timed words",
      "usage: reel transcribe FILE [--json|--srt|--vtt|--words] [--script FILE] [-o OUT] [--language L]\n"
      "                       [--chunk SECONDS] [--threads N] [--pause SECONDS]\n"
-     "  --script FILE: what is said (text, SRT or WebVTT), aligned to the speech\n"},
+     "  --script FILE: what is said (text, SRT or WebVTT), aligned to the speech\n"
+     "  --all-words: keep words heard where the analysis hears no speech (music, noise)\n"},
     {"eval", cmd_eval, "score a render with the six metrics",
      "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"

@@ -109,12 +109,32 @@ const json_t *rules_words_of(const struct planner_asset *a)
     return json_is_array(w) && json_array_size(w) ? w : NULL;
 }
 
+#define TALK_WORDS_SHARE 0.15 /* of the clip's time inside words */
+
 int rules_is_talking(const struct planner_asset *a)
 {
     if (!strcmp(planner_asset_type(a), "b-roll"))
         return 0;
-    if (rules_words_of(a))
-        return 1;
+    /* A few words heard in a film's music or a yawn are not a talking clip
+     * (bbb: "forgot the cockpit", 2.6 s of 30 s, became a 3.5 s "talk"
+     * edit for a 20 s brief): the words must fill a share of the clip,
+     * unless they are the user's script. */
+    const json_t *words = rules_words_of(a);
+    if (words) {
+        if (!strcmp(json_get_str(a->transcript, "source", "speech"), "script"))
+            return 1;
+        double said = 0, d = rules_asset_duration(a);
+        size_t i;
+        const json_t *w;
+        json_array_foreach(words, i, w)
+        {
+            double ws = json_get_num(w, "start", 0), we = json_get_num(w, "end", 0);
+            if (we > ws)
+                said += we - ws;
+        }
+        if (d <= 0 || said >= TALK_WORDS_SHARE * d)
+            return 1;
+    }
     ival_vec sp = VEC_INIT;
     intervals(json_object_get(a->analysis, "speech"), &sp);
     double d = rules_asset_duration(a), s = overlap(&sp, 0, d > 0 ? d : 1e9);

@@ -60,6 +60,14 @@ struct tr_word {
     int filler;        /* a hesitation or a repeated word: a candidate for a cut */
     int repeat;        /* it repeats the word before it */
     int aligned;       /* enum tr_aligned: how a script word got its time (0: heard) */
+    int not_speech;    /* enum tr_not_speech: why it is not taken for speech (0: it is) */
+};
+
+/* Why a heard "word" is not speech (transcript_keep_speech). */
+enum tr_not_speech {
+    TR_SPEECH = 0,
+    TR_NS_LONG,  /* longer than any word a person says */
+    TR_NS_NOISE, /* the analysis hears no speech there (music, noise, silence) */
 };
 
 /* How a word of a script got its time (transcribe_align). */
@@ -91,6 +99,10 @@ struct transcript {
     /* With a script: words are the script's; heard are the recogniser's. */
     int from_script;
     VEC(struct tr_word) heard;
+    /* Words the recogniser made of sound that is not speech, left out of
+     * words (transcript_keep_speech); speech_checked: that check ran. */
+    int speech_checked;
+    VEC(struct tr_word) not_speech;
     struct tr_align_stats {
         size_t words, forced, matched, interpolated;
         double heard_wer; /* the recogniser against the script (0..) */
@@ -110,6 +122,25 @@ void transcript_add_segment(struct transcript *t, double start, double end, cons
  * the words (a new segment after a pause or at most every ~12 s).
  */
 void transcript_finish(struct transcript *t, double pause_min);
+
+/*
+ * Keep only words said where there is speech. The recogniser makes words of
+ * any sound (pocketsphinx heard "thank" in 8 s of pink noise, "if if if" in
+ * splashing, "moon" in a film's music, often at confidence 0.99), so a word
+ * stays in t->words only when most of its span lies in the analysis's
+ * speech spans (`speech`, n pairs of start/end seconds, media_analyze's
+ * "speech") and it is no longer than TR_WORD_MAX_S; the others move to
+ * t->not_speech with their reason, and the segments and pauses are rebuilt
+ * from the words kept (pause_min as transcript_finish's). A script's words
+ * (from_script) are the user's and are kept. Returns the number moved.
+ */
+#define TR_WORD_MAX_S 1.6 /* the longest word of the real speech measured: 0.81 s */
+#define TR_SPEECH_SHARE 0.5
+size_t transcript_keep_speech(struct transcript *t, const double (*speech)[2], size_t n,
+                              double pause_min);
+/* The same with the analysis JSON's "speech" array ([{"start","end"}...]). */
+size_t transcript_keep_speech_json(struct transcript *t, const json_t *speech, double pause_min);
+const char *tr_not_speech_why(int why);
 
 /* Is this word (any case, punctuation ignored) a hesitation? */
 int transcript_is_filler(const char *word);

@@ -27,6 +27,9 @@ void transcript_release(struct transcript *t)
     for (size_t i = 0; i < t->heard.n; i++)
         free(t->heard.v[i].word);
     VEC_FREE(&t->heard);
+    for (size_t i = 0; i < t->not_speech.n; i++)
+        free(t->not_speech.v[i].word);
+    VEC_FREE(&t->not_speech);
     VEC_FREE(&t->words);
     VEC_FREE(&t->segments);
     VEC_FREE(&t->pauses);
@@ -175,6 +178,80 @@ void transcript_finish(struct transcript *t, double pause_min)
         build_segments(t, pause_min);
 }
 
+/* ---- speech or not ---- */
+
+const char *tr_not_speech_why(int why)
+{
+    switch (why) {
+    case TR_NS_LONG:
+        return "longer than a spoken word";
+    case TR_NS_NOISE:
+        return "no speech there";
+    default:
+        return "speech";
+    }
+}
+
+static double speech_overlap(const double (*sp)[2], size_t n, double a, double b)
+{
+    double o = 0;
+    for (size_t i = 0; i < n; i++) {
+        double lo = fmax(a, sp[i][0]), hi = fmin(b, sp[i][1]);
+        if (hi > lo)
+            o += hi - lo;
+    }
+    return o;
+}
+
+size_t transcript_keep_speech(struct transcript *t, const double (*speech)[2], size_t n,
+                              double pause_min)
+{
+    t->speech_checked = 1;
+    if (t->from_script)
+        return 0;
+    size_t k = 0, moved = 0;
+    for (size_t i = 0; i < t->words.n; i++) {
+        struct tr_word w = t->words.v[i];
+        double d = w.end - w.start;
+        int why = TR_SPEECH;
+        if (d > TR_WORD_MAX_S)
+            why = TR_NS_LONG;
+        else if (speech_overlap(speech, n, w.start, w.end) <
+                 TR_SPEECH_SHARE * fmax(d, 1e-3) - 1e-9)
+            why = TR_NS_NOISE;
+        if (why) {
+            w.not_speech = why;
+            VEC_PUSH(&t->not_speech, w);
+            moved++;
+        } else {
+            t->words.v[k++] = w;
+        }
+    }
+    t->words.n = k;
+    if (moved) {
+        for (size_t i = 0; i < t->segments.n; i++)
+            free(t->segments.v[i].text);
+        t->segments.n = 0;
+        transcript_finish(t, pause_min);
+    }
+    return moved;
+}
+
+size_t transcript_keep_speech_json(struct transcript *t, const json_t *speech, double pause_min)
+{
+    size_t n = json_array_size(speech), k = 0;
+    double(*sp)[2] = xmalloc((n ? n : 1) * sizeof(*sp));
+    for (size_t i = 0; i < n; i++) {
+        const json_t *o = json_array_get(speech, i);
+        double a = json_get_num(o, "start", -1), b = json_get_num(o, "end", -1);
+        if (a >= 0 && b > a)
+            sp[k][0] = a, sp[k][1] = b, k++;
+    }
+    size_t moved = transcript_keep_speech(t, (const double(*)[2])sp, k, pause_min);
+    free(sp);
+    return moved;
+}
+
 /* ---- JSON ---- */
 
 static json_t *num3(double x)
@@ -224,6 +301,13 @@ json_t *transcript_to_json(const struct transcript *t)
     json_object_set_new(j, "duration", num3(t->duration));
     json_object_set_new(j, "source", json_string(t->from_script ? "script" : "speech"));
     json_object_set_new(j, "words", words_json(t->words.v, t->words.n, t->from_script));
+    if (t->speech_checked) {
+        json_t *ns = words_json(t->not_speech.v, t->not_speech.n, 0);
+        for (size_t i = 0; i < t->not_speech.n; i++)
+            json_object_set_new(json_array_get(ns, i), "why",
+                                json_string(tr_not_speech_why(t->not_speech.v[i].not_speech)));
+        json_object_set_new(j, "not_speech", ns);
+    }
     if (t->from_script) {
         json_object_set_new(j, "heard", words_json(t->heard.v, t->heard.n, 0));
         json_object_set_new(
@@ -314,13 +398,27 @@ enum reel_code transcript_from_json(const json_t *j, struct transcript *t, struc
                                                     : TR_HEARD;
     }
     t->from_script = !strcmp(json_get_str(j, "source", "speech"), "script");
+    const json_t *ns = json_object_get(j, "not_speech");
+    t->speech_checked = json_is_array(ns);
+    json_array_foreach(ns, i, o)
+    {
+        const char *w = json_get_str(o, "word", NULL);
+        a = json_get_num(o, "start", -1), b = json_get_num(o, "end", -1);
+        if (!w || a < 0 || b < a)
+            continue;
+        const char *why = json_get_str(o, "why", "");
+        struct tr_word nw = {a, b, xstrdup(w), json_get_num(o, "confidence", 1.0), 0, 0, 0,
+                             !strcmp(why, tr_not_speech_why(TR_NS_LONG)) ? TR_NS_LONG
+                                                                          : TR_NS_NOISE};
+        VEC_PUSH(&t->not_speech, nw);
+    }
     json_array_foreach(json_object_get(j, "heard"), i, o)
     {
         const char *w = json_get_str(o, "word", NULL);
         a = json_get_num(o, "start", -1), b = json_get_num(o, "end", -1);
         if (!w || a < 0 || b < a)
             continue;
-        struct tr_word hw = {a, b, xstrdup(w), json_get_num(o, "confidence", 1.0), 0, 0, 0};
+        struct tr_word hw = {a, b, xstrdup(w), json_get_num(o, "confidence", 1.0), 0, 0, 0, 0};
         VEC_PUSH(&t->heard, hw);
     }
     const json_t *al = json_object_get(j, "alignment");

@@ -110,6 +110,54 @@ TEST(transcript_json_round_trip)
     transcript_release(&t);
 }
 
+TEST(transcript_keeps_only_speech)
+{
+    struct transcript t, u;
+    sample(&t);
+    transcript_add_word(&t, 4.2, 6.0, "moon", 0.99); /* 1.8 s: no spoken word is that long */
+    transcript_finish(&t, 0);
+    /* speech heard 0.4..2.1 and 3.4..4.0: "that" at 3.0..3.5 is mostly outside, "that"
+     * at 3.5..3.6 and "works" inside */
+    const double sp[][2] = {{0.4, 2.1}, {3.4, 4.0}};
+    CHECK(transcript_keep_speech(&t, sp, 2, 0) == 2);
+    REQUIRE(t.words.n == 7);
+    CHECK_STR(t.words.v[5].word, "that");
+    CHECK_NEAR(t.words.v[5].start, 3.5, 1e-9);
+    REQUIRE(t.not_speech.n == 2);
+    CHECK(t.not_speech.v[0].not_speech == TR_NS_NOISE && t.not_speech.v[0].start == 3.0);
+    CHECK(t.not_speech.v[1].not_speech == TR_NS_LONG);
+    CHECK_STR(t.not_speech.v[1].word, "moon");
+    /* the segments and pauses are those of the words kept */
+    REQUIRE(t.segments.n == 2);
+    CHECK_STR(t.segments.v[1].text, "that works");
+    CHECK_NEAR(t.pauses.v[t.pauses.n - 1].start, 3.9, 1e-9);
+    /* and they survive the JSON */
+    json_t *j = transcript_to_json(&t);
+    struct reel_err err = REEL_ERR_INIT;
+    REQUIRE(transcript_from_json(j, &u, &err) == REEL_OK);
+    CHECK(u.speech_checked && u.not_speech.n == 2 && u.words.n == 7);
+    CHECK(u.not_speech.v[1].not_speech == TR_NS_LONG);
+    json_t *k = transcript_to_json(&u);
+    CHECK(json_equal(j, k));
+    CHECK_STR(json_get_str(json_array_get(json_object_get(k, "not_speech"), 0), "why", ""),
+              "no speech there");
+    json_decref(k);
+    json_decref(j);
+    transcript_release(&u);
+    transcript_release(&t);
+
+    /* no speech at all: nothing is kept; a script's words are the user's and stay */
+    sample(&t);
+    transcript_finish(&t, 0);
+    CHECK(transcript_keep_speech(&t, NULL, 0, 0) == 8 && t.words.n == 0 && t.segments.n == 0);
+    transcript_release(&t);
+    sample(&t);
+    t.from_script = 1;
+    transcript_finish(&t, 0);
+    CHECK(transcript_keep_speech(&t, NULL, 0, 0) == 0 && t.words.n == 8);
+    transcript_release(&t);
+}
+
 TEST(transcript_srt_and_vtt)
 {
     struct transcript t;
