@@ -15,6 +15,7 @@
 #include "eval/eval.h"
 #include "plan/plan.h"
 #include "render/render.h"
+#include "transcribe/transcribe.h"
 #include "core/banned.h"
 
 /* ---- planning ---- */
@@ -696,6 +697,44 @@ static void judge_render(struct agent_job *aj, struct trace_span *parent, const 
     json_decref(j);
 }
 
+/*
+ * The render's own sound, transcribed again for the captions metric's
+ * hearing check (span "hear"), when some caption cue comes from speech or a
+ * script. Returns the heard words (new reference) or NULL: no such cue, or
+ * the recogniser failed (the span says why; the metric then notes the
+ * captions were not heard).
+ */
+static json_t *hear_render(struct agent_job *aj, struct trace_span *parent, const char *path,
+                           const json_t *cues)
+{
+    size_t i, spoken = 0;
+    const json_t *q;
+    json_array_foreach(cues, i, q) spoken += strcmp(json_get_str(q, "source", "plan"), "plan") != 0;
+    if (!spoken)
+        return NULL;
+    struct trace_span sp = {0};
+    struct reel_err err = REEL_ERR_INIT;
+    if (agent_span_start(aj, &sp, parent, "hear", &err))
+        return NULL;
+    struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
+    transcribe_opts_from_config(&to, &aj->cfg);
+    struct transcript t;
+    transcript_init(&t);
+    json_t *words = NULL;
+    enum reel_code rc = transcribe_file(path, &to, &t, &err);
+    json_t *pl = json_pack("{s:s, s:I}", "file", path, "cues", (json_int_t)spoken);
+    if (!rc) {
+        json_t *j = transcript_to_json(&t);
+        words = json_incref(json_object_get(j, "words"));
+        json_decref(j);
+        json_object_set_new(pl, "words", json_integer((json_int_t)json_array_size(words)));
+    }
+    agent_span_end(&sp, pl, rc ? err.msg : NULL);
+    json_decref(pl);
+    transcript_release(&t);
+    return words;
+}
+
 enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *doc,
                                     const json_t *rendered, double *score, int *golden,
                                     struct reel_err *err)
@@ -736,8 +775,11 @@ enum reel_code agent_stage_evaluate(struct agent_job *aj, int v, const json_t *d
     if (render_caption_cues(&p, aj->transcripts, &cues, &cerr) == REEL_OK)
         eo.caption_cues = cues;
     const char *path = json_get_str(rendered, "path", "");
+    json_t *heard = hear_render(aj, &span, path, cues);
+    eo.heard = heard;
     rc = eval_render(path, &p, &eo, &report, err);
     json_decref(cues);
+    json_decref(heard);
     if (rc)
         goto out;
     judge_render(aj, &span, path, words, report);

@@ -1,11 +1,14 @@
 /*
  * reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]
  *                  [--pace slow|medium|fast] [--style STYLE.json] [--weights SPEC]
- *                  [--transcripts FILE.json]
+ *                  [--transcripts FILE.json [--heard FILE.json | --no-hear]]
  *
  * --transcripts is what `reel render` was given (labels to {"words": [...]}):
  * captions with source "transcript" are then checked on screen against the
- * text the renderer made of it.
+ * text the renderer made of it, and, for cues from speech or a script,
+ * against what the render's own sound says: the render is transcribed again
+ * (the offline recogniser or REEL_TRANSCRIBE_URL), or --heard gives that
+ * transcript (`reel transcribe RENDER --json --all-words`); --no-hear skips it.
  * Scores a render with the six metrics (src/eval). Exit status: 0 when the
  * render was evaluated, golden or not (the verdict is in the report and in
  * its "golden" field); 1 for invalid input (a bad plan, a render that is not
@@ -21,8 +24,19 @@
 #include "core/util.h"
 #include "eval/eval.h"
 #include "render/render.h"
+#include "transcribe/transcribe.h"
+#include "core/config.h"
 #include "plan/plan.h"
 #include "core/banned.h"
+
+/* Does any cue come from speech or a script (what a second hearing checks)? */
+static int cues_spoken(const json_t *cues)
+{
+    size_t i;
+    const json_t *q;
+    json_array_foreach(cues, i, q) if (strcmp(json_get_str(q, "source", "plan"), "plan")) return 1;
+    return 0;
+}
 
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
@@ -42,8 +56,8 @@ static int is_opt(const char *s, const char *name)
 int cmd_eval(int argc, char **argv)
 {
     const char *render = NULL, *plan_file = NULL, *pace = NULL, *style_file = NULL,
-               *weights = NULL, *tr_file = NULL;
-    int as_json = 0;
+               *weights = NULL, *tr_file = NULL, *heard_file = NULL;
+    int as_json = 0, no_hear = 0;
     VEC(const char *) assets = VEC_INIT;
     int st = 0;
     for (int i = 1; i < argc; i++) {
@@ -72,6 +86,13 @@ int cmd_eval(int argc, char **argv)
                 st = cli_usage_error("eval", "--transcripts needs a JSON file");
                 goto out;
             }
+        } else if (is_opt(s, "--heard")) {
+            if (!(heard_file = opt_value(argc, argv, &i, "--heard"))) {
+                st = cli_usage_error("eval", "--heard needs a transcript JSON file");
+                goto out;
+            }
+        } else if (!strcmp(s, "--no-hear")) {
+            no_hear = 1;
         } else if (is_opt(s, "--weights")) {
             if (!(weights = opt_value(argc, argv, &i, "--weights"))) {
                 st = cli_usage_error("eval", "--weights needs NAME=VALUE,...");
@@ -110,7 +131,7 @@ int cmd_eval(int argc, char **argv)
     struct reel_err err = REEL_ERR_INIT;
     struct plan p;
     struct plan_issues is = PLAN_ISSUES_INIT;
-    json_t *style = NULL, *report = NULL, *trs = NULL, *cues = NULL;
+    json_t *style = NULL, *report = NULL, *trs = NULL, *cues = NULL, *heard = NULL;
     plan_init(&p);
     enum reel_code rc = plan_decode_file(plan_file, &p, &is, &err);
     if (rc != REEL_OK && rc != REEL_EINVAL) {
@@ -159,6 +180,34 @@ int cmd_eval(int argc, char **argv)
             goto done;
         }
         o.caption_cues = cues;
+        if (heard_file) {
+            rc = json_parse_file(heard_file, 0, &heard, &err);
+            if (rc == REEL_OK && !json_is_array(json_object_get(heard, "words")))
+                rc = reel_fail(&err, REEL_EINVAL, heard_file,
+                               "a transcript has \"words\": [...] (reel transcribe --json)");
+            if (rc != REEL_OK) {
+                reel_err_prefix(&err, "cannot use the heard transcript");
+                st = cli_fail(&err);
+                goto done;
+            }
+        } else if (!no_hear && cues_spoken(cues)) {
+            /* hear the render: what its sound says, against the captions */
+            struct reel_config cfg;
+            config_load(&cfg);
+            struct transcribe_opts to = TRANSCRIBE_OPTS_INIT;
+            transcribe_opts_from_config(&to, &cfg);
+            struct transcript t;
+            transcript_init(&t);
+            struct reel_err herr = REEL_ERR_INIT;
+            if (transcribe_file(render, &to, &t, &herr) == REEL_OK)
+                heard = transcript_to_json(&t);
+            else
+                fprintf(stderr, "reel: the render's sound was not transcribed (%s): its "
+                                "captions are not checked against it\n", herr.msg);
+            transcript_release(&t);
+            config_release(&cfg);
+        }
+        o.heard = heard;
     }
     o.pace = pace;
     o.style = style;
@@ -183,6 +232,7 @@ done:
     json_decref(style);
     json_decref(trs);
     json_decref(cues);
+    json_decref(heard);
     plan_issues_release(&is);
     plan_release(&p);
 out:

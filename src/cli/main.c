@@ -49,7 +49,9 @@ static const struct cli_command commands[] = {
      "usage: reel eval RENDER --plan PLAN.json [--asset LABEL=PATH ...] [--json]\n"
      "                 [--pace slow|medium|fast] [--style STYLE.json] [--weights NAME=W,...]\n"
      "                 [--transcripts FILE.json]  (as given to reel render: checks\n"
-     "                 transcript captions on screen)\n"
+     "                 transcript captions on screen and against the render's sound)\n"
+     "                 [--heard FILE.json | --no-hear]  (the render's own transcript, or\n"
+     "                 no second hearing)\n"
      "exit 0 when evaluated (golden or not: see the report), 1 invalid input, 3 failure\n"},
     {"submit", cmd_submit, "queue an edit job and print its id",
      "usage: reel submit --brief TEXT ASSET... [same flags as edit]\n"},

@@ -316,6 +316,16 @@ static void main_evidence(const json_t *m, struct buf *out)
                      json_get_num(q, "start", 0), json_get_num(q, "end", 0),
                      json_get_num(q, "confidence", 0), json_get_str(q, "text", ""));
         }
+        /* what the render's own sound says under cues it contradicts */
+        json_array_foreach(json_object_get(json_object_get(e, "hearing"), "cues"), k, q)
+        {
+            if (!strcmp(json_get_str(q, "verdict", "agrees"), "agrees"))
+                continue;
+            buf_addf(out, "\n                     %-13s %6.2f-%6.2f s  \"%s\"  heard \"%s\" (WER %.2f)",
+                     json_get_str(q, "verdict", ""), json_get_num(q, "start", 0),
+                     json_get_num(q, "end", 0), json_get_str(q, "text", ""),
+                     json_get_str(q, "heard", ""), json_get_num(q, "wer", 0));
+        }
     } else if (!strcmp(name, "brand")) {
         const json_t *ls = json_object_get(e, "logos");
         const json_t *pal = json_object_get(e, "palette");

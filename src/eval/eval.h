@@ -88,8 +88,13 @@ struct eval_opts {
      * [{"op", "start", "end", "text"}] (borrowed, may be NULL: such captions
      * are then not checked on screen, and the evidence says so). */
     const json_t *caption_cues;
+    /* The words heard in the render's own sound, re-transcribed
+     * ([{"start","end","word"}...] in render seconds, or a transcript
+     * object with "words"), borrowed, NULL: not heard. The captions
+     * metric checks each cue from speech or a script against them. */
+    const json_t *heard;
 };
-#define EVAL_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL}
+#define EVAL_OPTS_INIT {NULL, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL}
 
 /*
  * Score the render at `render_path` against `plan` (decoded and validated,

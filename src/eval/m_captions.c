@@ -7,6 +7,7 @@
  * check the box is inside the title-safe area. Reading speed and line
  * length come from the plan's text and times.
  */
+#include <ctype.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -24,6 +25,14 @@
  * uncertain. pocketsphinx on ../shared/media/speech: goforward (WER 0) 0.76,
  * the LibriVox lines (WER 0.25-0.43) 0.61-0.66, the demo clip (WER ~0.7) 0.41. */
 #define CAPTION_CONF_MIN 0.7
+/* The hearing: the render's own sound transcribed again, the words heard
+ * within HEAR_SLACK_S of a cue against its text. Two hearings by the same
+ * recogniser of the same speech (the source clip, then the render with
+ * its music and loudness) differ too: a cue whose text is further than
+ * HEAR_WER_MAX (word error rate) from what is heard, or over which nothing
+ * is heard, is contradicted (docs/eval.md has the figures). */
+#define HEAR_WER_MAX 0.8
+#define HEAR_SLACK_S 0.3
 /* Tesseract does not read lines under OCR_MIN_LINE_PX (ink height) at
  * all, however they are scaled: smaller text (a 180p test render's
  * captions) is located, measured for contrast and position, but not read
@@ -500,6 +509,131 @@ static void uncertain_cues(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(m->evidence, "uncertain", list);
 }
 
+/* Lower-case words of s (letters, digits, apostrophes), at most max. */
+static size_t norm_words(const char *s, char (*w)[32], size_t max)
+{
+    size_t n = 0, k = 0;
+    for (const unsigned char *p = (const unsigned char *)s;; p++) {
+        int in = *p && (isalnum(*p) || *p == '\'' || *p >= 0x80);
+        if (in && k < 31 && n < max)
+            w[n][k++] = (char)tolower(*p);
+        else if (!in && k) {
+            w[n++][k] = 0;
+            k = 0;
+        }
+        if (!*p)
+            break;
+    }
+    return n;
+}
+
+static size_t word_distance(char (*a)[32], size_t na, char (*b)[32], size_t nb)
+{
+    size_t *row = xmalloc((nb + 1) * sizeof(size_t));
+    for (size_t j = 0; j <= nb; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= na; i++) {
+        size_t diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= nb; j++) {
+            size_t up = row[j];
+            size_t sub = diag + (strcmp(a[i - 1], b[j - 1]) != 0);
+            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
+            row[j] = sub < best ? sub : best;
+            diag = up;
+        }
+    }
+    size_t d = row[nb];
+    free(row);
+    return d;
+}
+
+#define HEAR_MAX_WORDS 64
+
+/*
+ * The evaluation hears: for captions from speech or a script, the words
+ * heard in the render's own sound (opts->heard) over each cue. A cue from
+ * the recogniser whose text the second hearing contradicts (word error rate
+ * over HEAR_WER_MAX), and any such cue over which no word is heard at all
+ * (captions over music, silence or another clip's sound), fail the gate.
+ * Evidence "hearing": per cue the burned text, what was heard, the WER and
+ * the confidence.
+ */
+static void hearing_check(struct eval_ctx *c, struct metric_out *m)
+{
+    const json_t *cues = c->opts ? c->opts->caption_cues : NULL;
+    const json_t *heard = c->opts ? c->opts->heard : NULL;
+    if (json_is_object(heard))
+        heard = json_object_get(heard, "words");
+    size_t i, k;
+    json_t *q, *w;
+    size_t spoken = 0;
+    json_array_foreach(cues, i, q) spoken += strcmp(json_get_str(q, "source", "plan"), "plan") != 0;
+    if (!spoken)
+        return;
+    json_t *h = json_object();
+    json_object_set_new(m->evidence, "hearing", h);
+    if (!json_is_array(heard)) {
+        json_object_set_new(h, "note", json_string("the render's sound was not transcribed: "
+                                                   "the captions were not checked against it"));
+        return;
+    }
+    json_object_set_new(m->threshold, "max_heard_wer", json_real(HEAR_WER_MAX));
+    json_t *list = json_array();
+    size_t bad = 0;
+    const json_t *first_bad = NULL;
+    char(*cw)[32] = xmalloc(2 * HEAR_MAX_WORDS * sizeof(*cw)), (*hw)[32] = cw + HEAR_MAX_WORDS;
+    json_array_foreach(cues, i, q)
+    {
+        const char *src = json_get_str(q, "source", "plan");
+        if (!strcmp(src, "plan"))
+            continue;
+        double a = json_get_num(q, "start", 0), b = json_get_num(q, "end", 0);
+        struct buf txt = BUF_INIT;
+        json_array_foreach(heard, k, w)
+        {
+            double mid = (json_get_num(w, "start", 0) + json_get_num(w, "end", 0)) / 2;
+            if (mid < a - HEAR_SLACK_S || mid > b + HEAR_SLACK_S)
+                continue;
+            if (txt.len)
+                buf_addch(&txt, ' ');
+            buf_adds(&txt, json_get_str(w, "word", ""));
+        }
+        size_t nc = norm_words(json_get_str(q, "text", ""), cw, HEAR_MAX_WORDS);
+        size_t nh = norm_words(txt.len ? txt.buf : "", hw, HEAR_MAX_WORDS);
+        double wer = nc ? (double)word_distance(cw, nc, hw, nh) / (double)nc : 0;
+        const char *verdict = "agrees";
+        if (!nh)
+            verdict = "nothing heard";
+        else if (!strcmp(src, "speech") && wer > HEAR_WER_MAX)
+            verdict = "contradicted";
+        int fails = strcmp(verdict, "agrees") != 0;
+        json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:s}", "start",
+                              json_round(a, 2), "end", json_round(b, 2), "source", src, "text",
+                              json_get_str(q, "text", ""), "heard", txt.len ? txt.buf : "",
+                              "wer", json_round(wer, 2), "confidence",
+                              json_round(json_get_num(q, "confidence", 1), 2), "verdict", verdict);
+        json_array_append_new(list, o);
+        if (fails && !bad++)
+            first_bad = o;
+        buf_release(&txt);
+    }
+    free(cw);
+    json_object_set_new(h, "heard_words", json_integer((json_int_t)json_array_size(heard)));
+    json_object_set_new(h, "contradicted", json_integer((json_int_t)bad));
+    if (bad) {
+        m->gate = 0;
+        m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)bad / (double)spoken));
+        advise(m,
+               "%zu of %zu caption cues are not what the render's sound says, e.g. %.2f s "
+               "\"%.60s\" where it says \"%.60s\" (%s): give the script (--script), or a "
+               "person must check them",
+               bad, spoken, json_get_num(first_bad, "start", 0), json_get_str(first_bad, "text", ""),
+               json_get_str(first_bad, "heard", ""), json_get_str(first_bad, "verdict", ""));
+    }
+    json_object_set_new(h, "cues", list);
+}
+
 void metric_captions(struct eval_ctx *c, struct metric_out *m)
 {
     json_t *ev = m->evidence;
@@ -678,4 +812,5 @@ void metric_captions(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(m->threshold, "max_line_chars", json_integer(MAX_LINE));
     json_object_set_new(m->threshold, "title_safe", json_real(1 - 2 * TITLE_SAFE));
     uncertain_cues(c, m);
+    hearing_check(c, m);
 }

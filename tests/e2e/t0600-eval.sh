@@ -207,13 +207,17 @@ test_expect_success 'transcript captions: reel eval --transcripts reads what ree
           {op: \"captions\", source: \"transcript\", position: \"bottom\",
            style: {color: \"#FFFFFF\", outline: \"#000000\", size: 0.07}}]}" >"$TMP/trc.json"
     "$REEL" render "$TMP/trc.json" --transcripts "$TMP/tr.json" --preset ultrafast -o "$TMP/trc.mp4" >/dev/null
-    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr.json" --json >"$TMP/trc.eval.json"
-    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr-wrong.json" --json >"$TMP/trw.eval.json"
+    # (--no-hear: the clip says none of these words; t0602 checks the hearing)
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr.json" --no-hear --json >"$TMP/trc.eval.json"
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr-wrong.json" --no-hear --json >"$TMP/trw.eval.json"
     "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --json >"$TMP/trn.eval.json"
     echo "# transcript captions: right $(jq -c ".metrics[3] | {score, gate, cer: .evidence.mean_cer}" "$TMP/trc.eval.json") wrong $(jq -c ".metrics[3] | {score, gate, cer: .evidence.mean_cer}" "$TMP/trw.eval.json")"
     jq -e ".metrics[3].applicable == true and .metrics[3].gate == true and .metrics[3].evidence.mean_cer <= 0.2" "$TMP/trc.eval.json" >/dev/null
     jq -e ".metrics[3].gate == false and .metrics[3].evidence.mean_cer > 0.4" "$TMP/trw.eval.json" >/dev/null
     jq -e ".metrics[3].applicable == false and (.metrics[3].evidence.note | test(\"transcript\"))" "$TMP/trn.eval.json" >/dev/null
+    # heard: the clip has no speech, so no cue is what its sound says
+    "$REEL" eval "$TMP/trc.mp4" --plan "$TMP/trc.json" --transcripts "$TMP/tr.json" --json >"$TMP/trh.eval.json"
+    jq -e ".metrics[3].gate == false and .metrics[3].evidence.hearing.contradicted >= 1" "$TMP/trh.eval.json" >/dev/null
 '
 test_expect_code 2 'eval without --plan is a usage error' '"$REEL" eval "$TMP/ref.mp4"'
 test_expect_code 1 'eval of a file that is not a video exits 1' '
