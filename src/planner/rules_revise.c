@@ -190,23 +190,35 @@ static int fix_captions(json_t *plan, const struct rules_params *p, const json_t
 {
     json_t *op = find_op(plan, "captions", NULL);
     size_t unsure = json_array_size(json_object_get(ev, "uncertain"));
-    if (unsure && op) {
+    /* cues the render's own sound contradicts are misheard words too */
+    size_t heard_not = (size_t)json_get_int(json_object_get(ev, "hearing"), "contradicted", 0);
+    if ((unsure || heard_not) && op) {
         /* no styling makes misheard words right */
         if (p->brief->captions == 1) {
-            buf_addf(cannot,
-                     "%zu caption cues rest on words the recogniser was unsure of, and the brief "
-                     "asks for captions: only the script (--script) or a person can make them "
-                     "right; ",
-                     unsure);
+            if (unsure)
+                buf_addf(cannot,
+                         "%zu caption cues rest on words the recogniser was unsure of, and the "
+                         "brief asks for captions: only the script (--script) or a person can "
+                         "make them right; ",
+                         unsure);
+            else
+                buf_addf(cannot,
+                         "%zu caption cues are not what the render's sound says, and the brief "
+                         "asks for captions: only the script (--script) or a person can make "
+                         "them right; ",
+                         heard_not);
             return 0;
         }
+        if (!unsure)
+            unsure = heard_not;
         size_t i;
         json_t *o, *ops = json_object_get(plan, "operations");
         json_array_foreach(ops, i, o) if (o == op) break;
         json_array_remove(ops, i);
         buf_addf(why,
-                 "captions dropped: %zu cues rested on words the recogniser was unsure of (the "
-                 "brief does not ask for captions; give the script with --script to have them); ",
+                 "captions dropped: %zu cues rested on words the recogniser was unsure of or "
+                 "the render's sound contradicts (the brief does not ask for captions; give the "
+                 "script with --script to have them); ",
                  unsure);
         return 1;
     }
