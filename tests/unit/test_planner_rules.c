@@ -548,6 +548,31 @@ TEST(planner_revise_captions_logo_pace)
     fixture_release(&f);
 }
 
+TEST(planner_revise_misheard_captions)
+{
+    /* cues the recogniser was unsure of, or that the render's own sound
+     * contradicts: no restyling helps; when the brief did not ask for
+     * captions they go */
+    const char *fbs[] = {
+        "{\"evaluation\":{\"metrics\":{\"captions\":{\"score\":0.5,\"gate\":false,"
+        "\"evidence\":{\"uncertain\":[{\"start\":0,\"end\":2,\"text\":\"a\"}]}}}}}",
+        "{\"evaluation\":{\"metrics\":{\"captions\":{\"score\":0.5,\"gate\":false,"
+        "\"evidence\":{\"uncertain\":[],\"hearing\":{\"contradicted\":2}}}}}}",
+    };
+    for (int k = 0; k < 2; k++) {
+        struct revise_fixture f;
+        fixture_init(&f);
+        REQUIRE(op_by_id(f.plan, "captions"));
+        f.b.captions = 0; /* as if the brief had not asked */
+        json_t *p = revise(&f, fbs[k]);
+        REQUIRE(p);
+        CHECK(op_by_id(p, "captions") == NULL);
+        CHECK(strstr(json_string_value(json_object_get(p, "notes")), "captions dropped") != NULL);
+        json_decref(p);
+        fixture_release(&f);
+    }
+}
+
 TEST(planner_revise_validation_and_render)
 {
     struct revise_fixture f;
