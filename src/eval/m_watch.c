@@ -176,10 +176,21 @@ void metric_watchability(struct eval_ctx *c, struct metric_out *m)
         advise(m, "the picture flickers (%d brightness reversals in one second from %.2f s)", flick,
                fat);
 
-    /* silence gaps */
+    /* silence gaps. A render silent from end to end whose plan adds no
+     * sound (no audio op) is a silent video, like one with no audio track:
+     * its footage has no sound (a time-lapse with a track of digital
+     * silence), and no gap is one the edit made. */
+    int adds_sound = 0;
+    for (size_t i = 0; i < c->plan->nops; i++)
+        adds_sound |= c->plan->ops[i].kind == OP_AUDIO;
+    int silent_video = c->audio_seen && isnan(I) && !adds_sound;
+    if (silent_video)
+        json_object_set_new(ev, "audio",
+                            json_string("silent all through, and the plan adds no sound: a silent "
+                                        "video (no gap is the edit's)"));
     json_t *gaps = json_array();
     double gap_total = 0, gap_max = 0, gs = -1;
-    for (size_t i = 0; i <= c->blocks.n && c->audio_seen; i++) {
+    for (size_t i = 0; i <= c->blocks.n && c->audio_seen && !silent_video; i++) {
         int s = i < c->blocks.n && c->blocks.v[i].rms_db < GAP_DB;
         double t = i < c->blocks.n ? c->blocks.v[i].t : D;
         if (s && gs < 0)

@@ -265,4 +265,19 @@ test_expect_success 'a white wordmark over a white picture: brand says it cannot
     jq -e "[.metrics[4].advice[] | select(test(\"cannot be told from the footage\"))] | length >= 2" "$TMP/wm_white.eval.json" >/dev/null
     jq -e ".metrics[4].gate == true" "$TMP/wm_dark.eval.json" >/dev/null
 '
+test_expect_success 'a silent video (silent footage, no sound added) is not a silence gap; with music planned it is' '
+    ff -f lavfi -i "testsrc2=s=320x180:r=30:d=4" -f lavfi -i "anullsrc=r=48000:cl=stereo" -t 4 \
+        -c:v libx264 -preset ultrafast -pix_fmt yuv420p -c:a aac "$M/quiet.mp4"
+    ff -f lavfi -i "anullsrc=r=48000:cl=stereo" -t 4 "$M/quiet.wav"
+    jq -n --arg a "$M/quiet.mp4" "{schema: \"reel.editplan/1\", title: \"q\",
+        output: {width: 320, height: 180, fps: 30}, assets: {a: \$a},
+        operations: [{op: \"cut\", asset: \"a\", in: 0, out: 4}]}" >"$TMP/q.json"
+    jq --arg m "$M/quiet.wav" ".assets.m = \$m | .operations += [{op: \"audio\", asset: \"m\", start: 0}]" "$TMP/q.json" >"$TMP/qm.json"
+    "$REEL" render "$TMP/q.json" --preset ultrafast -o "$TMP/q.mp4" >/dev/null
+    "$REEL" render "$TMP/qm.json" --preset ultrafast -o "$TMP/qm.mp4" >/dev/null
+    "$REEL" eval "$TMP/q.mp4" --plan "$TMP/q.json" --json >"$TMP/q.eval.json"
+    "$REEL" eval "$TMP/qm.mp4" --plan "$TMP/qm.json" --json >"$TMP/qm.eval.json"
+    jq -e ".metrics[5] | .gate == true and (.evidence.audio | test(\"silent video\")) and (.evidence.silence_gaps | length == 0)" "$TMP/q.eval.json" >/dev/null
+    jq -e ".metrics[5] | .gate == false and (.evidence.silence_gaps | length >= 1)" "$TMP/qm.eval.json" >/dev/null
+'
 test_done
