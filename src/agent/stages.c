@@ -707,9 +707,7 @@ static void judge_render(struct agent_job *aj, struct trace_span *parent, const 
 static json_t *hear_render(struct agent_job *aj, struct trace_span *parent, const char *path,
                            const json_t *cues)
 {
-    size_t i, spoken = 0;
-    const json_t *q;
-    json_array_foreach(cues, i, q) spoken += strcmp(json_get_str(q, "source", "plan"), "plan") != 0;
+    size_t spoken = render_cues_spoken(cues);
     if (!spoken)
         return NULL;
     struct trace_span sp = {0};

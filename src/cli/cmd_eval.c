@@ -29,15 +29,6 @@
 #include "plan/plan.h"
 #include "core/banned.h"
 
-/* Does any cue come from speech or a script (what a second hearing checks)? */
-static int cues_spoken(const json_t *cues)
-{
-    size_t i;
-    const json_t *q;
-    json_array_foreach(cues, i, q) if (strcmp(json_get_str(q, "source", "plan"), "plan")) return 1;
-    return 0;
-}
-
 static const char *opt_value(int argc, char **argv, int *i, const char *name)
 {
     size_t n = strlen(name);
@@ -190,7 +181,7 @@ int cmd_eval(int argc, char **argv)
                 st = cli_fail(&err);
                 goto done;
             }
-        } else if (!no_hear && cues_spoken(cues)) {
+        } else if (!no_hear && render_cues_spoken(cues)) {
             /* hear the render: what its sound says, against the captions */
             struct reel_config cfg;
             config_load(&cfg);

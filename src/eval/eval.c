@@ -325,6 +325,8 @@ static void main_evidence(const json_t *m, struct buf *out)
                      json_get_str(q, "verdict", ""), json_get_num(q, "start", 0),
                      json_get_num(q, "end", 0), json_get_str(q, "text", ""),
                      json_get_str(q, "heard", ""), json_get_num(q, "wer", 0));
+            if (json_is_number(json_object_get(q, "offset_s")))
+                buf_addf(out, ", %+.2f s from its words' speech", json_get_num(q, "offset_s", 0));
         }
     } else if (!strcmp(name, "brand")) {
         const json_t *ls = json_object_get(e, "logos");

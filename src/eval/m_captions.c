@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "eval/internal.h"
+#include "transcribe/transcribe.h"
 #include "core/banned.h"
 
 #define MAX_CPS 20.0
@@ -33,6 +34,15 @@
  * is heard, is contradicted (docs/eval.md has the figures). */
 #define HEAR_WER_MAX 0.8
 #define HEAR_SLACK_S 0.3
+/* A cue from a script must sit over its words' speech: its words heard as
+ * themselves (within HEAR_FIND_S) give it an offset, the median of
+ * HEAR_TIMING_MIN_PAIRS or more; off by more than HEAR_TIMING_MAX_S it is
+ * early or late (docs/eval.md has the figures). Renders of more than
+ * HEAR_ALIGN_MAX words are not timed. */
+#define HEAR_TIMING_MAX_S 0.3
+#define HEAR_FIND_S 1.0
+#define HEAR_TIMING_MIN_PAIRS 2
+#define HEAR_ALIGN_MAX 4000
 /* Tesseract does not read lines under OCR_MIN_LINE_PX (ink height) at
  * all, however they are scaled: smaller text (a 180p test render's
  * captions) is located, measured for contrast and position, but not read
@@ -527,37 +537,157 @@ static size_t norm_words(const char *s, char (*w)[32], size_t max)
     return n;
 }
 
-static size_t word_distance(char (*a)[32], size_t na, char (*b)[32], size_t nb)
+#define HEAR_MAX_WORDS 64
+
+/* Word error rate of a cue's words against the words heard; 0 for a cue
+ * with no words (nothing it says can be contradicted). */
+static double cue_wer(char (*cw)[32], size_t nc, char (*hw)[32], size_t nh)
 {
-    size_t *row = xmalloc((nb + 1) * sizeof(size_t));
-    for (size_t j = 0; j <= nb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= na; i++) {
-        size_t diag = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= nb; j++) {
-            size_t up = row[j];
-            size_t sub = diag + (strcmp(a[i - 1], b[j - 1]) != 0);
-            size_t best = up + 1 < row[j - 1] + 1 ? up + 1 : row[j - 1] + 1;
-            row[j] = sub < best ? sub : best;
-            diag = up;
-        }
-    }
-    size_t d = row[nb];
-    free(row);
-    return d;
+    if (!nc)
+        return 0;
+    const char *rp[HEAR_MAX_WORDS], *hp[HEAR_MAX_WORDS];
+    for (size_t i = 0; i < nc; i++)
+        rp[i] = cw[i];
+    for (size_t j = 0; j < nh; j++)
+        hp[j] = hw[j];
+    return tr_wer(rp, nc, hp, nh);
 }
 
-#define HEAR_MAX_WORDS 64
+/* The heard words, each normalised (one word: the recogniser's are single
+ * words), with their start times. */
+struct heard_word {
+    char w[32];
+    double start;
+};
+
+static struct heard_word *heard_words(const json_t *heard, size_t *n)
+{
+    size_t k, m = 0;
+    json_t *w;
+    struct heard_word *out = xcalloc(json_array_size(heard) + 1, sizeof(*out));
+    json_array_foreach(heard, k, w)
+    {
+        char one[1][32];
+        if (norm_words(json_get_str(w, "word", ""), one, 1) != 1)
+            continue;
+        memcpy(out[m].w, one[0], sizeof(one[0]));
+        out[m++].start = json_get_num(w, "start", 0);
+    }
+    *n = m;
+    return out;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * When the script cues' words are spoken: the script words (each cue's
+ * "words", in timeline seconds) aligned to the heard words in order, a
+ * pair only where the words are the same and within HEAR_FIND_S of each
+ * other (the longest such common sequence), each pair giving the script
+ * word's start minus the heard one's. A cue's offset is the median of its
+ * pairs, where it has HEAR_TIMING_MIN_PAIRS of them (or all its words,
+ * fewer); NAN elsewhere (its words not heard as themselves). Returns the
+ * offsets per cue (of ncues), *all the median of every pair, *npairs.
+ */
+static double *script_offsets(const json_t *cues, const struct heard_word *hw, size_t nh,
+                              double *all, size_t *npairs)
+{
+    size_t ncues = json_array_size(cues), i, k;
+    double *off = xmalloc((ncues + 1) * sizeof(*off));
+    for (i = 0; i < ncues; i++)
+        off[i] = NAN;
+    *all = NAN, *npairs = 0;
+    struct script_word {
+        char w[32];
+        double start;
+        size_t cue;
+    } *sw = NULL;
+    size_t ns = 0, cap = 0;
+    json_t *q, *w;
+    json_array_foreach(cues, i, q)
+    {
+        if (strcmp(json_get_str(q, "source", ""), "script"))
+            continue;
+        json_array_foreach(json_object_get(q, "words"), k, w)
+        {
+            char one[1][32];
+            if (norm_words(json_get_str(w, "word", ""), one, 1) != 1)
+                continue;
+            if (ns == cap)
+                sw = xrealloc(sw, (cap = cap ? 2 * cap : 64) * sizeof(*sw));
+            memcpy(sw[ns].w, one[0], sizeof(one[0]));
+            sw[ns].start = json_get_num(w, "start", 0);
+            sw[ns++].cue = i;
+        }
+    }
+    if (!ns || !nh || ns > HEAR_ALIGN_MAX || nh > HEAR_ALIGN_MAX) {
+        free(sw);
+        return off;
+    }
+    /* L[i][j]: the longest common sequence of sw[i..] and hw[j..] */
+    size_t W = nh + 1;
+    uint16_t *L = xcalloc((ns + 1) * W, sizeof(*L));
+#define MATCH(i, j) (!strcmp(sw[i].w, hw[j].w) && fabs(sw[i].start - hw[j].start) <= HEAR_FIND_S)
+    for (size_t a = ns; a-- > 0;)
+        for (size_t b = nh; b-- > 0;) {
+            uint16_t best = L[(a + 1) * W + b] > L[a * W + b + 1] ? L[(a + 1) * W + b]
+                                                                  : L[a * W + b + 1];
+            if (MATCH(a, b) && L[(a + 1) * W + b + 1] + 1 > best)
+                best = (uint16_t)(L[(a + 1) * W + b + 1] + 1);
+            L[a * W + b] = best;
+        }
+    double *d = xmalloc(ns * sizeof(*d)), *cd = xmalloc(ns * sizeof(*cd));
+    size_t *dc = xmalloc(ns * sizeof(*dc));
+    size_t n = 0;
+    for (size_t a = 0, b = 0; a < ns && b < nh;) {
+        if (MATCH(a, b) && L[a * W + b] == L[(a + 1) * W + b + 1] + 1) {
+            d[n] = sw[a].start - hw[b].start, dc[n++] = sw[a].cue;
+            a++, b++;
+        } else if (L[(a + 1) * W + b] >= L[a * W + b + 1]) {
+            a++;
+        } else {
+            b++;
+        }
+    }
+#undef MATCH
+    /* per cue: the pairs are in cue order */
+    for (size_t p = 0; p < n;) {
+        size_t e = p, m = 0;
+        while (e < n && dc[e] == dc[p])
+            cd[m++] = d[e++];
+        size_t words = json_array_size(json_object_get(json_array_get(cues, dc[p]), "words"));
+        if (m >= HEAR_TIMING_MIN_PAIRS || m == words) {
+            qsort(cd, m, sizeof(*cd), cmp_double);
+            off[dc[p]] = m % 2 ? cd[m / 2] : (cd[m / 2 - 1] + cd[m / 2]) / 2;
+        }
+        p = e;
+    }
+    if (n) {
+        qsort(d, n, sizeof(*d), cmp_double);
+        *all = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
+    }
+    *npairs = n;
+    free(L);
+    free(d);
+    free(cd);
+    free(dc);
+    free(sw);
+    return off;
+}
 
 /*
  * The evaluation hears: for captions from speech or a script, the words
  * heard in the render's own sound (opts->heard) over each cue. A cue from
  * the recogniser whose text the second hearing contradicts (word error rate
- * over HEAR_WER_MAX), and any such cue over which no word is heard at all
- * (captions over music, silence or another clip's sound), fail the gate.
- * Evidence "hearing": per cue the burned text, what was heard, the WER and
- * the confidence.
+ * over HEAR_WER_MAX), any such cue over which no word is heard at all
+ * (captions over music, silence or another clip's sound), and a script cue
+ * that starts more than HEAR_TIMING_MAX_S before or after its first word is
+ * heard, fail the gate. Evidence "hearing": per cue the burned text, what
+ * was heard, the WER, the confidence, a script cue's offset and a verdict.
  */
 static void hearing_check(struct eval_ctx *c, struct metric_out *m)
 {
@@ -579,8 +709,14 @@ static void hearing_check(struct eval_ctx *c, struct metric_out *m)
         return;
     }
     json_object_set_new(m->threshold, "max_heard_wer", json_real(HEAR_WER_MAX));
+    json_object_set_new(m->threshold, "max_script_cue_offset_s", json_real(HEAR_TIMING_MAX_S));
+    size_t nhw, npairs;
+    double all_off;
+    struct heard_word *hws = heard_words(heard, &nhw);
+    double *coff = script_offsets(cues, hws, nhw, &all_off, &npairs);
     json_t *list = json_array();
-    size_t bad = 0;
+    size_t bad = 0, timed = 0, off_timing = 0, mistimed = 0;
+    double worst_offset = 0;
     const json_t *first_bad = NULL;
     char(*cw)[32] = xmalloc(2 * HEAR_MAX_WORDS * sizeof(*cw)), (*hw)[32] = cw + HEAR_MAX_WORDS;
     json_array_foreach(cues, i, q)
@@ -601,35 +737,70 @@ static void hearing_check(struct eval_ctx *c, struct metric_out *m)
         }
         size_t nc = norm_words(json_get_str(q, "text", ""), cw, HEAR_MAX_WORDS);
         size_t nh = norm_words(txt.len ? txt.buf : "", hw, HEAR_MAX_WORDS);
-        double wer = nc ? (double)word_distance(cw, nc, hw, nh) / (double)nc : 0;
+        double wer = cue_wer(cw, nc, hw, nh);
+        int script = !strcmp(src, "script");
+        double off = script ? coff[i] : NAN;
         const char *verdict = "agrees";
         if (!nh)
             verdict = "nothing heard";
         else if (!strcmp(src, "speech") && wer > HEAR_WER_MAX)
             verdict = "contradicted";
+        else if (!isnan(off) && off > HEAR_TIMING_MAX_S)
+            verdict = "late";
+        else if (!isnan(off) && off < -HEAR_TIMING_MAX_S)
+            verdict = "early";
         int fails = strcmp(verdict, "agrees") != 0;
         json_t *o = json_pack("{s:o, s:o, s:s, s:s, s:s, s:o, s:o, s:s}", "start",
                               json_round(a, 2), "end", json_round(b, 2), "source", src, "text",
                               json_get_str(q, "text", ""), "heard", txt.len ? txt.buf : "",
                               "wer", json_round(wer, 2), "confidence",
                               json_round(json_get_num(q, "confidence", 1), 2), "verdict", verdict);
+        if (script)
+            json_object_set_new(o, "offset_s", isnan(off) ? json_null() : json_round(off, 3));
+        if (!isnan(off)) {
+            timed++;
+            if (fabs(off) > fabs(worst_offset))
+                worst_offset = off;
+            off_timing += fabs(off) > HEAR_TIMING_MAX_S;
+        }
         json_array_append_new(list, o);
+        mistimed += fails && (!strcmp(verdict, "late") || !strcmp(verdict, "early"));
         if (fails && !bad++)
             first_bad = o;
         buf_release(&txt);
     }
     free(cw);
+    free(hws);
+    free(coff);
     json_object_set_new(h, "heard_words", json_integer((json_int_t)json_array_size(heard)));
-    json_object_set_new(h, "contradicted", json_integer((json_int_t)bad));
+    json_object_set_new(h, "contradicted", json_integer((json_int_t)(bad - mistimed)));
+    json_object_set_new(h, "mistimed", json_integer((json_int_t)mistimed));
+    if (npairs) {
+        json_object_set_new(h, "script_words_heard", json_integer((json_int_t)npairs));
+        json_object_set_new(h, "offset_s", json_round(all_off, 3));
+        json_object_set_new(h, "script_cues_timed", json_integer((json_int_t)timed));
+        json_object_set_new(h, "worst_offset_s", json_round(worst_offset, 3));
+    }
     if (bad) {
         m->gate = 0;
         m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)bad / (double)spoken));
-        advise(m,
-               "%zu of %zu caption cues are not what the render's sound says, e.g. %.2f s "
-               "\"%.60s\" where it says \"%.60s\" (%s): give the script (--script), or a "
-               "person must check them",
-               bad, spoken, json_get_num(first_bad, "start", 0), json_get_str(first_bad, "text", ""),
-               json_get_str(first_bad, "heard", ""), json_get_str(first_bad, "verdict", ""));
+        const char *v = json_get_str(first_bad, "verdict", "");
+        if (!strcmp(v, "late") || !strcmp(v, "early"))
+            advise(m,
+                   "%zu of %zu caption cues are not timed to their words' speech (%zu by more "
+                   "than %.2f s), e.g. %.2f s \"%.60s\" comes %.2f s %s: align the script to "
+                   "this sound again (reel transcribe --script)",
+                   bad, spoken, off_timing, HEAR_TIMING_MAX_S, json_get_num(first_bad, "start", 0),
+                   json_get_str(first_bad, "text", ""),
+                   fabs(json_get_num(first_bad, "offset_s", 0)),
+                   !strcmp(v, "late") ? "after it is said" : "before it is said");
+        else
+            advise(m,
+                   "%zu of %zu caption cues are not what the render's sound says, e.g. %.2f s "
+                   "\"%.60s\" where it says \"%.60s\" (%s): give the script (--script), or a "
+                   "person must check them",
+                   bad, spoken, json_get_num(first_bad, "start", 0),
+                   json_get_str(first_bad, "text", ""), json_get_str(first_bad, "heard", ""), v);
     }
     json_object_set_new(h, "cues", list);
 }

@@ -192,6 +192,17 @@ static int fix_captions(json_t *plan, const struct rules_params *p, const json_t
     size_t unsure = json_array_size(json_object_get(ev, "uncertain"));
     /* cues the render's own sound contradicts are misheard words too */
     size_t heard_not = (size_t)json_get_int(json_object_get(ev, "hearing"), "contradicted", 0);
+    /* script cues off their words' speech: the alignment is wrong, which
+     * no change to the plan mends */
+    size_t mistimed = (size_t)json_get_int(json_object_get(ev, "hearing"), "mistimed", 0);
+    if (mistimed && op && !unsure && !heard_not) {
+        buf_addf(cannot,
+                 "%zu caption cues are not timed to their words' speech: the script must be "
+                 "aligned to this sound again (reel transcribe --script), no plan change mends "
+                 "that; ",
+                 mistimed);
+        return 0;
+    }
     if ((unsure || heard_not) && op) {
         /* no styling makes misheard words right */
         if (p->brief->captions == 1) {

@@ -811,6 +811,14 @@ static enum reel_code op_cues(const struct plan *p, const struct rtl *tl, const 
     return REEL_OK;
 }
 
+size_t render_cues_spoken(const json_t *cues)
+{
+    size_t i, n = 0;
+    const json_t *q;
+    json_array_foreach(cues, i, q) n += strcmp(json_get_str(q, "source", "plan"), "plan") != 0;
+    return n;
+}
+
 enum reel_code render_caption_cues(const struct plan *p, const json_t *transcripts, json_t **out,
                                    struct reel_err *err)
 {
@@ -835,10 +843,20 @@ enum reel_code render_caption_cues(const struct plan *p, const json_t *transcrip
                 script = script && q->words[k].script;
             }
             const char *source = !q->nwords ? "plan" : script ? "script" : "speech";
-            json_array_append_new(
-                a, json_pack("{s:I, s:f, s:f, s:s, s:s, s:f}", "op", (json_int_t)i, "start",
-                             q->start, "end", q->end, "text", q->text ? q->text : "", "source",
-                             source, "confidence", q->nwords ? conf / (double)q->nwords : 1.0));
+            json_t *cue =
+                json_pack("{s:I, s:f, s:f, s:s, s:s, s:f}", "op", (json_int_t)i, "start",
+                          q->start, "end", q->end, "text", q->text ? q->text : "", "source",
+                          source, "confidence", q->nwords ? conf / (double)q->nwords : 1.0);
+            if (q->nwords) {
+                json_t *ws = json_array();
+                for (size_t k = 0; k < q->nwords; k++)
+                    json_array_append_new(ws, json_pack("{s:s, s:f, s:f}", "word",
+                                                        q->words[k].word ? q->words[k].word : "",
+                                                        "start", q->words[k].start, "end",
+                                                        q->words[k].end));
+                json_object_set_new(cue, "words", ws);
+            }
+            json_array_append_new(a, cue);
         }
         cap_list_release(&cues);
     }

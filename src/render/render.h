@@ -193,13 +193,17 @@ enum reel_code render_plan(const struct plan *p, const struct render_opts *opts,
  * the plan, or transcript words mapped through the cuts and paged by
  * max_chars_per_line / max_lines), kept to each captions op's span:
  *   [{"op": index of the captions op, "start": s, "end": s, "text": "...",
- *     "source": "plan"|"script"|"speech", "confidence": 0..1}]
+ *     "source": "plan"|"script"|"speech", "confidence": 0..1,
+ *     "words": [{"word", "start", "end"}] for cues made of transcript words}]
  * in timeline seconds; "confidence" is the mean of the recogniser's word
  * confidences for cues made from what it heard (1 otherwise). The evaluation reads text the plan does not hold from
  * it. *out is a new array; errors as render_compile's (a bad transcript).
  */
 enum reel_code render_caption_cues(const struct plan *p, const json_t *transcripts, json_t **out,
                                    struct reel_err *err);
+/* How many of those cues come from speech or a script ("source" other than
+ * "plan"): the cues a second hearing of the render can check. */
+size_t render_cues_spoken(const json_t *cues);
 
 /* ---- escaping (exposed for tests and other modules that build graphs) ---- */
 

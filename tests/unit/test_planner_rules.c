@@ -573,6 +573,27 @@ TEST(planner_revise_misheard_captions)
     }
 }
 
+/* script cues off their words' speech: no plan edit mends an alignment,
+ * so the captions stay (the user asked for them, or gave the script) and
+ * the revision says what must be done */
+TEST(planner_revise_mistimed_script_captions)
+{
+    struct revise_fixture f;
+    fixture_init(&f);
+    REQUIRE(op_by_id(f.plan, "captions"));
+    f.b.captions = 0;
+    json_t *p = revise(&f, "{\"evaluation\":{\"metrics\":{\"captions\":{\"score\":0.5,"
+                           "\"gate\":false,\"evidence\":{\"uncertain\":[],\"hearing\":"
+                           "{\"contradicted\":0,\"mistimed\":2}}}}}}");
+    REQUIRE(p);
+    CHECK(op_by_id(p, "captions") != NULL);
+    const char *notes = json_string_value(json_object_get(p, "notes"));
+    CHECK(notes && strstr(notes, "not timed to their words") != NULL);
+    CHECK(notes && strstr(notes, "captions dropped") == NULL);
+    json_decref(p);
+    fixture_release(&f);
+}
+
 TEST(planner_revise_validation_and_render)
 {
     struct revise_fixture f;

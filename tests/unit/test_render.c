@@ -229,6 +229,12 @@ TEST(render_caption_cues_as_burned)
     CHECK_STR(json_get_str(w, "text", ""), "inside");
     CHECK(json_get_int(w, "op", -1) == 2);
     CHECK_NEAR(json_get_num(w, "start", 0), 0.5, 0.05);
+    /* its words with their timeline times; a plan cue has none */
+    const json_t *ws = json_object_get(w, "words");
+    REQUIRE(json_array_size(ws) == 1);
+    CHECK_STR(json_get_str(json_array_get(ws, 0), "word", ""), "inside");
+    CHECK_NEAR(json_get_num(json_array_get(ws, 0), "end", 0), 0.9, 0.05);
+    CHECK(json_object_get(json_array_get(cues, 0), "words") == NULL);
     json_decref(cues);
     json_decref(tr);
     rt_plan_free(&p);
