@@ -316,7 +316,7 @@ static void keep_still(struct still *s, const struct media_frame *f)
     s->rgb = NULL;
     free(s->native);
     s->native = NULL;
-    if (s->purpose == STILL_DETAIL && f->native_y) {
+    if ((s->purpose == STILL_DETAIL || s->purpose == STILL_LOGO) && f->native_y) {
         s->nw = f->native_w;
         s->nh = f->native_h;
         s->native = xmalloc((size_t)s->nw * s->nh);

@@ -44,7 +44,7 @@ struct still {
     int w, h;
     uint8_t *rgb;  /* w*h*3, owned */
     uint8_t *gray; /* w*h, owned */
-    uint8_t *native; /* STILL_DETAIL: the render's own luma plane, nw*nh, owned (NULL: none) */
+    uint8_t *native; /* STILL_DETAIL, STILL_LOGO: the render's own luma plane, nw*nh, owned (NULL: none) */
     int nw, nh;
 };
 
@@ -298,6 +298,9 @@ struct logo_image {
 enum reel_code logo_load(const char *path, struct logo_image *out, struct reel_err *err);
 /* Gray template and opacity mask (alpha >= 160) at w x h. */
 void logo_template(const struct logo_image *img, int w, int h, uint8_t *gray, uint8_t *mask);
+/* The logo scaled to w x h as the renderer scales it (bicubic, straight
+ * RGBA) into rgba (w*h*4). -1 when swscale cannot. */
+int logo_scaled(const struct logo_image *img, int w, int h, uint8_t *rgba);
 void logo_image_release(struct logo_image *img);
 /* Sharpness: median (lower quartile) over blocks with detail of |x - DU2(x)|^2 / |x - DU4(x)|^2
  * (DUk: k-times downscale, then upscale back): low when the picture was

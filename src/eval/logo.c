@@ -92,6 +92,22 @@ void logo_template(const struct logo_image *img, int w, int h, uint8_t *gray, ui
     free(g), free(a), free(ga);
 }
 
+int logo_scaled(const struct logo_image *img, int w, int h, uint8_t *rgba)
+{
+    /* the renderer's scale filter: swscale's default, bicubic, on straight RGBA */
+    struct SwsContext *sws = sws_getContext(img->w, img->h, AV_PIX_FMT_RGBA, w, h, AV_PIX_FMT_RGBA,
+                                            SWS_BICUBIC, NULL, NULL, NULL);
+    if (!sws)
+        return -1;
+    const uint8_t *src[4] = {img->rgba, NULL, NULL, NULL};
+    int src_stride[4] = {img->w * 4, 0, 0, 0};
+    uint8_t *dst[4] = {rgba, NULL, NULL, NULL};
+    int dst_stride[4] = {w * 4, 0, 0, 0};
+    sws_scale(sws, src, src_stride, 0, img->h, dst, dst_stride);
+    sws_freeContext(sws);
+    return 0;
+}
+
 void logo_image_release(struct logo_image *img)
 {
     free(img->rgba);

@@ -12,6 +12,7 @@
 
 #define LOGO_NCC 0.6     /* normalised cross-correlation that counts as found */
 #define LOGO_SHAPE 0.6   /* shape-in-colour correlation that counts as found */
+#define LOGO_COMPOSITE 0.6 /* correlation with the logo composited over the footage */
 #define LOGO_MIN_CONTRAST 1.5   /* under this against the picture behind ... */
 #define LOGO_MIN_COLOR_DIST 40.0 /* ... and this close in colour, a logo is not seen */
 #define LOGO_SAFE 0.025  /* the logo keeps 2.5% of the frame from each edge */
@@ -190,6 +191,149 @@ static double match_logo(const struct still *s, int W, int H, const struct logo_
     return b;
 }
 
+/*
+ * The logo composited over the footage, at the render's own size: the
+ * logo scaled as the renderer scales it (w x h, the planned width rounded
+ * as the renderer rounds it), its luma (BT.601, limited range, as the
+ * overlay converts it) and alpha, the pixels on or next to it, and the
+ * normal matrix of a plane fit over its transparent pixels.
+ */
+struct comp_tmpl {
+    int w, h;
+    float *alpha, *luma;
+    uint8_t *near, *clear;
+    double pinv[9];
+};
+
+static void comp_release(struct comp_tmpl *t)
+{
+    free(t->alpha);
+    free(t->luma);
+    free(t->near);
+    free(t->clear);
+    memset(t, 0, sizeof(*t));
+}
+
+static int comp_template(const struct logo_image *img, int w, int h, struct comp_tmpl *t)
+{
+    memset(t, 0, sizeof(*t));
+    size_t n = (size_t)w * h;
+    uint8_t *px = xmalloc(n * 4);
+    if (logo_scaled(img, w, h, px)) {
+        free(px);
+        return 0;
+    }
+    t->w = w, t->h = h;
+    t->alpha = xmalloc(n * sizeof(float));
+    t->luma = xmalloc(n * sizeof(float));
+    t->near = xcalloc(n, 1);
+    t->clear = xcalloc(n, 1);
+    size_t nclear = 0, nsolid = 0;
+    for (size_t k = 0; k < n; k++) {
+        const uint8_t *p = px + 4 * k;
+        t->alpha[k] = p[3] / 255.0f;
+        t->luma[k] = (float)(16 + (65.481 * p[0] + 128.553 * p[1] + 24.966 * p[2]) / 255);
+        t->clear[k] = p[3] < 30;
+        nclear += t->clear[k];
+        nsolid += p[3] >= 200;
+    }
+    free(px);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            for (int j = y - 1; j <= y + 1; j++)
+                for (int i = x - 1; i <= x + 1; i++)
+                    if (i >= 0 && j >= 0 && i < w && j < h && t->alpha[(size_t)j * w + i] >= 0.05f)
+                        t->near[(size_t)y * w + x] = 1;
+    /* the footage behind the logo as a plane a + b x + c y through the
+     * transparent pixels: its normal matrix is the template's own */
+    double M[9] = {0};
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            if (!t->clear[(size_t)y * w + x])
+                continue;
+            double v[3] = {1, x, y};
+            for (int i = 0; i < 3; i++)
+                for (int j = 0; j < 3; j++)
+                    M[3 * i + j] += v[i] * v[j];
+        }
+    double det = M[0] * (M[4] * M[8] - M[5] * M[7]) - M[1] * (M[3] * M[8] - M[5] * M[6]) +
+                 M[2] * (M[3] * M[7] - M[4] * M[6]);
+    if (nclear < 16 || nsolid < 8 || fabs(det) < 1e-9) {
+        comp_release(t);
+        return 0;
+    }
+    double *q = t->pinv;
+    q[0] = (M[4] * M[8] - M[5] * M[7]) / det, q[1] = (M[2] * M[7] - M[1] * M[8]) / det;
+    q[2] = (M[1] * M[5] - M[2] * M[4]) / det, q[3] = (M[5] * M[6] - M[3] * M[8]) / det;
+    q[4] = (M[0] * M[8] - M[2] * M[6]) / det, q[5] = (M[2] * M[3] - M[0] * M[5]) / det;
+    q[6] = (M[3] * M[7] - M[4] * M[6]) / det, q[7] = (M[1] * M[6] - M[0] * M[7]) / det;
+    q[8] = (M[0] * M[4] - M[1] * M[3]) / det;
+    return 1;
+}
+
+/*
+ * How well the render's luma at (x, y) is the logo composited over the
+ * footage: the footage behind it estimated as a plane (B) through the
+ * render where the logo is transparent, the logo's change to the picture
+ * predicted as alpha (logo - B), and the Pearson correlation of that
+ * prediction with what the render shows (render - B) on and next to the
+ * logo. A logo close to the footage in colour (a white wordmark over a pale
+ * sky) still changes it in its own shape, anti-aliased edge and outline,
+ * which neither its texture nor its mean colour shows.
+ */
+static double composite_at(const uint8_t *Y, int W, int H, const struct comp_tmpl *t, int x, int y)
+{
+    if (x < 0 || y < 0 || x + t->w > W || y + t->h > H)
+        return -2;
+    double sv[3] = {0, 0, 0};
+    for (int j = 0; j < t->h; j++) {
+        const uint8_t *row = Y + (size_t)(y + j) * W + x;
+        for (int i = 0; i < t->w; i++)
+            if (t->clear[(size_t)j * t->w + i])
+                sv[0] += row[i], sv[1] += i * row[i], sv[2] += j * row[i];
+    }
+    double co[3];
+    for (int r = 0; r < 3; r++)
+        co[r] = t->pinv[3 * r] * sv[0] + t->pinv[3 * r + 1] * sv[1] + t->pinv[3 * r + 2] * sv[2];
+    double sp = 0, sr = 0, spp = 0, srr = 0, spr = 0;
+    size_t n = 0;
+    for (int j = 0; j < t->h; j++) {
+        const uint8_t *row = Y + (size_t)(y + j) * W + x;
+        for (int i = 0; i < t->w; i++) {
+            size_t k = (size_t)j * t->w + i;
+            if (!t->near[k])
+                continue;
+            double b = co[0] + co[1] * i + co[2] * j;
+            double p = t->alpha[k] * (t->luma[k] - b), r = row[i] - b;
+            sp += p, sr += r, spp += p * p, srr += r * r, spr += p * r;
+            n++;
+        }
+    }
+    if (n < 16)
+        return -2;
+    double vp = spp - sp * sp / (double)n, vr = srr - sr * sr / (double)n;
+    if (vp < 1e-6 || vr < 1e-6)
+        return 0;
+    return (spr - sp * sr / (double)n) / sqrt(vp * vr);
+}
+
+/* The best composite match around (cx, cy) +- R in the still's native
+ * luma, at every pixel: a stroke one pixel wide, one pixel off, is not
+ * there. */
+static double composite_search(const struct still *s, const struct comp_tmpl *t, int cx, int cy,
+                               int R, int *bx, int *by)
+{
+    double best = -2;
+    *bx = cx, *by = cy;
+    for (int y = cy - R; y <= cy + R; y++)
+        for (int x = cx - R; x <= cx + R; x++) {
+            double v = composite_at(s->native, s->nw, s->nh, t, x, y);
+            if (v > best)
+                best = v, *bx = x, *by = y;
+        }
+    return best;
+}
+
 static const char *anchor_name(enum plan_anchor a)
 {
     static const char *n[] = {"top-left", "top",         "top-right", "left",        "center",
@@ -257,6 +401,8 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
     json_object_set_new(out, "expected_box", json_pack("[i, i, i, i]", ex, ey, tw, th));
     static const double scales[] = {0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.1, 1.25};
     int R = W / 25 > 6 ? W / 25 : 6;
+    struct comp_tmpl ct = {0};
+    int ct_nw = 0, ct_ok = 0;
     json_t *checks = json_array();
     size_t ok = 0, n = 0;
     for (size_t si = 0; si < c->nstills; si++) {
@@ -279,14 +425,42 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
             if (v > best)
                 best = v, best_scale = scales[k], bx = x, by = y, best_ncc = vn, best_shape = vs;
         }
+        /* at the render's own size, the logo composited as the renderer did */
+        double best_comp = -2;
+        int nw = s->nw, nh = s->nh, ntw = 0, nth = 0, nR = nw / 25 > 6 ? nw / 25 : 6;
+        if (s->native && nw > 0 && nh > 0) {
+            ntw = (int)lround(op->width * nw);
+            ntw = ntw < 2 ? 2 : ntw;
+            nth = (int)lround((double)ntw * img.h / img.w);
+            ntw += ntw % 2, nth += nth % 2;
+            if (ct_nw != nw) {
+                comp_release(&ct);
+                ct_ok = ntw < nw && nth < nh && comp_template(&img, ntw, nth, &ct);
+                ct_nw = nw;
+            }
+        }
+        if (ct_ok && s->native && s->nw == ct_nw) {
+            int nx, ny, x, y;
+            anchor_box(op->position.anchor, op->position.x, op->position.y, nw, nh, ntw, nth,
+                       op->margin, &nx, &ny);
+            /* where the renderer puts it, then (not there) the whole window */
+            best_comp = composite_search(s, &ct, nx, ny, 3, &x, &y);
+            if (best_comp < LOGO_COMPOSITE)
+                best_comp = composite_search(s, &ct, nx, ny, nR, &x, &y);
+            if (best_comp / LOGO_COMPOSITE > best) {
+                best = best_comp / LOGO_COMPOSITE, best_scale = 1;
+                bx = (int)lround((double)x * W / nw), by = (int)lround((double)y * H / nh);
+            }
+        }
         int bw = (int)lround(tw * best_scale), bh = (int)lround(th * best_scale);
         int found = best >= 1;
         int safe = bx >= LOGO_SAFE * W && by >= LOGO_SAFE * H && bx + bw <= (1 - LOGO_SAFE) * W &&
                    by + bh <= (1 - LOGO_SAFE) * H;
         int size_ok = fabs(best_scale - 1) <= 0.15;
-        json_t *ck = json_pack("{s:o, s:o, s:o, s:b}", "time_s", json_round(s->t, 3), "match",
-                               json_round(best_ncc, 3), "shape_match", json_round(best_shape, 3),
-                               "found", found);
+        json_t *ck = json_pack("{s:o, s:o, s:o, s:o, s:b}", "time_s", json_round(s->t, 3),
+                               "match", json_round(best_ncc, 3), "shape_match",
+                               json_round(best_shape, 3), "composite_match",
+                               json_round(best_comp, 3), "found", found);
         if (found) {
             json_object_set_new(ck, "box", json_pack("[i, i, i, i]", bx, by, bw, bh));
             json_object_set_new(ck, "scale", json_real(best_scale));
@@ -301,6 +475,12 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
                 anchor_box((enum plan_anchor)a, 0, 0, W, H, tw, th, op->margin, &ax, &ay);
                 double v = match_logo(s, W, H, &img, tw, th, ax - R, ay - R, ax + R, ay + R, &x,
                                       &y, &vn, &vs);
+                if (ct_ok && s->native && s->nw == ct_nw) {
+                    int nx, ny;
+                    anchor_box((enum plan_anchor)a, 0, 0, nw, nh, ntw, nth, op->margin, &nx, &ny);
+                    double vc = composite_search(s, &ct, nx, ny, 3, &x, &y) / LOGO_COMPOSITE;
+                    v = vc > v ? vc : v;
+                }
                 if (v > where_best)
                     where_best = v, where = (enum plan_anchor)a;
             }
@@ -335,6 +515,7 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
         json_array_append_new(checks, ck);
     }
     logo_image_release(&img);
+    comp_release(&ct);
     json_object_set_new(out, "checks", checks);
     return n ? (double)ok / n : 0;
 }
@@ -434,6 +615,8 @@ void metric_brand(struct eval_ctx *c, struct metric_out *m)
     m->score = parts ? sum / parts : 1;
     m->gate = gate;
     json_object_set_new(m->threshold, "logo_match", json_real(LOGO_NCC));
+    json_object_set_new(m->threshold, "logo_shape_match", json_real(LOGO_SHAPE));
+    json_object_set_new(m->threshold, "logo_composite_match", json_real(LOGO_COMPOSITE));
     json_object_set_new(m->threshold, "logo_safe_margin", json_real(LOGO_SAFE));
     json_object_set_new(m->threshold, "logo_checks_ok", json_real(2.0 / 3));
     json_object_set_new(m->threshold, "min_palette_score", json_real(PALETTE_MIN));
