@@ -483,6 +483,14 @@ void text_reader_free(struct eval_ctx *c)
  * a person, and the gate fails whatever the screen shows. The cues are
  * listed in the evidence ("uncertain") with their times and confidence.
  */
+/* n of `of` cues a person must check: the gate fails, and the score is at
+ * most 0.5 + 0.5 x the share of cues that are right. */
+static void fail_for_cues(struct metric_out *m, size_t n, size_t of)
+{
+    m->gate = 0;
+    m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)n / (double)of));
+}
+
 static void uncertain_cues(struct eval_ctx *c, struct metric_out *m)
 {
     json_t *list = json_array();
@@ -507,8 +515,7 @@ static void uncertain_cues(struct eval_ctx *c, struct metric_out *m)
     size_t n = json_array_size(list);
     if (n) {
         json_t *first = json_array_get(list, 0);
-        m->gate = 0;
-        m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)n / (double)speech));
+        fail_for_cues(m, n, speech);
         advise(m,
                "%zu of %zu caption cues rest on words the recogniser was unsure of (mean confidence "
                "under %.2f), e.g. %.2f s \"%.60s\" (%.2f): a person must check them, or give the "
@@ -782,8 +789,7 @@ static void hearing_check(struct eval_ctx *c, struct metric_out *m)
         json_object_set_new(h, "worst_offset_s", json_round(worst_offset, 3));
     }
     if (bad) {
-        m->gate = 0;
-        m->score = fmin(m->score, 0.5 + 0.5 * (1 - (double)bad / (double)spoken));
+        fail_for_cues(m, bad, spoken);
         const char *v = json_get_str(first_bad, "verdict", "");
         if (!strcmp(v, "late") || !strcmp(v, "early"))
             advise(m,
