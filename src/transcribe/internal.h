@@ -36,6 +36,19 @@ int tr_aligner_run(struct tr_aligner *a, const int16_t *pcm, size_t n, double of
                    const char *const *words, size_t nw, double *start, double *end);
 void tr_aligner_close(struct tr_aligner *a);
 
+/*
+ * The recogniser's settings from REEL_POCKETSPHINX_ARGS: `text` split on
+ * whitespace into "-name value" pairs, appended to `out` (the caller's, to
+ * release). Needs no model. REEL_EINVAL, naming the variable and the flag,
+ * for a word that is not a flag, a flag pocketsphinx does not know, one
+ * without a value or given twice, a value the flag does not take, or a flag
+ * reel sets itself (-hmm -dict -lm -samprate -remove_silence -frate, and
+ * every flag that takes a file or a search); `out` is then unchanged.
+ * NULL or blank text is no settings.
+ */
+struct argv;
+enum reel_code tr_sphinx_args_parse(const char *text, struct argv *out, struct reel_err *err);
+
 /* A chunk: samples [start, end) of the whole. */
 struct tr_chunk {
     size_t start, end;

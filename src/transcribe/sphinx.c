@@ -5,6 +5,7 @@
  * confidence from the word's lattice posterior.
  */
 #include <errno.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include <sphinxbase/jsgf.h>
 
 #include "core/log.h"
+#include "core/proc.h"
 #include "transcribe/internal.h"
 #include "core/banned.h"
 
@@ -72,8 +74,136 @@ static int exists(const char *path)
     return stat(path, &st) == 0;
 }
 
-static enum reel_code decoder_new(const struct transcribe_opts *o, int with_lm, void **state,
-                                  struct reel_err *err)
+/* Flags reel sets itself: the model, the sample rate the decode stage
+ * gives, and the frames that word times are counted in. Every other flag
+ * that takes a string names a file or a search, which reel chooses too. */
+static const char *const owned_flags[] = {"-hmm",   "-dict", "-lm", "-samprate", "-remove_silence",
+                                          "-frate", NULL};
+
+static int in_list(const char *const *list, const char *s)
+{
+    for (; *list; list++)
+        if (!strcmp(*list, s))
+            return 1;
+    return 0;
+}
+
+/* The string flags that are settings, with the values the library knows. */
+static int string_value_ok(const char *flag, const char *v)
+{
+    static const char *const cmn[] = {"none", "batch", "live", NULL};
+    static const char *const agc[] = {"none", "max", "emax", "noise", NULL};
+    if (!strcmp(flag, "-cmn"))
+        return in_list(cmn, v);
+    if (!strcmp(flag, "-agc"))
+        return in_list(agc, v);
+    if (!strcmp(flag, "-cmninit")) { /* numbers separated by commas */
+        for (const char *p = v;;) {
+            char *end;
+            strtod(p, &end);
+            if (end == p)
+                return 0;
+            if (!*end)
+                return 1;
+            if (*end != ',')
+                return 0;
+            p = end + 1;
+        }
+    }
+    return -1; /* not a setting */
+}
+
+/* yes/no as cmd_ln reads them; checked here because on a bad one the
+ * library prints its whole table of flags to stderr */
+static int bool_ok(const char *v)
+{
+    static const char *const words[] = {"yes", "no", "true", "false", NULL};
+    return in_list(words, v);
+}
+
+static int number_ok(int type, const char *v)
+{
+    char *end;
+    errno = 0;
+    if (type & ARG_INTEGER) {
+        (void)strtol(v, &end, 10);
+        return end != v && !*end && !errno;
+    }
+    double d = strtod(v, &end);
+    return end != v && !*end && !errno && isfinite(d);
+}
+
+static const arg_t *find_flag(const char *name)
+{
+    for (const arg_t *a = ps_args(); a->name; a++)
+        if (!strcmp(a->name, name))
+            return a;
+    return NULL;
+}
+
+#define ARGS_ENV "REEL_POCKETSPHINX_ARGS"
+
+enum reel_code tr_sphinx_args_parse(const char *text, struct argv *out, struct reel_err *err)
+{
+    pthread_once(&log_once, log_setup);
+    struct argv words = ARGV_INIT;
+    for (const char *p = text ? text : ""; *p;) {
+        size_t skip = strspn(p, " \t\r\n"), len = strcspn(p + skip, " \t\r\n");
+        if (!len)
+            break;
+        char *w = xstrndup(p + skip, len);
+        argv_push(&words, w);
+        free(w);
+        p += skip + len;
+    }
+    enum reel_code rc = REEL_OK;
+    for (size_t i = 0; i < words.n && !rc; i += 2) {
+        const char *flag = words.v[i], *v = i + 1 < words.n ? words.v[i + 1] : NULL;
+        const arg_t *def = flag[0] == '-' ? find_flag(flag) : NULL;
+        if (flag[0] != '-')
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV,
+                           "'%s' is not a flag (settings are '-name value' pairs)", flag);
+        else if (!def)
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV, "pocketsphinx has no flag '%s'", flag);
+        else if (in_list(owned_flags, flag))
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV,
+                           "'%s' is set by reel itself and cannot be changed", flag);
+        else if (!v)
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV, "'%s' has no value", flag);
+        else if ((def->type & (ARG_STRING | ARG_STRING_LIST)) && string_value_ok(flag, v) < 0)
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV,
+                           "'%s' takes a file or a search, which reel chooses itself", flag);
+        else if (((def->type & (ARG_STRING | ARG_STRING_LIST)) && !string_value_ok(flag, v)) ||
+                 ((def->type & (ARG_INTEGER | ARG_FLOATING)) && !number_ok(def->type, v)) ||
+                 ((def->type & ARG_BOOLEAN) && !bool_ok(v)))
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV, "'%s %s' is not a valid value", flag, v);
+        for (size_t j = 0; j < i && !rc; j += 2)
+            if (!strcmp(words.v[j], flag))
+                rc = reel_fail(err, REEL_EINVAL, ARGS_ENV, "'%s' is given twice", flag);
+    }
+    if (!rc && words.n) {
+        /* the library's own check, for whatever it knows better */
+        cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), (int32)words.n, words.v, TRUE);
+        if (!cfg)
+            rc = reel_fail(err, REEL_EINVAL, ARGS_ENV,
+                           "pocketsphinx rejects '%s' (see REEL_LOG=debug)", text);
+        else
+            cmd_ln_free_r(cfg);
+    }
+    if (!rc)
+        for (size_t i = 0; i < words.n; i++)
+            argv_push(out, words.v[i]);
+    argv_release(&words);
+    return rc;
+}
+
+/*
+ * A decoder: with_lm, the recogniser (reel's defaults, then the user's
+ * settings `extra`, which replace a default of the same flag); otherwise
+ * the aligner, whose settings are reel's alone.
+ */
+static enum reel_code decoder_new(const struct transcribe_opts *o, int with_lm,
+                                  const struct argv *extra, void **state, struct reel_err *err)
 {
     pthread_once(&log_once, log_setup);
     const char *dir = model_dir(o);
@@ -87,21 +217,45 @@ static enum reel_code decoder_new(const struct transcribe_opts *o, int with_lm, 
         goto out;
     }
     pthread_mutex_lock(&init_lock);
-    /* No voice activity detection: it drops frames, and word times with them. */
-    char *args[] = {"-hmm", hmm, "-dict", dict, "-samprate", "16000", "-remove_silence", "no",
-                    "-lm", lm};
+    /* No voice activity detection: it drops frames, and word times with them.
+     * The library's other defaults stay: on the real speech (48 words,
+     * bench/transcribe-settings, 2026-12-07) no setting lowered the mean WER
+     * 0.261 by 0.03; the best, -fwdflat no -remove_noise no, gave 0.238
+     * (one file two words better); -lw 8 to 12 made it worse (0.317-0.596)
+     * and wider beams changed nothing but the CPU time. */
+    char *args[] = {"-hmm", hmm,   "-dict", dict, "-samprate", "16000", "-remove_silence",
+                    "no",   "-lm", lm};
     /* the aligner: no language model (a grammar per call) and wide beams,
      * since the one path through the grammar must survive to the end */
-    char *align_args[] = {"-hmm",  hmm,   "-dict",  dict,  "-samprate", "16000",
-                          "-remove_silence", "no", "-beam", "1e-100", "-wbeam", "1e-80",
-                          "-pbeam", "1e-100", "-fillprob", "1e-30"};
-    char **argv = with_lm ? args : align_args;
-    int nargs = with_lm ? (int)ARRAY_SIZE(args) : (int)ARRAY_SIZE(align_args);
-    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), nargs, argv, TRUE);
+    char *align_args[] = {
+        "-hmm",  hmm,      "-dict",  dict,    "-samprate", "16000",  "-remove_silence", "no",
+        "-beam", "1e-100", "-wbeam", "1e-80", "-pbeam",    "1e-100", "-fillprob",       "1e-30"};
+    struct argv argv = ARGV_INIT;
+    char **defaults = with_lm ? args : align_args;
+    size_t ndefaults = with_lm ? ARRAY_SIZE(args) : ARRAY_SIZE(align_args);
+    for (size_t i = 0; i + 1 < ndefaults; i += 2) {
+        int replaced = 0;
+        for (size_t j = 0; with_lm && extra && j + 1 < extra->n; j += 2)
+            replaced |= !strcmp(extra->v[j], defaults[i]);
+        if (!replaced) {
+            argv_push(&argv, defaults[i]);
+            argv_push(&argv, defaults[i + 1]);
+        }
+    }
+    for (size_t j = 0; with_lm && extra && j < extra->n; j++)
+        argv_push(&argv, extra->v[j]);
+    cmd_ln_t *cfg = cmd_ln_parse_r(NULL, ps_args(), (int32)argv.n, argv.v, TRUE);
     ps_decoder_t *ps = cfg ? ps_init(cfg) : NULL;
     if (cfg)
         cmd_ln_free_r(cfg); /* the decoder keeps its own reference */
     pthread_mutex_unlock(&init_lock);
+    argv_release(&argv);
+    if (!ps && with_lm && extra && extra->n) {
+        rc = reel_fail(err, REEL_EINVAL, ARGS_ENV,
+                       "pocketsphinx could not start with the settings of " ARGS_ENV
+                       " (see REEL_LOG=debug)");
+        goto out;
+    }
     if (!ps) {
         rc = reel_fail(err, REEL_ESYS, dir, "pocketsphinx could not load its model");
         goto out;
@@ -166,6 +320,21 @@ static enum reel_code decode(ps_decoder_t *ps, const int16_t *pcm, size_t n, dou
     return REEL_OK;
 }
 
+/* A worker's state: the options (borrowed) and the user's settings. */
+struct sphinx_state {
+    const struct transcribe_opts *o;
+    struct argv extra;
+};
+
+static void sphinx_close(void *state)
+{
+    struct sphinx_state *st = state;
+    if (!st)
+        return;
+    argv_release(&st->extra);
+    free(st);
+}
+
 static enum reel_code sphinx_open(const struct transcribe_opts *o, void **state,
                                   struct reel_err *err)
 {
@@ -184,25 +353,30 @@ static enum reel_code sphinx_open(const struct transcribe_opts *o, void **state,
         return reel_fail(err, REEL_ENOTFOUND, dir,
                          "the pocketsphinx en-us model is not installed here (Debian package "
                          "pocketsphinx-en-us; or set REEL_TRANSCRIBE_URL to use a Whisper server)");
-    *state = (void *)o;
+    struct sphinx_state *st = xcalloc(1, sizeof(*st));
+    st->o = o;
+    pthread_mutex_lock(&init_lock);
+    enum reel_code rc = tr_sphinx_args_parse(getenv(ARGS_ENV), &st->extra, err);
+    pthread_mutex_unlock(&init_lock);
+    if (rc) {
+        sphinx_close(st);
+        return rc;
+    }
+    *state = st;
     return REEL_OK;
 }
 
 static enum reel_code sphinx_run(void *state, const int16_t *pcm, size_t n, double offset,
                                  struct transcript *out, struct reel_err *err)
 {
+    struct sphinx_state *st = state;
     ps_decoder_t *ps = NULL;
-    enum reel_code rc = decoder_new(state, 1, (void **)&ps, err);
+    enum reel_code rc = decoder_new(st->o, 1, &st->extra, (void **)&ps, err);
     if (rc)
         return rc;
     rc = decode(ps, pcm, n, offset, out, err);
     ps_free(ps);
     return rc;
-}
-
-static void sphinx_close(void *state)
-{
-    (void)state; /* the options, borrowed */
 }
 
 static const char *sphinx_model(const struct transcribe_opts *o)
@@ -222,7 +396,7 @@ enum reel_code tr_aligner_open(const struct transcribe_opts *o, struct tr_aligne
                                struct reel_err *err)
 {
     ps_decoder_t *ps = NULL;
-    enum reel_code rc = decoder_new(o, 0, (void **)&ps, err);
+    enum reel_code rc = decoder_new(o, 0, NULL, (void **)&ps, err);
     if (rc)
         return rc;
     *out = xcalloc(1, sizeof(**out));

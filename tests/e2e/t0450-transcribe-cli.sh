@@ -61,6 +61,19 @@ test_expect_success 'VTT: header, dot milliseconds' '
     sed -n 3p "$TMP/t.vtt" | grep -qE "^00:00:0[0-9]\.[0-9]{3} --> 00:00:0[0-9]\.[0-9]{3}$"
 '
 
+test_expect_success 'REEL_POCKETSPHINX_ARGS: settings are used, a flag reel owns is exit 1 naming it' '
+    REEL_POCKETSPHINX_ARGS="-lw 8 -beam 1e-60" "$REEL" transcribe --json "$TMP/speech.mp4" >"$TMP/s.json"
+    jq -e "(.words | length) >= 5" "$TMP/s.json"
+    set +e
+    REEL_POCKETSPHINX_ARGS="-lw 8 -hmm /tmp" "$REEL" transcribe "$TMP/speech.mp4" >"$TMP/out" 2>"$TMP/err"
+    rc=$?; set -e
+    cat "$TMP/err"
+    test $rc -eq 1
+    grep -q "REEL_POCKETSPHINX_ARGS" "$TMP/err"
+    grep -q -- "-hmm" "$TMP/err"
+    test ! -s "$TMP/out"
+'
+
 test_expect_success 'REEL_TRANSCRIBE_URL with nobody listening: exit 3, the key never shown' '
     port=$(( (RANDOM % 20000) + 30000 ))
     set +e

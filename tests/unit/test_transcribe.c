@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/json.h"
+#include "core/proc.h"
 #include "core/util.h"
 #include "transcribe/internal.h"
 #include "transcribe/transcribe.h"
@@ -354,4 +355,58 @@ TEST(transcribe_short_sound_and_foreign_language_offline)
     CHECK(transcribe_pcm(quiet, ARRAY_SIZE(quiet), &o, &t, &err) == REEL_EINVAL);
     CHECK(strstr(err.msg, "only English") != NULL);
     transcript_release(&t);
+}
+
+/* REEL_POCKETSPHINX_ARGS: settings for the recogniser, never the model's files. */
+TEST(transcribe_sphinx_args)
+{
+    struct argv a = ARGV_INIT;
+    struct reel_err err = REEL_ERR_INIT;
+    CHECK(tr_sphinx_args_parse(NULL, &a, &err) == REEL_OK && a.n == 0);
+    CHECK(tr_sphinx_args_parse(" \t\n", &a, &err) == REEL_OK && a.n == 0);
+    REQUIRE(tr_sphinx_args_parse("  -lw 8\t-beam 1e-60 -fwdflat no -maxhmmpf -1 -cmn batch ", &a,
+                                 &err) == REEL_OK);
+    REQUIRE(a.n == 10 && a.v[10] == NULL);
+    CHECK_STR(a.v[0], "-lw");
+    CHECK_STR(a.v[1], "8");
+    CHECK_STR(a.v[3], "1e-60");
+    CHECK_STR(a.v[7], "-1");
+    CHECK_STR(a.v[9], "batch");
+    argv_release(&a);
+
+    static const struct {
+        const char *text, *says;
+    } bad[] = {
+        {"-hmm /tmp/model", "'-hmm' is set by reel"},
+        {"-lw 8 -dict x.dict", "'-dict' is set by reel"},
+        {"-lm x.lm", "'-lm' is set by reel"},
+        {"-samprate 8000", "'-samprate' is set by reel"},
+        {"-remove_silence yes", "'-remove_silence' is set by reel"},
+        {"-frate 50", "'-frate' is set by reel"},
+        {"-fsg g.fsg", "'-fsg' takes a file"},
+        {"-logfn /tmp/log", "'-logfn' takes a file"},
+        {"-keyphrase hello", "'-keyphrase' takes a file"},
+        {"-bogus 1", "no flag '-bogus'"},
+        {"lw 8", "'lw' is not a flag"},
+        {"-lw", "'-lw' has no value"},
+        {"-lw 8 -beam", "'-beam' has no value"},
+        {"-lw abc", "'-lw abc' is not a valid value"},
+        {"-lw 1e999", "'-lw 1e999' is not a valid value"},
+        {"-maxhmmpf 1.5", "'-maxhmmpf 1.5' is not a valid value"},
+        {"-fwdflat maybe", "'-fwdflat maybe' is not a valid value"},
+        {"-cmn sometimes", "'-cmn sometimes' is not a valid value"},
+        {"-cmninit 40,x", "'-cmninit 40,x' is not a valid value"},
+        {"-lw 8 -lw 9", "'-lw' is given twice"},
+    };
+    for (size_t i = 0; i < ARRAY_SIZE(bad); i++) {
+        struct reel_err e = REEL_ERR_INIT;
+        argv_push(&a, "kept");
+        CHECK(tr_sphinx_args_parse(bad[i].text, &a, &e) == REEL_EINVAL);
+        CHECK_STR(e.path, "REEL_POCKETSPHINX_ARGS");
+        if (!strstr(e.msg, bad[i].says))
+            fprintf(stderr, "    '%s': %s\n", bad[i].text, e.msg);
+        CHECK(strstr(e.msg, bad[i].says) != NULL);
+        CHECK(a.n == 1); /* unchanged on error */
+        argv_release(&a);
+    }
 }
