@@ -131,9 +131,10 @@ struct eval_ctx {
 
     /* A/V sync (sync.c) */
     VEC(float) sync_env;    /* mean square of each 2 ms block of the mono track */
+    VEC(float) sync_pre;    /* the same of the pre-emphasised track */
     double sync_t0;         /* time of the first block */
     int sync_rate, sync_blk; /* sample rate of the mono track, samples per block */
-    double sync_sum;        /* of the block being filled */
+    double sync_sum, sync_sum_pre; /* of the block being filled */
     float sync_prev;        /* the last sample, for the pre-emphasis */
     int sync_n;
 
