@@ -3,6 +3,7 @@
 # `reel plan timeline` prints; hostile text and paths are escaped per format.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/http-lib.sh"
+. "$(dirname "$0")/agent-media.sh"
 cd "$TMP"
 D="$TMP/we'ird <&> dir ü"
 mkdir -p "$D"
@@ -62,6 +63,55 @@ test_expect_success 'srt and vtt: text at the snapped times, escaped for each fo
     printf "1\n00:00:00,200 --> 00:00:01,500\nHéllo <b> & \"q\"\nsecond -->\n\n" | cmp - out.srt
     printf "WEBVTT\n\n00:00:00.200 --> 00:00:01.500\nHéllo &lt;b&gt; &amp; \"q\"\nsecond --&gt;\n\n" | cmp - out.vtt
 '
+test_expect_success 'srt/vtt with --transcripts: the cues the render burns, through the cuts' '
+    make_testsrc talk.mp4 6
+    cat >tplan.json <<-\JSON
+	{"output": {"fps": 30, "width": 320, "height": 180},
+	 "operations": [
+	  {"op": "cut", "id": "a", "asset": "talk", "in": 2, "out": 4},
+	  {"op": "cut", "id": "b", "asset": "talk", "in": 0.5, "out": 1.5, "speed": 0.5},
+	  {"op": "text", "text": "Title", "start": 0, "end": 1},
+	  {"op": "captions", "source": "transcript", "style": {"max_chars_per_line": 20, "max_lines": 1}}
+	 ]}
+	JSON
+	cat >tr.json <<-\JSON
+	{"talk": {"words": [
+	  {"start": 0.6, "end": 0.9, "word": "Before"}, {"start": 1.0, "end": 1.2, "word": "slow"},
+	  {"start": 2.1, "end": 2.4, "word": "Hello"}, {"start": 2.4, "end": 2.8, "word": "<world>"},
+	  {"start": 2.9, "end": 3.3, "word": "&"}, {"start": 3.3, "end": 3.9, "word": "everyone."}]}}
+	JSON
+    "$REEL" export tplan.json --asset talk=talk.mp4 --format srt --transcripts tr.json >t.srt 2>terr.txt
+    test ! -s terr.txt
+    "$REEL" export tplan.json --asset talk=talk.mp4 --format vtt --transcripts=tr.json >t.vtt
+    # the word at 2.1 s of a cut from 2 s starts the first caption at 0.1 s
+    grep -Fx "00:00:00,100 --> 00:00:01,300" t.srt
+    grep -Fx "Hello <world> &" t.srt
+    grep -Fx "Hello &lt;world&gt; &amp;" t.vtt
+    # the render dry run leaves the ASS file it burns: the same cues, times and text
+    mkdir dry && (cd dry && "$REEL" render ../tplan.json --asset talk=../talk.mp4 \
+        --transcripts ../tr.json --dry-run -o x.mp4 >/dev/null 2>&1)
+    grep -h "^Dialogue:" dry/.reel-dry-run-*/captions-*.ass |
+        awk -F, "{ t = \$0; sub(/^([^,]*,){9}/, \"\", t); print \$2 \" \" \$3 \" \" t }" >ass.txt
+    python3 - t.srt <<-\PY >srt.txt
+	import re, sys
+	blocks = open(sys.argv[1]).read().strip().split("\n\n")
+	cs = lambda t: "%d:%02d:%02d.%02d" % (int(t[:2]), int(t[3:5]), int(t[6:8]), round(int(t[9:12]) / 10))
+	for b in blocks:
+	    n, times, *text = b.split("\n")
+	    a, z = times.split(" --> ")
+	    if text != ["Title"]:  # the text op is drawn by drawtext, not in the ASS file
+	        print(cs(a), cs(z), "\\N".join(text))
+	PY
+    cat ass.txt srt.txt
+    test "$(wc -l <ass.txt)" = 3
+    cmp ass.txt srt.txt
+'
+test_expect_success 'without --transcripts the transcript captions are reported as left out' '
+    "$REEL" export tplan.json --asset talk=talk.mp4 --format srt >t2.srt 2>terr.txt
+    grep -F "warning: 1 captions op with source \"transcript\" left out" terr.txt
+    test "$(grep -c -- "-->" t2.srt)" = 1
+    ! "$REEL" export tplan.json --asset talk=talk.mp4 --format srt --transcripts nope.json 2>/dev/null
+'
 test_expect_success 'fcpxml: well-formed, spine offsets are the timeline frames' '
     "$REEL" export plan.json --format fcpxml "${ASSETS[@]}" -o out.fcpxml
     xmllint --noout out.fcpxml
@@ -118,6 +168,20 @@ test_expect_success 'a stored job: its plan version with the stored assets' '
     ! "$REEL" export "$job" --version 9 --format edl 2>err.txt
     grep -F "no plan version 9" err.txt
 '
+test_expect_success 'a stored job with transcript captions: the script aligned for it captions the export' '
+    agent_media
+    "$REEL" edit --brief "a short teaser of the talk with captions" "$M/talk.mp4" \
+        --script "$M/talk.txt" --max-revisions 1 -o talk-edit.mp4 --json >talk.jsonl 2>/dev/null || true
+    jget talk.jsonl .job >talk.job
+    tjob=$(cat talk.job)
+    "$REEL" export "$tjob" --version 1 --format srt >job.srt 2>job.err
+    cat job.srt
+    test ! -s job.err
+    grep -q -- "-->" job.srt
+    grep -q "Welcome to reel" job.srt
+    ! "$REEL" export "$tjob" --format srt --transcripts tr.json 2>err.txt
+    grep -F "a stored job has its own" err.txt
+'
 test_expect_success 'GET /api/jobs/{id}/plans/{v}/export: a download, 400 naming an unknown format' '
     key=$("$REEL" keys create --user 00000000-0000-4000-8000-000000000001 --admin 2>/dev/null | tail -n 1)
     serve_start
@@ -130,6 +194,10 @@ test_expect_success 'GET /api/jobs/{id}/plans/{v}/export: a download, 400 naming
     test "$(curl -s -o bad.json -w "%{http_code}" -H "$H" "$BASE/api/jobs/$job/plans/1/export?format=bogus")" = 400
     grep -F "unknown export format '"'"'bogus'"'"'" bad.json
     test "$(curl -s -o /dev/null -w "%{http_code}" -H "$H" "$BASE/api/jobs/$job/plans/7/export?format=srt")" = 404
+    # the API captions a job from its transcripts as the CLI does
+    tjob=$(cat talk.job)
+    curl -s -H "$H" "$BASE/api/jobs/$tjob/plans/1/export?format=srt" -o http.srt
+    cmp job.srt http.srt
     serve_stop
 '
 test_expect_code 2 'an unknown format is a usage error naming it' '
