@@ -79,6 +79,16 @@ struct export_format {
     enum reel_code (*write)(const struct export_walk *w, struct buf *out, struct reel_err *err);
 };
 
+/*
+ * SMPTE timecode of frame number `frame` (>= 0; negative counts as 0) at
+ * the rate fps_num/fps_den, into out: "HH:MM:SS:FF" at the nominal integer
+ * rate, or drop-frame "HH:MM:SS;FF" at 30000/1001 and 60000/1001 (frame
+ * numbers 0 and 1, 0 to 3 at 59.94, skipped at the start of every minute
+ * but each tenth, so the timecode keeps to the clock). Returns 1 for
+ * drop-frame, 0 otherwise.
+ */
+int export_timecode(long frame, int fps_num, int fps_den, char out[16]);
+
 /* The format named `name`, or NULL. */
 const struct export_format *export_find(const char *name);
 /* "otio, edl, srt, vtt": for error messages. */

@@ -57,6 +57,27 @@ test_expect_success 'edl: record times are the timeline frames, reel names uniqu
     grep -Fx "* FROM CLIP NAME: green_clip_two" out.edl
     test -z "$(grep -E "^[0-9]{3}  " out.edl | awk "{print \$2}" | awk "length > 8")"
 '
+test_expect_success 'edl at 29.97: drop-frame timecode past the first minute; 25 fps is non-drop' '
+    make_color long.mp4 blue 62
+    cat >df.json <<-\JSON
+	{"output": {"fps": 29.97, "width": 320, "height": 180},
+	 "operations": [
+	  {"op": "cut", "id": "a", "asset": "long", "in": 0, "out": 61},
+	  {"op": "cut", "id": "b", "asset": "red", "in": 0.5, "out": 1.5}]}
+	JSON
+    "$REEL" plan timeline df.json --asset long=long.mp4 --asset "red=$D/red.mp4" --json >dftl.json
+    test "$(jq ".spans[1].start_frame" dftl.json)" = 1828
+    "$REEL" export df.json --asset long=long.mp4 --asset "red=$D/red.mp4" --format edl >df.edl
+    cat df.edl
+    grep -Fx "FCM: DROP FRAME" df.edl
+    # frame 1828 is 00:01:01;00 (;00 and ;01 of minute 1 are skipped); 15 source frames = ;15
+    grep -E "^001  LONG +V +C +00:00:00;00 00:01:01;00 00:00:00;00 00:01:01;00$" df.edl
+    grep -E "^002  RED +V +C +00:00:00;15 00:00:01;15 00:01:01;00 00:01:02;00$" df.edl
+    sed "s/29.97/25/" df.json >ndf.json
+    "$REEL" export ndf.json --asset long=long.mp4 --asset "red=$D/red.mp4" --format edl >ndf.edl
+    grep -Fx "FCM: NON-DROP FRAME" ndf.edl
+    grep -E "^002  RED +V +C +00:00:00:13 00:00:01:13 00:01:01:00 00:01:02:00$" ndf.edl
+'
 test_expect_success 'srt and vtt: text at the snapped times, escaped for each format' '
     "$REEL" export plan.json --format srt "${ASSETS[@]}" >out.srt
     "$REEL" export plan.json --format vtt "${ASSETS[@]}" >out.vtt
