@@ -179,6 +179,45 @@ test_expect_success 'mlt: melt renders it with the frame count and shot colours 
             "BEGIN { x = a - d; y = b - e; z = c - f; exit !(x*x < 1024 && y*y < 1024 && z*z < 1024) }"
     done
 '
+test_expect_success 'mlt: music mixed in at its volume, text drawn where the op puts it' '
+    ffmpeg -nostdin -v error -y -f lavfi -i "sine=f=1000:r=48000:d=10" -ac 2 music.wav
+    cat >am.json <<-\JSON
+	{"output": {"fps": 30, "width": 320, "height": 180},
+	 "operations": [
+	  {"op": "cut", "id": "a", "asset": "red", "in": 0, "out": 2},
+	  {"op": "cut", "id": "b", "asset": "red", "in": 0.5, "out": 2.5},
+	  {"op": "cut", "id": "c", "asset": "red", "in": 1, "out": 3},
+	  {"op": "audio", "asset": "music", "start": 1, "end": 5, "volume_db": 0},
+	  {"op": "text", "text": "Hi <&> #timecode#", "start": 2.5, "end": 3.5, "position": "bottom",
+	   "style": {"size": 0.2, "color": "#FFFF00"}}
+	 ]}
+	JSON
+    A=(--asset "red=$D/red.mp4" --asset music=music.wav)
+    "$REEL" export am.json "${A[@]}" --format mlt -o am.mlt
+    xmllint --noout am.mlt
+    sed "s/\"volume_db\": 0/\"volume_db\": -12/" am.json >am12.json
+    "$REEL" export am12.json "${A[@]}" --format mlt -o am12.mlt
+    jq "del(.operations[4])" am.json >notext.json
+    "$REEL" export notext.json "${A[@]}" --format mlt -o notext.mlt
+    for f in am am12 notext; do melt -quiet $f.mlt -consumer avformat:$f.mp4 vcodec=libx264 acodec=aac >melt.log 2>&1; done
+    lvl() { # FILE FREQ T: RMS dB of a band around FREQ over 0.4 s from T
+        ffmpeg -nostdin -v error -ss "$3" -t 0.4 -i "$1" -vn -af "bandpass=f=$2:width_type=q:w=8,astats=metadata=1:reset=0,ametadata=print:key=lavfi.astats.Overall.RMS_level:file=-" -f null - | tail -n 1 | sed "s/.*=//"
+    }
+    # the clip tone (440 Hz) in every cut, also cut b on the B track; music only over 1..5 s
+    for t in 0.3 2.5 5.5; do l=$(lvl am.mp4 440 $t); echo "440 at $t: $l"; awk -v l="$l" "BEGIN { exit !(l > -35) }"; done
+    m0=$(lvl am.mp4 1000 0.3) m1=$(lvl am.mp4 1000 2.5) m12=$(lvl am12.mp4 1000 2.5) m2=$(lvl am.mp4 1000 5.5)
+    echo "1000 Hz: before $m0, in $m1, at -12 dB $m12, after $m2"
+    awk -v a="$m0" -v b="$m1" -v c="$m2" "BEGIN { exit !(b > a + 12 && b > c + 12) }"
+    awk -v b="$m1" -v c="$m12" "BEGIN { d = b - c; exit !(d > 10 && d < 14) }"
+    # yellow text at the bottom: the bottom band is brighter (more green) with it than without
+    with=$(frame_rgb am.mp4 3.0 320:40:0:135) without=$(frame_rgb notext.mp4 3.0 320:40:0:135)
+    top=$(frame_rgb am.mp4 3.0 320:40:0:0)
+    echo "bottom with text $with, without $without, top $top"
+    set -- $with $without $top
+    test "$2" -gt $(( $5 + 20 ))
+    test "$8" -lt $(( $5 + 8 ))
+    grep -F "<property name=\"argument\">Hi &lt;&amp;&gt; #timecode#</property>" am.mlt
+'
 test_expect_success 'a stored job: its plan version with the stored assets' '
     make_testsrc src.mp4 3
     "$REEL" edit --brief "a short video" --max-revisions 1 src.mp4 -o edit.mp4 >/dev/null 2>&1
