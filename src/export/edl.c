@@ -135,8 +135,7 @@ enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, st
             long p_out = (p->in >= 0 ? p->in : 0) + (long)lround((c->start - p->start) * p->speed);
             ev++;
             add_event(out, ev, prev, "C", -1, p_out, p_out, c->start, c->start, o);
-            add_event(out, ev, reel, "D", c->tr_in, src_in, src_in + src_len, c->start, rec_out,
-                      o);
+            add_event(out, ev, reel, "D", c->tr_in, src_in, src_in + src_len, c->start, rec_out, o);
             add_comment_name(out, "* FROM CLIP NAME: ", p->label);
             add_comment_name(out, "* TO CLIP NAME: ", c->label);
             buf_addf(out, "* TRANSITION: %s\n", plan_transition_name(c->tr_kind));

@@ -38,8 +38,7 @@ static void add_colour(struct buf *b, const char *indent, const char *name,
 
 /* A text or caption cue as a text filter over its frames, placed in the
  * frame by the op's anchor (inset by the op's margin) and styled by it. */
-static void add_text_filter(struct buf *b, const struct export_walk *w,
-                            const struct export_cue *q)
+static void add_text_filter(struct buf *b, const struct export_walk *w, const struct export_cue *q)
 {
     const struct plan_op *op = &w->plan->ops[q->op_index];
     const struct plan_output *o = &w->plan->output;
