@@ -625,8 +625,10 @@ out:
 /* ---- a stored plan, for export ---- */
 
 enum reel_code agent_plan_load(struct store *st, const char *job_id, int version, struct plan *p,
-                               int *version_out, struct reel_err *err)
+                               int *version_out, json_t **transcripts, struct reel_err *err)
 {
+    if (transcripts)
+        *transcripts = NULL;
     struct agent_job aj;
     struct store_plan sp;
     struct plan_issues issues = PLAN_ISSUES_INIT;
@@ -645,6 +647,8 @@ enum reel_code agent_plan_load(struct store *st, const char *job_id, int version
                            "version %d of job %s does not validate: %s", sp.version, job_id,
                            issues.n ? issues.v[0].message : "?");
     }
+    if (!rc && transcripts)
+        *transcripts = json_incref(aj.transcripts);
     plan_issues_release(&issues);
     store_plan_release(&sp);
     job_release(&aj);

@@ -255,10 +255,12 @@ struct plan;
  * validated with the job's stored assets, into *p (released by the
  * caller, also on failure). REEL_ENOTFOUND when there is no such version,
  * REEL_EINVAL (with the first problem's JSON path) when it does not
- * validate. *version_out gets the version loaded.
+ * validate. *version_out gets the version loaded. When transcripts is
+ * not NULL it gets the job's transcripts ({label: transcript}, the ones its
+ * render burned captions from; the caller's reference, NULL on failure).
  */
 enum reel_code agent_plan_load(struct store *st, const char *job_id, int version, struct plan *p,
-                               int *version_out, struct reel_err *err);
+                               int *version_out, json_t **transcripts, struct reel_err *err);
 enum reel_code agent_replay(struct store *st, const char *job_id, int version,
                             const struct agent_opts *o, struct agent_replay *out,
                             struct reel_err *err);

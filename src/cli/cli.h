@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "core/err.h"
+#include "core/json.h"
 
 struct cli_command {
     const char *name;
@@ -38,6 +39,10 @@ struct plan_issues;
  */
 int cli_load_plan(const char *file, const char *const *assets, size_t nassets, struct plan *p,
                   struct plan_issues *is);
+/* --transcripts FILE: a JSON object mapping asset labels to transcripts
+ * ({"words": [...]}) into *out (the caller's). 0, or the exit status of an
+ * error already reported. */
+int cli_load_transcripts(const char *file, json_t **out);
 
 #define CLI_DECL(name) int cmd_##name(int argc, char **argv)
 CLI_DECL(probe);

@@ -1,7 +1,9 @@
 /*
- * reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset LABEL=PATH ...] [-o FILE]
+ * reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset LABEL=PATH ...]
+ *             [--transcripts FILE.json] [-o FILE]
  * reel export JOB [--version N] --format ... [-o FILE]
- * A first argument that is not a file names a stored job (id or unique prefix).
+ * A first argument that is not a file names a stored job (id or unique
+ * prefix); its stored transcripts caption it, as they did its render.
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +22,7 @@ struct export_args {
     const char *file;
     const char *output;
     const char *format;
+    const char *transcripts;
     long version; /* job: 0 for the latest */
     VEC(const char *) assets;
 };
@@ -54,6 +57,10 @@ static int parse_args(int argc, char **argv, struct export_args *a)
                 return cli_usage_error("export", "unknown format '%s' (one of %s)", v ? v : "",
                                        export_format_names());
             a->format = v;
+        } else if ((v = opt(argc, argv, &i, "--transcripts", &m)) || m) {
+            if (!v || !*v)
+                return cli_usage_error("export", "--transcripts needs a JSON file");
+            a->transcripts = v;
         } else if ((v = opt(argc, argv, &i, "--version", &m)) || m) {
             if (!v || !parse_long(v, &a->version) || a->version < 1)
                 return cli_usage_error("export", "--version needs a plan version (1, 2, ...)");
@@ -79,7 +86,7 @@ static int parse_args(int argc, char **argv, struct export_args *a)
 }
 
 /* The same contract as cli_load_plan, for a stored job's plan version. */
-static int load_job(struct export_args *a, struct plan *p)
+static int load_job(struct export_args *a, struct plan *p, json_t **transcripts)
 {
     struct reel_err err = REEL_ERR_INIT;
     struct store *st = NULL;
@@ -89,7 +96,7 @@ static int load_job(struct export_args *a, struct plan *p)
     if (!rc)
         rc = store_job_resolve(st, a->file, id, &err);
     if (!rc)
-        rc = agent_plan_load(st, id, (int)a->version, p, &version, &err);
+        rc = agent_plan_load(st, id, (int)a->version, p, &version, transcripts, &err);
     store_close(st);
     return rc ? 1000 + cli_fail(&err) : -1;
 }
@@ -100,14 +107,21 @@ static int run_export(struct export_args *a)
     struct plan_issues is = PLAN_ISSUES_INIT;
     struct buf out = BUF_INIT;
     struct reel_err err = REEL_ERR_INIT;
+    json_t *transcripts = NULL;
+    size_t left_out = 0;
     plan_init(&p);
     int st;
     if (access(a->file, F_OK) != 0) {
-        st = load_job(a, &p);
+        st = a->transcripts ? 1000 + cli_usage_error("export", "--transcripts is for a plan "
+                                                               "file; a stored job has its own")
+                            : load_job(a, &p, &transcripts);
     } else if (a->version) {
-        st = cli_usage_error("export", "--version is for a stored job, not a plan file");
+        st = 1000 + cli_usage_error("export", "--version is for a stored job, not a plan file");
     } else {
         st = cli_load_plan(a->file, a->assets.v, a->assets.n, &p, &is);
+        int t = st == -1 && a->transcripts ? cli_load_transcripts(a->transcripts, &transcripts) : 0;
+        if (t)
+            st = 1000 + t;
     }
     if (st >= 1000) {
         st -= 1000;
@@ -116,13 +130,20 @@ static int run_export(struct export_args *a)
             fprintf(stderr, "%s: %s: %s\n", is.v[i].path, is.v[i].code, is.v[i].message);
         fprintf(stderr, "reel export: %s is not valid (%zu problem%s)\n", a->file, is.n,
                 is.n == 1 ? "" : "s");
-    } else if (export_run(export_find(a->format), &p, &out, &err) != REEL_OK) {
+    } else if (export_run(export_find(a->format), &p, transcripts, &out, &left_out, &err) !=
+               REEL_OK) {
         st = cli_fail(&err);
     } else if (a->output) {
         st = write_file_atomic(a->output, out.buf, out.len, &err) == REEL_OK ? 0 : cli_fail(&err);
     } else {
         st = fwrite(out.buf, 1, out.len, stdout) == out.len && fflush(stdout) == 0 ? 0 : 3;
     }
+    if (left_out && st == 0)
+        fprintf(stderr,
+                "reel export: warning: %zu captions op%s with source \"transcript\" left out: "
+                "their words are in the transcripts, not the plan (give --transcripts FILE.json)\n",
+                left_out, left_out == 1 ? "" : "s");
+    json_decref(transcripts);
     buf_release(&out);
     plan_issues_release(&is);
     plan_release(&p);

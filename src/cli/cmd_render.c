@@ -253,23 +253,6 @@ out:
 
 /* ---- main ---- */
 
-static int load_transcripts(const char *file, json_t **out)
-{
-    struct reel_err err = REEL_ERR_INIT;
-    if (json_parse_file(file, 0, out, &err) != REEL_OK) {
-        reel_err_prefix(&err, "reading transcripts");
-        return cli_fail(&err);
-    }
-    if (!json_is_object(*out)) {
-        json_decref(*out);
-        *out = NULL;
-        reel_fail(&err, REEL_EINVAL, file,
-                  "transcripts must be an object mapping asset labels to {\"words\": [...]}");
-        return cli_fail(&err);
-    }
-    return 0;
-}
-
 int cmd_render(int argc, char **argv)
 {
     struct render_args a;
@@ -313,7 +296,7 @@ int cmd_render(int argc, char **argv)
         st = 1;
         goto out;
     }
-    if (a.transcripts && (st = load_transcripts(a.transcripts, &transcripts)))
+    if (a.transcripts && (st = cli_load_transcripts(a.transcripts, &transcripts)))
         goto out;
     for (size_t i = 0; i < p.nops && !transcripts; i++)
         if (p.ops[i].kind == OP_CAPTIONS && p.ops[i].source_transcript) {

@@ -28,7 +28,7 @@ static const struct cli_command commands[] = {
      "usage: reel render PLAN.json [--asset LABEL=PATH ...] -o OUT [--dry-run] [--json]\n"},
     {"export", cmd_export, "write a plan for another editor: otio, fcpxml, mlt, edl, srt, vtt",
      "usage: reel export PLAN.json --format otio|fcpxml|mlt|edl|srt|vtt [--asset L=P ...]\n"
-     "                   [-o FILE]\n"
+     "                   [--transcripts FILE.json] [-o FILE]\n"
      "       reel export JOB [--version N] --format ... [-o FILE]\n"},
     {"import", cmd_import, "turn an editly spec (JSON5) into an EditPlan",
      "usage: reel import editly SPEC.json5 [-o plan.json] [--lenient] [--stills DIR]\n"

@@ -1,7 +1,8 @@
 /*
- * CMX 3600 EDL of the main video track. Timecodes are at the output rate
- * (nominal integer rate, NON-DROP FRAME); source timecodes count from the
- * start of each source file. A transition becomes a 'D' event of its
+ * CMX 3600 EDL of the main video track. Timecodes are at the output rate:
+ * DROP FRAME at 29.97 and 59.94 (HH:MM:SS;FF), else NON-DROP FRAME at the
+ * nominal integer rate; source timecodes count from the start of each
+ * source file, in the same mode. A transition becomes a 'D' event of its
  * length (CMX has only dissolves and wipes: every kind exports as D, its
  * reel name in a comment). Speed changes are not expressed (comment only).
  */
@@ -14,12 +15,33 @@
 #include "export/internal.h"
 #include "core/banned.h"
 
-static void add_tc(struct buf *b, long f, int rate)
+int export_timecode(long frame, int fps_num, int fps_den, char out[16])
 {
-    if (f < 0)
-        f = 0;
-    buf_addf(b, " %02ld:%02ld:%02ld:%02ld", f / (3600L * rate), f / (60L * rate) % 60,
-             f / rate % 60, f % rate);
+    long f = frame < 0 ? 0 : frame;
+    int df = fps_den == 1001 && (fps_num == 30000 || fps_num == 60000);
+    long rate = df ? fps_num / 1000 : lround((double)fps_num / (fps_den > 0 ? fps_den : 1));
+    if (rate < 1)
+        rate = 1;
+    if (df) {
+        /* count the frame numbers skipped before f back in: `drop` at each
+         * minute but every tenth (SMPTE 12M) */
+        long drop = rate / 15; /* 2 at 29.97, 4 at 59.94 */
+        long per_min = rate * 60 - drop, per_10min = rate * 600 - drop * 9;
+        long tens = f / per_10min, rest = f % per_10min;
+        f += drop * 9 * tens + (rest > drop ? drop * ((rest - drop) / per_min) : 0);
+    }
+    long h = f / (3600 * rate) % 24;
+    snprintf(out, 16, "%02ld:%02ld:%02ld%c%02ld", h, f / (60 * rate) % 60, f / rate % 60,
+             df ? ';' : ':', f % rate);
+    return df;
+}
+
+static void add_tc(struct buf *b, long f, const struct plan_output *o)
+{
+    char tc[16];
+    export_timecode(f, o->fps_num, o->fps_den, tc);
+    buf_addch(b, ' ');
+    buf_adds(b, tc);
 }
 
 static void fold_name(const char *l, char out[9])
@@ -66,17 +88,18 @@ static void reel_names(const struct export_walk *w, char (*names)[9])
 }
 
 static void add_event(struct buf *b, int ev, const char *reel, const char *kind, long dur,
-                      long src_in, long src_out, long rec_in, long rec_out, int rate)
+                      long src_in, long src_out, long rec_in, long rec_out,
+                      const struct plan_output *o)
 {
     buf_addf(b, "%03d  %-8s V     %-4s", ev, reel, kind);
     if (dur >= 0)
         buf_addf(b, " %03ld", dur);
     else
         buf_adds(b, "    ");
-    add_tc(b, src_in, rate);
-    add_tc(b, src_out, rate);
-    add_tc(b, rec_in, rate);
-    add_tc(b, rec_out, rate);
+    add_tc(b, src_in, o);
+    add_tc(b, src_out, o);
+    add_tc(b, rec_in, o);
+    add_tc(b, rec_out, o);
     buf_addch(b, '\n');
 }
 
@@ -91,9 +114,11 @@ static void add_comment_name(struct buf *b, const char *prefix, const char *s)
 enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, struct reel_err *err)
 {
     (void)err;
-    int rate = (int)lround(w->fps);
+    const struct plan_output *o = &w->plan->output;
+    char tc[16];
+    int df = export_timecode(0, o->fps_num, o->fps_den, tc);
     add_comment_name(out, "TITLE: ", w->plan->title && *w->plan->title ? w->plan->title : "reel");
-    buf_adds(out, "FCM: NON-DROP FRAME\n\n");
+    buf_adds(out, df ? "FCM: DROP FRAME\n\n" : "FCM: NON-DROP FRAME\n\n");
     int ev = 0;
     char(*names)[9] = xcalloc(w->nclips, sizeof(*names));
     reel_names(w, names);
@@ -109,15 +134,14 @@ enum reel_code export_write_edl(const struct export_walk *w, struct buf *out, st
             const struct export_clip *p = &w->clips[i - 1];
             long p_out = (p->in >= 0 ? p->in : 0) + (long)lround((c->start - p->start) * p->speed);
             ev++;
-            add_event(out, ev, prev, "C", -1, p_out, p_out, c->start, c->start, rate);
-            add_event(out, ev, reel, "D", c->tr_in, src_in, src_in + src_len, c->start, rec_out,
-                      rate);
+            add_event(out, ev, prev, "C", -1, p_out, p_out, c->start, c->start, o);
+            add_event(out, ev, reel, "D", c->tr_in, src_in, src_in + src_len, c->start, rec_out, o);
             add_comment_name(out, "* FROM CLIP NAME: ", p->label);
             add_comment_name(out, "* TO CLIP NAME: ", c->label);
             buf_addf(out, "* TRANSITION: %s\n", plan_transition_name(c->tr_kind));
         } else {
             ev++;
-            add_event(out, ev, reel, "C", -1, src_in, src_in + src_len, c->start, rec_out, rate);
+            add_event(out, ev, reel, "C", -1, src_in, src_in + src_len, c->start, rec_out, o);
             add_comment_name(out, "* FROM CLIP NAME: ", c->label);
         }
         if (c->path)

@@ -9,11 +9,17 @@
  * export_run() appends the document to `out` (never NULL, NUL-terminated).
  * The plan must be validated (assets probed); errors are REEL_EINVAL with
  * a JSON path when the plan cannot be expressed (e.g. no cuts).
+ *
+ * Caption cues come from render_caption_cues() (src/render), so an export
+ * carries exactly the cues `reel render` burns in: the plan's cues and,
+ * given the transcripts, the words of captions ops with source
+ * "transcript" mapped through the cuts and paged as the render pages them.
  */
 #ifndef REEL_EXPORT_EXPORT_H
 #define REEL_EXPORT_EXPORT_H
 
 #include "core/err.h"
+#include "core/json.h"
 #include "core/util.h"
 #include "plan/plan.h"
 
@@ -37,10 +43,11 @@ struct export_clip {
     double lay_in;
 };
 
-/* One timed text: a text op or a caption cue. */
+/* One timed text: a text op or a caption cue, in timeline frames. */
 struct export_cue {
     long start, end;
-    const char *text; /* borrowed from the plan */
+    const char *text; /* borrowed from the plan or the walk's caption cues */
+    size_t op_index;  /* the text or captions op */
 };
 
 struct export_walk {
@@ -51,9 +58,18 @@ struct export_walk {
     size_t nclips;
     struct export_cue *cues;
     size_t ncues;
+    json_t *caption_cues; /* render_caption_cues()'s array (owns the caption texts) */
+    /* captions ops with source "transcript" whose words could not be
+     * exported because no transcripts were given */
+    size_t transcript_ops_left_out;
 };
 
-enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, struct reel_err *err);
+/*
+ * transcripts: {label: transcript} as `reel render --transcripts` reads,
+ * or NULL. Errors: a bad transcript (REEL_EINVAL, as render_caption_cues).
+ */
+enum reel_code export_walk_init(struct export_walk *w, const struct plan *p,
+                                const json_t *transcripts, struct reel_err *err);
 void export_walk_release(struct export_walk *w);
 
 struct export_format {
@@ -63,12 +79,26 @@ struct export_format {
     enum reel_code (*write)(const struct export_walk *w, struct buf *out, struct reel_err *err);
 };
 
+/*
+ * SMPTE timecode of frame number `frame` (>= 0; negative counts as 0) at
+ * the rate fps_num/fps_den, into out: "HH:MM:SS:FF" at the nominal integer
+ * rate, or drop-frame "HH:MM:SS;FF" at 30000/1001 and 60000/1001 (frame
+ * numbers 0 and 1, 0 to 3 at 59.94, skipped at the start of every minute
+ * but each tenth, so the timecode keeps to the clock). Returns 1 for
+ * drop-frame, 0 otherwise.
+ */
+int export_timecode(long frame, int fps_num, int fps_den, char out[16]);
+
 /* The format named `name`, or NULL. */
 const struct export_format *export_find(const char *name);
 /* "otio, edl, srt, vtt": for error messages. */
 const char *export_format_names(void);
 
-enum reel_code export_run(const struct export_format *f, const struct plan *p, struct buf *out,
+/* The document in format f. *left_out (when not NULL) gets the number of
+ * transcript captions ops left out for want of transcripts, for the caller
+ * to report. */
+enum reel_code export_run(const struct export_format *f, const struct plan *p,
+                          const json_t *transcripts, struct buf *out, size_t *left_out,
                           struct reel_err *err);
 
 #endif

@@ -7,6 +7,7 @@
 
 #include "export/export.h"
 #include "export/internal.h"
+#include "render/render.h"
 #include "core/banned.h"
 
 static const struct export_format formats[] = {
@@ -31,23 +32,73 @@ const char *export_format_names(void)
     return "otio, fcpxml, mlt, edl, srt, vtt";
 }
 
-static void add_cue(struct export_walk *w, long start, long end, const char *text)
-{
-    if (end <= start || !text)
-        return;
-    w->cues = xrealloc(w->cues, (w->ncues + 1) * sizeof(*w->cues));
-    w->cues[w->ncues++] = (struct export_cue){start, end, text};
-}
+struct tr_at {
+    long start;
+    enum plan_transition_kind kind;
+};
 
-static int cmp_cue(const void *a, const void *b)
+static int cmp_tr(const void *a, const void *b)
 {
-    const struct export_cue *x = a, *y = b;
+    const struct tr_at *x = a, *y = b;
     return x->start < y->start ? -1 : x->start > y->start;
 }
 
-enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, struct reel_err *err)
+static void add_cue(struct export_walk *w, size_t *cap, long start, long end, const char *text,
+                    size_t op_index)
+{
+    if (end <= start || !text)
+        return;
+    if (w->ncues == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        w->cues = xrealloc(w->cues, *cap * sizeof(*w->cues));
+    }
+    w->cues[w->ncues++] = (struct export_cue){start, end, text, op_index};
+}
+
+/* by start; equal starts keep plan order (qsort is not stable) */
+static int cmp_cue(const void *a, const void *b)
+{
+    const struct export_cue *x = a, *y = b;
+    if (x->start != y->start)
+        return x->start < y->start ? -1 : 1;
+    return x->op_index < y->op_index ? -1 : x->op_index > y->op_index;
+}
+
+/* The cues the render burns in (render_caption_cues), in timeline frames:
+ * its times are already snapped to the output's frames. */
+static enum reel_code add_caption_cues(struct export_walk *w, size_t *cap,
+                                       const json_t *transcripts, struct reel_err *err)
+{
+    const struct plan *p = w->plan;
+    int any = 0;
+    for (size_t i = 0; i < p->nops; i++) {
+        if (p->ops[i].kind != OP_CAPTIONS)
+            continue;
+        any = 1;
+        if (p->ops[i].source_transcript && !transcripts)
+            w->transcript_ops_left_out++;
+    }
+    if (!any)
+        return REEL_OK;
+    enum reel_code rc = render_caption_cues(p, transcripts, &w->caption_cues, err);
+    if (rc)
+        return rc;
+    size_t k;
+    const json_t *q;
+    json_array_foreach(w->caption_cues, k, q)
+    {
+        add_cue(w, cap, lround(json_get_num(q, "start", 0) * w->fps),
+                lround(json_get_num(q, "end", 0) * w->fps), json_get_str(q, "text", NULL),
+                (size_t)json_get_int(q, "op", 0));
+    }
+    return REEL_OK;
+}
+
+enum reel_code export_walk_init(struct export_walk *w, const struct plan *p,
+                                const json_t *transcripts, struct reel_err *err)
 {
     memset(w, 0, sizeof(*w));
+    size_t cue_cap = 0;
     struct plan_timeline tl;
     enum reel_code rc = plan_timeline(p, &tl, err);
     if (rc != REEL_OK)
@@ -56,6 +107,14 @@ enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, str
     w->fps = tl.fps;
     w->total = tl.total_frames;
     w->clips = xcalloc(tl.nspans ? tl.nspans : 1, sizeof(*w->clips));
+    /* transitions by start frame, met in order as the cuts are: one pass,
+     * not a search of every op per cut (2,000-cut plans, bench/export) */
+    struct tr_at *trs = xcalloc(tl.nspans ? tl.nspans : 1, sizeof(*trs));
+    size_t ntrs = 0, tr_at = 0;
+    for (size_t k = 0; k < tl.nspans; k++)
+        if (p->ops[k].kind == OP_TRANSITION)
+            trs[ntrs++] = (struct tr_at){tl.spans[k].start_frame, p->ops[k].transition};
+    qsort(trs, ntrs, sizeof(*trs), cmp_tr);
     for (size_t i = 0; i < tl.nspans; i++) {
         const struct plan_span *s = &tl.spans[i];
         const struct plan_op *op = &p->ops[s->op_index];
@@ -74,19 +133,21 @@ enum reel_code export_walk_init(struct export_walk *w, const struct plan *p, str
             /* a transition's span is the overlap: it ends where this clip's predecessor ends */
             if (w->nclips > 1 && c->start < w->clips[w->nclips - 2].end) {
                 c->tr_in = w->clips[w->nclips - 2].end - c->start;
-                for (size_t k = 0; k < tl.nspans; k++)
-                    if (p->ops[k].kind == OP_TRANSITION && tl.spans[k].start_frame == c->start)
-                        c->tr_kind = p->ops[k].transition;
+                while (tr_at < ntrs && trs[tr_at].start < c->start)
+                    tr_at++;
+                if (tr_at < ntrs && trs[tr_at].start == c->start)
+                    c->tr_kind = trs[tr_at].kind;
             }
         } else if (op->kind == OP_TEXT) {
-            add_cue(w, s->start_frame, s->end_frame, op->text);
-        } else if (op->kind == OP_CAPTIONS && !op->source_transcript) {
-            for (size_t k = 0; k < op->ncues; k++)
-                add_cue(w, lround(op->cues[k].start * tl.fps), lround(op->cues[k].end * tl.fps),
-                        op->cues[k].text);
+            add_cue(w, &cue_cap, s->start_frame, s->end_frame, op->text, s->op_index);
         }
     }
+    free(trs);
     plan_timeline_release(&tl);
+    if ((rc = add_caption_cues(w, &cue_cap, transcripts, err)) != REEL_OK) {
+        export_walk_release(w);
+        return rc;
+    }
     for (size_t i = 0; i < w->nclips; i++) {
         struct export_clip *c = &w->clips[i];
         long after = c->tr_in - c->tr_in / 2;
@@ -109,14 +170,18 @@ void export_walk_release(struct export_walk *w)
 {
     free(w->clips);
     free(w->cues);
+    json_decref(w->caption_cues);
     memset(w, 0, sizeof(*w));
 }
 
-enum reel_code export_run(const struct export_format *f, const struct plan *p, struct buf *out,
+enum reel_code export_run(const struct export_format *f, const struct plan *p,
+                          const json_t *transcripts, struct buf *out, size_t *left_out,
                           struct reel_err *err)
 {
     struct export_walk w;
-    enum reel_code rc = export_walk_init(&w, p, err);
+    enum reel_code rc = export_walk_init(&w, p, transcripts, err);
+    if (left_out)
+        *left_out = rc == REEL_OK ? w.transcript_ops_left_out : 0;
     if (rc != REEL_OK)
         return rc;
     rc = f->write(&w, out, err);

@@ -348,7 +348,10 @@ static enum MHD_Result send_export(struct MHD_Connection *c, struct store *st, c
     struct buf out = BUF_INIT;
     int loaded;
     enum MHD_Result res;
-    if (agent_plan_load(st, job_id, (int)v, &p, &loaded, &err) || export_run(f, &p, &out, &err)) {
+    json_t *transcripts = NULL;
+    /* the job's transcripts: exported captions are the ones its render burned */
+    if (agent_plan_load(st, job_id, (int)v, &p, &loaded, &transcripts, &err) ||
+        export_run(f, &p, transcripts, &out, NULL, &err)) {
         res = send_err(c, &err);
     } else {
         char disp[128];
@@ -356,6 +359,7 @@ static enum MHD_Result send_export(struct MHD_Connection *c, struct store *st, c
                  f->extension);
         res = send_buf_as(c, 200, f->content_type, disp, out.buf, out.len);
     }
+    json_decref(transcripts);
     buf_release(&out);
     plan_release(&p);
     return res;
