@@ -12,7 +12,8 @@
 
 #define LOGO_NCC 0.6     /* normalised cross-correlation that counts as found */
 #define LOGO_SHAPE 0.6   /* shape-in-colour correlation that counts as found */
-#define LOGO_COMPOSITE 0.6 /* correlation with the logo composited over the footage */
+#define LOGO_COMPOSITE 0.6 /* correlation with the logo composited over the footage ... */
+#define LOGO_COMPOSITE_SNR 1.0 /* ... counted where the logo's change stands over the footage's texture */
 #define LOGO_MIN_CONTRAST 1.5   /* under this against the picture behind ... */
 #define LOGO_MIN_COLOR_DIST 40.0 /* ... and this close in colour, a logo is not seen */
 #define LOGO_SAFE 0.025  /* the logo keeps 2.5% of the frame from each edge */
@@ -281,7 +282,8 @@ static int comp_template(const struct logo_image *img, int w, int h, struct comp
  * sky) still changes it in its own shape, anti-aliased edge and outline,
  * which neither its texture nor its mean colour shows.
  */
-static double composite_at(const uint8_t *Y, int W, int H, const struct comp_tmpl *t, int x, int y)
+static double composite_at(const uint8_t *Y, int W, int H, const struct comp_tmpl *t, int x, int y,
+                           double *snr)
 {
     if (x < 0 || y < 0 || x + t->w > W || y + t->h > H)
         return -2;
@@ -314,6 +316,21 @@ static double composite_at(const uint8_t *Y, int W, int H, const struct comp_tmp
     double vp = spp - sp * sp / (double)n, vr = srr - sr * sr / (double)n;
     if (vp < 1e-6 || vr < 1e-6)
         return 0;
+    if (snr) {
+        /* the logo's predicted change against the footage's own texture
+         * (what is left of it around the plane where the logo is clear) */
+        double ss = 0;
+        size_t nc = 0;
+        for (int j = 0; j < t->h; j++) {
+            const uint8_t *row = Y + (size_t)(y + j) * W + x;
+            for (int i = 0; i < t->w; i++)
+                if (t->clear[(size_t)j * t->w + i]) {
+                    double d = row[i] - (co[0] + co[1] * i + co[2] * j);
+                    ss += d * d, nc++;
+                }
+        }
+        *snr = sqrt(vp / (double)n) / fmax(1, sqrt(ss / (double)(nc ? nc : 1)));
+    }
     return (spr - sp * sr / (double)n) / sqrt(vp * vr);
 }
 
@@ -321,16 +338,18 @@ static double composite_at(const uint8_t *Y, int W, int H, const struct comp_tmp
  * luma, at every pixel: a stroke one pixel wide, one pixel off, is not
  * there. */
 static double composite_search(const struct still *s, const struct comp_tmpl *t, int cx, int cy,
-                               int R, int *bx, int *by)
+                               int R, int *bx, int *by, double *snr)
 {
     double best = -2;
     *bx = cx, *by = cy;
     for (int y = cy - R; y <= cy + R; y++)
         for (int x = cx - R; x <= cx + R; x++) {
-            double v = composite_at(s->native, s->nw, s->nh, t, x, y);
+            double v = composite_at(s->native, s->nw, s->nh, t, x, y, NULL);
             if (v > best)
                 best = v, *bx = x, *by = y;
         }
+    *snr = 0;
+    composite_at(s->native, s->nw, s->nh, t, *bx, *by, snr);
     return best;
 }
 
@@ -426,7 +445,7 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
                 best = v, best_scale = scales[k], bx = x, by = y, best_ncc = vn, best_shape = vs;
         }
         /* at the render's own size, the logo composited as the renderer did */
-        double best_comp = -2;
+        double best_comp = -2, comp_snr = 0;
         int nw = s->nw, nh = s->nh, ntw = 0, nth = 0, nR = nw / 25 > 6 ? nw / 25 : 6;
         if (s->native && nw > 0 && nh > 0) {
             ntw = (int)lround(op->width * nw);
@@ -444,10 +463,10 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
             anchor_box(op->position.anchor, op->position.x, op->position.y, nw, nh, ntw, nth,
                        op->margin, &nx, &ny);
             /* where the renderer puts it, then (not there) the whole window */
-            best_comp = composite_search(s, &ct, nx, ny, 3, &x, &y);
+            best_comp = composite_search(s, &ct, nx, ny, 3, &x, &y, &comp_snr);
             if (best_comp < LOGO_COMPOSITE)
-                best_comp = composite_search(s, &ct, nx, ny, nR, &x, &y);
-            if (best_comp / LOGO_COMPOSITE > best) {
+                best_comp = composite_search(s, &ct, nx, ny, nR, &x, &y, &comp_snr);
+            if (comp_snr >= LOGO_COMPOSITE_SNR && best_comp / LOGO_COMPOSITE > best) {
                 best = best_comp / LOGO_COMPOSITE, best_scale = 1;
                 bx = (int)lround((double)x * W / nw), by = (int)lround((double)y * H / nh);
             }
@@ -461,6 +480,7 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
                                "match", json_round(best_ncc, 3), "shape_match",
                                json_round(best_shape, 3), "composite_match",
                                json_round(best_comp, 3), "found", found);
+        json_object_set_new(ck, "composite_snr", json_round(comp_snr, 3));
         if (found) {
             json_object_set_new(ck, "box", json_pack("[i, i, i, i]", bx, by, bw, bh));
             json_object_set_new(ck, "scale", json_real(best_scale));
@@ -478,8 +498,10 @@ static double check_logo(struct eval_ctx *c, struct logo_item *l, struct metric_
                 if (ct_ok && s->native && s->nw == ct_nw) {
                     int nx, ny;
                     anchor_box((enum plan_anchor)a, 0, 0, nw, nh, ntw, nth, op->margin, &nx, &ny);
-                    double vc = composite_search(s, &ct, nx, ny, 3, &x, &y) / LOGO_COMPOSITE;
-                    v = vc > v ? vc : v;
+                    double snr;
+                    double vc = composite_search(s, &ct, nx, ny, 3, &x, &y, &snr) / LOGO_COMPOSITE;
+                    if (snr >= LOGO_COMPOSITE_SNR && vc > v)
+                        v = vc;
                 }
                 if (v > where_best)
                     where_best = v, where = (enum plan_anchor)a;
@@ -617,6 +639,7 @@ void metric_brand(struct eval_ctx *c, struct metric_out *m)
     json_object_set_new(m->threshold, "logo_match", json_real(LOGO_NCC));
     json_object_set_new(m->threshold, "logo_shape_match", json_real(LOGO_SHAPE));
     json_object_set_new(m->threshold, "logo_composite_match", json_real(LOGO_COMPOSITE));
+    json_object_set_new(m->threshold, "logo_composite_min_snr", json_real(LOGO_COMPOSITE_SNR));
     json_object_set_new(m->threshold, "logo_safe_margin", json_real(LOGO_SAFE));
     json_object_set_new(m->threshold, "logo_checks_ok", json_real(2.0 / 3));
     json_object_set_new(m->threshold, "min_palette_score", json_real(PALETTE_MIN));

@@ -4,7 +4,7 @@
 
 #include "plan/plan.h"
 
-#define PLAN_MAX_OPS 1000
+#define PLAN_MAX_OPS 5000 /* an hour of talk cut at its pauses runs to thousands */
 #define PLAN_MAX_CUES 5000
 #define PLAN_MAX_TIME 86400.0 /* no time in a plan is past 24 h */
 #define PLAN_MAX_ISSUES 100
