@@ -584,12 +584,6 @@ static struct heard_word *heard_words(const json_t *heard, size_t *n)
     return out;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 /*
  * When the script cues' words are spoken: the script words (each cue's
  * "words", in timeline seconds) aligned to the heard words in order, a
@@ -667,16 +661,12 @@ static double *script_offsets(const json_t *cues, const struct heard_word *hw, s
         while (e < n && dc[e] == dc[p])
             cd[m++] = d[e++];
         size_t words = json_array_size(json_object_get(json_array_get(cues, dc[p]), "words"));
-        if (m >= HEAR_TIMING_MIN_PAIRS || m == words) {
-            qsort(cd, m, sizeof(*cd), cmp_double);
-            off[dc[p]] = m % 2 ? cd[m / 2] : (cd[m / 2 - 1] + cd[m / 2]) / 2;
-        }
+        if (m >= HEAR_TIMING_MIN_PAIRS || m == words)
+            off[dc[p]] = percentile(cd, m, 50);
         p = e;
     }
-    if (n) {
-        qsort(d, n, sizeof(*d), cmp_double);
-        *all = n % 2 ? d[n / 2] : (d[n / 2 - 1] + d[n / 2]) / 2;
-    }
+    if (n)
+        *all = percentile(d, n, 50);
     *npairs = n;
     free(L);
     free(d);
@@ -692,8 +682,8 @@ static double *script_offsets(const json_t *cues, const struct heard_word *hw, s
  * the recogniser whose text the second hearing contradicts (word error rate
  * over HEAR_WER_MAX), any such cue over which no word is heard at all
  * (captions over music, silence or another clip's sound), and a script cue
- * that starts more than HEAR_TIMING_MAX_S before or after its first word is
- * heard, fail the gate. Evidence "hearing": per cue the burned text, what
+ * whose words are heard more than HEAR_TIMING_MAX_S before or after it
+ * shows them (script_offsets), fail the gate. Evidence "hearing": per cue the burned text, what
  * was heard, the WER, the confidence, a script cue's offset and a verdict.
  */
 static void hearing_check(struct eval_ctx *c, struct metric_out *m)
